@@ -1,0 +1,199 @@
+"""Reading and writing spreadsheets safely, shared by every importer and export.
+
+Reading: the whole file is checked before a row is looked at (type, size, zip structure,
+unpacked size and compression ratio against zip bombs), formulas are read as their cached
+values, and every row is validated so the user gets every error with its row and column.
+Writing: templates carry Chinese headers and drop-down lists; exported text that a
+spreadsheet would run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read; nothing of it is used."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the Chinese header of the template
+    field: str
+    required: bool = True
+    parse: Callable[[Any], Any] | None = None  # raises ValueError with a user message
+    choices: Sequence[str] = ()  # drop-down list in the template
+    width: int = 16
+    example: str = ""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (sheet row number, values)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def check_workbook_file(data: bytes, *, name: str) -> None:
+    if not name.lower().endswith(".xlsx"):
+        raise SpreadsheetError(_("The file must be an Excel workbook (.xlsx) made from the template."))
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise SpreadsheetError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise SpreadsheetError(_("The file is not a valid .xlsx workbook (it may be damaged or renamed)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(_("The file is not a valid .xlsx workbook (it may be damaged or renamed).")) from None
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SpreadsheetError(_("The workbook unpacks to more than %(mb)s MB; split it into smaller files.") % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)})
+    for member in members:
+        if member.compress_size and member.file_size / member.compress_size > MAX_COMPRESSION_RATIO:
+            raise SpreadsheetError(_("The workbook is compressed suspiciously strongly and was refused."))
+
+
+def read_table(data: bytes, *, name: str, columns: Sequence[Column], max_rows: int = 20000) -> Table:
+    """Read the first sheet against ``columns``; raise SpreadsheetError for a file-level fault."""
+    check_workbook_file(data, name=name)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise SpreadsheetError(_("The workbook could not be opened; save it again as .xlsx from Excel or WPS.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        raw_rows = sheet.iter_rows(values_only=True)
+        header = next(raw_rows, None)
+        positions = _header_positions(header, columns)
+        table = Table()
+        blank_rows: list[int] = []
+        for number, raw in enumerate(raw_rows, start=2):
+            if number - 1 > max_rows:
+                raise SpreadsheetError(_("The file has more than %(n)s rows.") % {"n": max_rows})
+            cells = {c.field: _clean(raw[positions[c.field]] if positions[c.field] < len(raw) else None) for c in columns}
+            if all(v is None for v in cells.values()):
+                blank_rows.append(number)
+                continue
+            # A blank row before data is an error; blank rows after the last data row are ignored.
+            table.errors.extend(
+                RowError(row=b, column="", message=_("Row %(row)s is blank; delete it or fill it in.") % {"row": b})
+                for b in blank_rows
+            )
+            blank_rows = []
+            values = _parse_row(number, cells, columns, table.errors)
+            table.rows.append((number, values))
+    finally:
+        workbook.close()
+    if not table.rows and not table.errors:
+        raise SpreadsheetError(_("The file has no data rows under the header."))
+    return table
+
+
+def _header_positions(header: Sequence[Any] | None, columns: Sequence[Column]) -> dict[str, int]:
+    found = {str(h).strip(): i for i, h in enumerate(header or ()) if h is not None}
+    missing = [c.header for c in columns if c.header not in found and c.required]
+    if missing:
+        raise SpreadsheetError(
+            _("The first row must hold the template's headers; missing: %(cols)s. Download the template and copy your data into it.")
+            % {"cols": "、".join(missing)}
+        )
+    return {c.field: found.get(c.header, 10**6) for c in columns}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _parse_row(number: int, cells: dict[str, Any], columns: Sequence[Column], errors: list[RowError]) -> dict:
+    values: dict[str, Any] = {}
+    for column in columns:
+        value = cells[column.field]
+        if value is None:
+            if column.required:
+                errors.append(RowError(number, column.header, _("This column must be filled in.")))
+            values[column.field] = None
+            continue
+        if column.parse is not None:
+            try:
+                value = column.parse(value)
+            except ValueError as exc:
+                errors.append(RowError(number, column.header, str(exc)))
+                value = None
+        values[column.field] = value
+    return values
+
+
+def neutralise(value: Any) -> Any:
+    """Text starting with =, +, -, @ (or a tab/CR) would run as a formula: prefix an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def write_sheet(workbook: Workbook, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]] = (), validation_rows: int = 2000):
+    """Add a sheet with styled Chinese headers, drop-downs for coded columns and the given rows."""
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([c.header for c in columns])
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(horizontal="center")
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        if column.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=not column.required)
+            dv.error = _("Choose a value from the list.")
+            dv.errorTitle = column.header
+            dv.showErrorMessage = True
+            sheet.add_data_validation(dv)
+            letter = get_column_letter(index)
+            dv.add(f"{letter}2:{letter}{validation_rows + 1}")
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook

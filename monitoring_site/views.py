@@ -1,0 +1,33 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+
+from .permissions import person_of
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        person = person_of(self.request.user)
+        if person is not None and person.must_change_password:
+            person.must_change_password = False
+            person._history_user = self.request.user
+            person.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

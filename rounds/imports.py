@@ -1,0 +1,165 @@
+"""The school registry workbook: its template and its all-or-nothing import."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
+
+from .models import ImportBatch, Location, School, SchoolType
+
+SCHOOL_IMPORT_KIND = "schools"
+MAX_SCHOOL_ROWS = 5000
+
+
+def _labels(choices) -> dict[str, str]:
+    """Chinese label → code; the template's coded columns are always in Chinese."""
+    with translation.override("zh-hans"):
+        return {str(label): value for value, label in choices}
+
+
+def _coded(choices):
+    def parse(value) -> str:
+        labels = _labels(choices)
+        text = str(value).strip()
+        if text in labels:
+            return labels[text]
+        raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": "、".join(labels)})
+
+    return parse
+
+
+def _school_code(value) -> str:
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    if not re.fullmatch(r"\d{10}", text):
+        raise ValueError(_("“%(value)s” is not a 10-digit school identification code.") % {"value": text})
+    return text
+
+
+def _count(value) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_integer() or not 0 <= number <= 20000:
+        raise ValueError(_("“%(value)s” is not a whole number between 0 and 20000.") % {"value": value})
+    return int(number)
+
+
+def _text(limit: int):
+    def parse(value) -> str:
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+        if len(text) > limit:
+            raise ValueError(_("Longer than %(n)s characters.") % {"n": limit})
+        return text
+
+    return parse
+
+
+def school_columns() -> list[Column]:
+    return [
+        Column("学校标识码", "code", parse=_school_code, width=16, example="3623270001"),
+        Column("学校名称", "name", parse=_text(80), width=28, example="城关镇第一小学"),
+        Column("办学类型", "school_type", parse=_coded(SchoolType.choices), choices=list(_labels(SchoolType.choices)), width=18),
+        Column("城乡类型", "location", parse=_coded(Location.choices), choices=list(_labels(Location.choices)), width=12),
+        Column("地址", "address", required=False, parse=_text(200), width=30),
+        Column("校长", "principal", required=False, parse=_text(30), width=12),
+        Column("联系人", "contact_person", required=False, parse=_text(30), width=12),
+        Column("联系电话", "contact_phone", required=False, parse=_text(30), width=16),
+        Column("在校生数", "student_count", required=False, parse=_count, width=10),
+    ]
+
+
+def school_template_bytes(*, schools=()) -> bytes:
+    workbook = new_workbook()
+    labels_type = dict(SchoolType.choices)
+    labels_loc = dict(Location.choices)
+    with translation.override("zh-hans"):
+        rows = [
+            (s.code, s.name, str(labels_type[s.school_type]), str(labels_loc[s.location]), s.address, s.principal,
+             s.contact_person, s.contact_phone, s.student_count)
+            for s in schools
+        ]
+        write_sheet(workbook, title="学校名册", columns=school_columns(), rows=rows)
+    return workbook_bytes(workbook)
+
+
+def school_import_run(*, batch_id: int) -> ImportBatch:
+    """Validate the whole workbook, then write every school in one transaction, or nothing."""
+    batch = ImportBatch.objects.select_related("county").get(pk=batch_id)
+    if batch.is_finished:  # running the same job twice gives the same result
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        table = read_table(data, name=batch.original_name, columns=school_columns(), max_rows=MAX_SCHOOL_ROWS)
+    except SpreadsheetError as exc:
+        return _finish(batch, errors=[RowError(0, "", str(exc))])
+    errors = list(table.errors)
+    errors.extend(_cross_row_errors(batch, table.rows))
+    if errors:
+        return _finish(batch, errors=errors, rows_total=len(table.rows))
+    created, updated = _write_schools(batch, table.rows)
+    return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
+
+
+def _cross_row_errors(batch: ImportBatch, rows) -> list[RowError]:
+    errors: list[RowError] = []
+    first_seen: dict[str, int] = {}
+    for number, values in rows:
+        code = values.get("code")
+        if code is None:
+            continue
+        if code in first_seen:
+            errors.append(RowError(number, "学校标识码", _("Code %(code)s already appears in row %(row)s.") % {"code": code, "row": first_seen[code]}))
+        else:
+            first_seen[code] = number
+    elsewhere = dict(
+        School.objects.filter(code__in=first_seen).exclude(county=batch.county).values_list("code", "county__name")
+    )
+    for code, county_name in elsewhere.items():
+        errors.append(RowError(first_seen[code], "学校标识码", _("Code %(code)s belongs to a school of %(county)s.") % {"code": code, "county": county_name}))
+    return errors
+
+
+@transaction.atomic
+def _write_schools(batch: ImportBatch, rows) -> tuple[int, int]:
+    existing = {s.code: s for s in School.objects.select_for_update().filter(county=batch.county)}
+    created = updated = 0
+    for _number, values in rows:
+        school = existing.get(values["code"])
+        if school is None:
+            school = School(county=batch.county)
+            created += 1
+        else:
+            if all(getattr(school, f) == _stored(f, values[f]) for f in values):
+                continue
+            updated += 1
+            school.version += 1
+        for name, value in values.items():
+            setattr(school, name, _stored(name, value))
+        school._history_user = batch.uploaded_by
+        school.save()
+    return created, updated
+
+
+def _stored(field: str, value):
+    """Blank text columns are stored as empty strings, a blank count as unknown."""
+    if field == "student_count":
+        return value
+    return value or ""
+
+
+def _finish(batch: ImportBatch, *, errors: list[RowError], rows_total: int = 0, created: int = 0, updated: int = 0) -> ImportBatch:
+    batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
+    batch.errors = [e.as_dict() for e in errors[:500]]
+    batch.rows_total, batch.created, batch.updated = rows_total, created, updated
+    batch.progress = 100
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

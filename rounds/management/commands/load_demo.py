@@ -1,0 +1,124 @@
+"""Load the demo county: ~240 schools with plausible names and sizes, its departments,
+one round and one account per role. Safe to run again: an existing demo is left as it is."""
+
+import datetime as dt
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from monitoring_site.roles import Role
+from rounds.models import County, Department, Person, School, SchoolType
+from rounds.services import round_create
+
+DEMO_PASSWORD = "Jiance@2027"
+COUNTY = {"code": "369901", "name": "青山县", "province": "华阳省", "city": "东陵市", "hotline": "0790-12345678"}
+TOWNS = ["城关镇", "青溪镇", "石桥镇", "龙泉镇", "白沙镇", "长岭镇", "枫林镇", "梅江镇", "横岗乡", "大坪乡",
+         "塘头乡", "松山乡", "桃源乡", "黄坑乡", "上坪乡", "下洲乡", "高田乡", "凤岭乡"]
+VILLAGES = ["东坑", "西岭", "南山", "北塘", "上屋", "下坊", "中村", "新田", "老街", "竹园", "杨梅", "樟树", "石门",
+            "黄泥", "罗坑", "李家", "陈屋", "刘坊", "高岭", "水口", "坪上", "洋田", "湖洋", "官庄"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["建国", "秀英", "志强", "丽华", "国平", "海燕", "明", "静", "伟", "芳", "军", "敏", "勇", "艳", "杰", "娟", "磊", "霞"]
+DEPARTMENTS = ["基础教育股", "体卫艺股", "教师发展中心（教研室）", "计划财务股", "人事股", "县卫生健康局", "县财政局", "县人民政府教育督导室"]
+ACCOUNTS = [
+    ("jiance", "王监测", Role.COUNTY_STAFF),
+    ("lingdao", "李局长", Role.LEADER),
+    ("ducha1", "陈督学", Role.INSPECTOR),
+    ("xuexiao1", "刘联络", Role.COORDINATOR),
+    ("xuexiao2", "赵联络", Role.COORDINATOR),
+    ("jianceyuan1", "周监测员", Role.MONITOR),
+    ("jiaoyan", "黄教研", Role.DEPARTMENT),
+]
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def demo_schools(rng: random.Random) -> list[dict]:
+    """Town centre schools, village primaries and teaching points; sizes follow the location."""
+    schools: list[dict] = []
+
+    def add(name, school_type, location, size_range, town):
+        serial = len(schools) + 1
+        schools.append({
+            "code": f"3699{serial:06d}", "name": name, "school_type": school_type, "location": location,
+            "address": f"{COUNTY['name']}{town}", "principal": _person_name(rng), "contact_person": _person_name(rng),
+            "contact_phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}", "student_count": rng.randint(*size_range),
+        })
+
+    for n, name in enumerate(["第一小学", "第二小学", "第三小学", "实验小学", "城南小学", "城北小学", "育才小学", "阳光小学"]):
+        add(f"{COUNTY['name']}{name}", SchoolType.PRIMARY, "urban", (1200, 3000) if n < 4 else (700, 1800), "城关镇")
+    for name in ["第一中学", "第二中学", "城东中学", "实验中学"]:
+        add(f"{COUNTY['name']}{name}", SchoolType.JUNIOR, "urban", (1500, 3200), "城关镇")
+    add(f"{COUNTY['name']}外国语学校", SchoolType.NINE_YEAR, "urban", (1800, 3500), "城关镇")
+    add(f"{COUNTY['name']}中学", SchoolType.COMPLETE_MIDDLE, "urban", (2500, 4500), "城关镇")
+    add(f"{COUNTY['name']}博文学校", SchoolType.TWELVE_YEAR, "urban", (2000, 3800), "城关镇")
+    villages = iter(rng.sample(VILLAGES * 8, len(VILLAGES) * 8))
+    for town in TOWNS[1:]:
+        is_town = town.endswith("镇")
+        location = "town" if is_town else "rural"
+        add(f"{town}中心小学", SchoolType.PRIMARY, location, (500, 1400) if is_town else (250, 700), town)
+        if is_town:
+            add(f"{town}中学", SchoolType.JUNIOR, "town", (600, 1500), town)
+            add(f"{town}第二中学", SchoolType.NINE_YEAR, "town", (500, 1200), town)
+        else:
+            add(f"{town}九年一贯制学校", SchoolType.NINE_YEAR, "rural", (300, 900), town)
+        for _ in range(rng.randint(7, 9)):
+            village = next(villages)
+            add(f"{town}{village}小学", SchoolType.PRIMARY, "rural", (60, 360), town)
+        for _ in range(rng.randint(3, 4)):
+            village = next(villages)
+            add(f"{town}{village}教学点", SchoolType.TEACHING_POINT, "rural", (8, 60), town)
+    return _dedupe_names(schools)
+
+
+def _dedupe_names(schools: list[dict]) -> list[dict]:
+    seen: dict[str, int] = {}
+    for school in schools:
+        count = seen.get(school["name"], 0)
+        seen[school["name"]] = count + 1
+        if count:
+            school["name"] = school["name"].replace("小学", f"第{count + 1}小学").replace("教学点", f"第{count + 1}教学点")
+    return schools
+
+
+class Command(BaseCommand):
+    help = "Load the demo county, its schools, departments, a round and one account per role."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if County.objects.filter(code=COUNTY["code"]).exists():
+            self.stdout.write("演示数据已存在 (the demo county is already loaded).")
+            self._print_accounts()
+            return
+        rng = random.Random(2027)
+        county = County.objects.create(**COUNTY)
+        School.objects.bulk_create(School(county=county, **values) for values in demo_schools(rng))
+        departments = {name: Department.objects.create(county=county, name=name, leader_name=_person_name(rng)) for name in DEPARTMENTS}
+        User = get_user_model()
+        admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统管理员")
+        schools = {s.name: s for s in School.objects.filter(county=county)}
+        scopes = {
+            "ducha1": [schools["青山县第一小学"], schools["青山县第一中学"], schools["青溪镇中心小学"]],
+            "xuexiao1": [schools["青山县第一小学"]],
+            "xuexiao2": [schools["青山县第一中学"]],
+            "jianceyuan1": [schools["青山县第一小学"]],
+        }
+        for username, name, role in ACCOUNTS:
+            user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=name)
+            person = Person.objects.create(
+                user=user, county=county, role=role, must_change_password=False,
+                department=departments["教师发展中心（教研室）"] if role == Role.DEPARTMENT else None,
+            )
+            person.schools.set(scopes.get(username, []))
+        round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=admin)
+        self.stdout.write(self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。"))
+        self._print_accounts()
+
+    def _print_accounts(self):
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
+        for username, name, role in ACCOUNTS:
+            self.stdout.write(f"  {username:<12} {name:<6} {Role(role).label}")
+        self.stdout.write("  admin        系统管理员 /admin/")

@@ -1,0 +1,82 @@
+"""Reads for the registry and rounds, already narrowed to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from monitoring_site.permissions import county_filtered, person_of
+from monitoring_site.roles import Role
+
+from .models import Milestone, MilestoneKind, Round, Stage
+
+WORKFLOW_APPS = ("sampling", "logistics", "questionnaires", "results", "rectification")
+
+# Whose to-do list each milestone belongs on.
+MILESTONE_ROLES: dict[str, set[str]] = {
+    MilestoneKind.DEPLOYMENT: {Role.COUNTY_STAFF, Role.COORDINATOR, Role.INSPECTOR, Role.MONITOR},
+    MilestoneKind.ROSTERS_DUE: {Role.COUNTY_STAFF, Role.COORDINATOR},
+    MilestoneKind.SAMPLE_CONFIRMED: {Role.COUNTY_STAFF, Role.LEADER},
+    MilestoneKind.CHECKLISTS_DUE: {Role.COUNTY_STAFF, Role.COORDINATOR, Role.INSPECTOR},
+    MilestoneKind.MOCK_DRILL: {Role.COUNTY_STAFF, Role.COORDINATOR, Role.INSPECTOR, Role.MONITOR},
+    MilestoneKind.TEST_DAYS: {Role.COUNTY_STAFF, Role.COORDINATOR, Role.INSPECTOR, Role.MONITOR, Role.LEADER},
+    MilestoneKind.DATA_UPLOAD: {Role.COUNTY_STAFF, Role.COORDINATOR},
+    MilestoneKind.REPORT_ISSUED: {Role.COUNTY_STAFF, Role.LEADER},
+    MilestoneKind.RECTIFICATION_PLAN_DUE: {Role.COUNTY_STAFF, Role.DEPARTMENT, Role.LEADER},
+}
+
+
+def rounds_visible_to(user) -> QuerySet[Round]:
+    return county_filtered(user, Round.objects.select_related("county"))
+
+
+def current_round(user) -> Round | None:
+    """The newest round of the user's county that is not closed."""
+    return rounds_visible_to(user).exclude(stage=Stage.CLOSED).order_by("-year").first()
+
+
+@dataclass(frozen=True)
+class Todo:
+    title: str
+    due: dt.date | None
+    url: str
+    overdue: bool = False
+    detail: str = ""
+
+
+def todo_for(user, *, today: dt.date) -> list[Todo]:
+    person = person_of(user)
+    if person is None:
+        return []
+    rnd = current_round(user)
+    todos: list[Todo] = []
+    if rnd is None:
+        if person.role == Role.COUNTY_STAFF:
+            todos.append(Todo(_("Create this year's monitoring round"), None, reverse("round_create")))
+        return todos
+    round_url = reverse("round_detail", args=[rnd.pk])
+    if person.role == Role.COUNTY_STAFF and rnd.stage == Stage.SETUP:
+        todos.append(Todo(_("Check the domains, test days, timetable and milestones, then open sampling"), None, round_url))
+    milestones: list[Milestone] = list(rnd.milestones.filter(done_on__isnull=True).order_by("due_date"))
+    for milestone in milestones:
+        if person.role in MILESTONE_ROLES.get(milestone.kind, set()):
+            todos.append(Todo(milestone.get_kind_display(), milestone.due_date, round_url, milestone.is_overdue(today)))
+    for provider in _todo_providers():
+        todos.extend(provider(user=user, person=person, rnd=rnd, today=today))
+    return sorted(todos, key=lambda t: (t.due is None, t.due or today))
+
+
+def _todo_providers():
+    """Each later app may offer ``todos.todos_for(*, user, person, rnd, today) -> list[Todo]``."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    providers = []
+    for app in WORKFLOW_APPS:
+        if find_spec(f"{app}.todos") is not None:
+            providers.append(import_module(f"{app}.todos").todos_for)
+    return providers

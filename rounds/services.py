@@ -1,0 +1,165 @@
+"""Writes for the registry, rounds and people: plain functions, keyword-only, atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from monitoring_site.concurrency import save_versioned
+
+from .models import (
+    CYCLE_DOMAINS,
+    STAGE_ORDER,
+    Domain,
+    ImportBatch,
+    Milestone,
+    MilestoneKind,
+    Person,
+    Round,
+    School,
+    SessionKind,
+    Stage,
+    TestSession,
+)
+
+User = get_user_model()
+
+# Default milestone dates, in days relative to the first test day.
+MILESTONE_OFFSETS = {
+    MilestoneKind.DEPLOYMENT: -60,
+    MilestoneKind.ROSTERS_DUE: -45,
+    MilestoneKind.SAMPLE_CONFIRMED: -30,
+    MilestoneKind.CHECKLISTS_DUE: -7,
+    MilestoneKind.MOCK_DRILL: -1,
+    MilestoneKind.TEST_DAYS: 0,
+    MilestoneKind.DATA_UPLOAD: 7,
+    MilestoneKind.REPORT_ISSUED: 150,
+    MilestoneKind.RECTIFICATION_PLAN_DUE: 180,
+}
+
+
+def default_domains(cycle_year: int) -> list[str]:
+    return [str(d) for d in CYCLE_DOMAINS[cycle_year]]
+
+
+def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.date) -> list[dict]:
+    """One and a half days: two domain tests on the first morning and afternoon, the third
+    on the second morning, PE performance tests beside them, questionnaires after the tests."""
+    labels = dict(Domain.choices)
+    day1, day2 = test_start, test_start + dt.timedelta(days=1)
+    slots = [(day1, dt.time(8, 30), dt.time(10, 0)), (day1, dt.time(14, 0), dt.time(15, 30)), (day2, dt.time(8, 30), dt.time(10, 0))]
+    sessions: list[dict] = []
+    for grade in grades:
+        for (day, start, end), domain in zip(slots, domains, strict=False):
+            kind = SessionKind.PE if domain == Domain.PE_HEALTH else SessionKind.TEST
+            sessions.append({"grade": grade, "day": day, "start": start, "end": end, "kind": kind, "domain": domain, "title": str(labels[domain])})
+        sessions.append({
+            "grade": grade, "day": day1, "start": dt.time(10, 30), "end": dt.time(11, 10),
+            "kind": SessionKind.QUESTIONNAIRE, "domain": "", "title": _("Student questionnaire"),
+        })
+    return sessions
+
+
+@transaction.atomic
+def round_create(*, county, year: int, cycle_year: int, test_start: dt.date, test_end: dt.date, user, domains: list[str] | None = None, grades: list[int] | None = None) -> Round:
+    domains = domains or default_domains(cycle_year)
+    grades = sorted(grades or [4, 8])
+    rnd = Round(county=county, year=year, cycle_year=cycle_year, domains=domains, grades=grades,
+                test_start=test_start, test_end=test_end, created_by=user)
+    rnd._history_user = user
+    rnd.save()
+    for values in default_timetable(domains=domains, grades=grades, test_start=test_start):
+        TestSession.objects.create(round=rnd, **values)
+    Milestone.objects.bulk_create(
+        Milestone(round=rnd, kind=kind, due_date=test_start + dt.timedelta(days=offset)) for kind, offset in MILESTONE_OFFSETS.items()
+    )
+    return rnd
+
+
+@transaction.atomic
+def round_update(*, rnd: Round, expected_version: int, user, **fields) -> Round:
+    for name, value in fields.items():
+        setattr(rnd, name, value)
+    rnd._history_user = user
+    save_versioned(rnd, expected_version=expected_version)
+    return rnd
+
+
+class StageError(Exception):
+    pass
+
+
+@transaction.atomic
+def round_advance(*, rnd: Round, user, expected_version: int) -> Round:
+    """Move the round to its next stage; setup can only be left with a timetable in place."""
+    if rnd.next_stage is None:
+        raise StageError(_("The round is already closed."))
+    if rnd.stage == Stage.SETUP and not rnd.sessions.exists():
+        raise StageError(_("Set up the test-day timetable before moving on to sampling."))
+    rnd.stage = STAGE_ORDER[STAGE_ORDER.index(rnd.stage) + 1]
+    rnd._history_user = user
+    save_versioned(rnd, expected_version=expected_version)
+    return rnd
+
+
+@transaction.atomic
+def school_save(*, school: School, user, expected_version: int | None) -> School:
+    school._history_user = user
+    if school.pk is None:
+        school.save()
+    else:
+        save_versioned(school, expected_version=expected_version)
+    return school
+
+
+def issue_password() -> str:
+    """A password that passes the validators and can be read out over the phone."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+@transaction.atomic
+def person_create(*, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by) -> tuple[Person, str]:
+    password = issue_password()
+    user = User.objects.create_user(username=username, password=password, email=email, first_name=full_name)
+    person = Person(user=user, county=county, role=role, department=department, phone=phone, must_change_password=True)
+    person._history_user = by
+    person.save()
+    person.schools.set(schools)
+    return person, password
+
+
+@transaction.atomic
+def person_update(*, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True, by) -> Person:
+    user = person.user
+    user.first_name, user.email, user.is_active = full_name, email, is_active
+    user.save(update_fields=["first_name", "email", "is_active"])
+    person.role, person.department, person.phone = role, department, phone
+    person._history_user = by
+    person.save()
+    person.schools.set(schools)
+    return person
+
+
+@transaction.atomic
+def person_reset_password(*, person: Person, by) -> str:
+    password = issue_password()
+    person.user.set_password(password)
+    person.user.save(update_fields=["password"])
+    person.must_change_password = True
+    person._history_user = by
+    person.save(update_fields=["must_change_password"])
+    return password
+
+
+def school_import_start(*, county, upload, user, language: str) -> ImportBatch:
+    """Keep the file, then queue the import once this request's transaction commits."""
+    from .tasks import school_import
+
+    batch = ImportBatch.objects.create(kind="schools", county=county, file=upload, original_name=upload.name[:200], uploaded_by=user)
+    transaction.on_commit(lambda: school_import.delay(batch.pk, language))
+    return batch

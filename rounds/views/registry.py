@@ -1,0 +1,133 @@
+"""The school registry, departments and the county record."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.concurrency import StaleEdit
+from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm, schools_visible_to
+
+from ..forms import DepartmentForm, SchoolForm, SchoolImportForm
+from ..imports import school_template_bytes
+from ..models import Department, ImportBatch, Location, SchoolType
+from ..services import school_import_start, school_save
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_perm("rounds.view_registry")
+def school_list(request):
+    schools = schools_visible_to(request.user).order_by("code")
+    q = request.GET.get("q", "").strip()
+    if q:
+        schools = schools.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    for field in ("school_type", "location"):
+        value = request.GET.get(field)
+        if value:
+            schools = schools.filter(**{field: value})
+    page = Paginator(schools, 50).get_page(request.GET.get("page"))
+    return render(request, "rounds/school_list.html", {
+        "page": page, "q": q, "school_types": SchoolType.choices, "locations": Location.choices,
+        "selected_type": request.GET.get("school_type", ""), "selected_location": request.GET.get("location", ""),
+        "total": page.paginator.count,
+    })
+
+
+@require_perm("rounds.view_registry")
+def school_detail(request, pk: int):
+    school = get_visible_or_404(schools_visible_to(request.user), pk=pk)
+    history = school.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "rounds/school_detail.html", {"school": school, "history": history})
+
+
+def _save_school_form(request, form, template, context):
+    if form.is_valid():
+        school = form.save(commit=False)
+        try:
+            school_save(school=school, user=request.user, expected_version=form.cleaned_data.get("version"))
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+            return render(request, template, {**context, "form": form}, status=409)
+        messages.success(request, _("School “%(name)s” saved.") % {"name": school.name})
+        return redirect("school_detail", pk=school.pk)
+    return render(request, template, {**context, "form": form})
+
+
+@require_perm("rounds.manage_registry")
+def school_create(request):
+    form = SchoolForm(request.POST or None)
+    form.instance.county = person_of(request.user).county
+    if request.method == "POST":
+        return _save_school_form(request, form, "rounds/school_form.html", {})
+    return render(request, "rounds/school_form.html", {"form": form})
+
+
+@require_perm("rounds.manage_registry")
+def school_edit(request, pk: int):
+    school = get_visible_or_404(schools_visible_to(request.user), pk=pk)
+    form = SchoolForm(request.POST or None, instance=school)
+    if request.method == "POST":
+        return _save_school_form(request, form, "rounds/school_form.html", {"school": school})
+    return render(request, "rounds/school_form.html", {"form": form, "school": school})
+
+
+@require_perm("rounds.manage_registry")
+def school_template(request):
+    response = HttpResponse(school_template_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''school-template.xlsx"
+    return response
+
+
+@require_perm("rounds.manage_registry")
+def school_import(request):
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = school_import_start(county=person_of(request.user).county, upload=form.cleaned_data["file"],
+                                    user=request.user, language=get_language())
+        return redirect("import_detail", pk=batch.pk)
+    batches = county_filtered(request.user, ImportBatch.objects.filter(kind="schools")).select_related("uploaded_by")[:10]
+    return render(request, "rounds/school_import.html", {"form": form, "batches": batches})
+
+
+@require_perm("rounds.manage_registry")
+def import_detail(request, pk: int):
+    batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.all()), pk=pk)
+    template = "rounds/_import_status.html" if request.htmx else "rounds/import_detail.html"
+    return render(request, template, {"batch": batch})
+
+
+@require_perm("rounds.view_registry")
+def department_list(request):
+    departments = county_filtered(request.user, Department.objects.all()).order_by("name")
+    form = DepartmentForm(county=person_of(request.user).county)
+    return render(request, "rounds/department_list.html", {"departments": departments, "form": form})
+
+
+@require_POST
+@require_perm("rounds.manage_registry")
+def department_create(request):
+    form = DepartmentForm(request.POST, county=person_of(request.user).county)
+    if form.is_valid():
+        form.instance._history_user = request.user
+        form.save()
+        messages.success(request, _("Department “%(name)s” added.") % {"name": form.instance.name})
+        return redirect("department_list")
+    departments = county_filtered(request.user, Department.objects.all()).order_by("name")
+    return render(request, "rounds/department_list.html", {"departments": departments, "form": form})
+
+
+@require_perm("rounds.manage_registry")
+def department_edit(request, pk: int):
+    department = get_visible_or_404(county_filtered(request.user, Department.objects.all()), pk=pk)
+    form = DepartmentForm(request.POST or None, instance=department, county=department.county)
+    if request.method == "POST" and form.is_valid():
+        form.instance._history_user = request.user
+        form.save()
+        messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
+        return redirect("department_list")
+    return render(request, "rounds/department_form.html", {"form": form, "department": department})

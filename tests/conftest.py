@@ -1,0 +1,77 @@
+"""Shared fixtures: a county with its people in every role, and a foreign county beside it.
+
+Following healthchecks' base case: for every view the tests know a county staff member,
+a coordinator of school A, a coordinator of school B, an inspector, a monitor, a department
+user, a leader, and a staff member of another county.
+"""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from monitoring_site.celery import app as celery_app
+from monitoring_site.roles import Role
+from rounds.models import SchoolType
+from rounds.services import round_create
+
+from .factories import CountyFactory, DepartmentFactory, PersonFactory, SchoolFactory, late_may
+
+
+@pytest.fixture(autouse=True)
+def _media_and_tasks(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run inline in the suite; the integration tests switch to the real worker.
+    celery_app.conf.task_always_eager = True
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def require_services():
+    """Skip when a real service is missing, unless REQUIRE_SERVICES=1 (CI), where it fails."""
+
+    def check(*names):
+        missing = [n for n in names if not os.environ.get(n)]
+        if missing:
+            if os.environ.get("REQUIRE_SERVICES") == "1":
+                pytest.fail(f"REQUIRE_SERVICES=1 but {', '.join(missing)} is not set")
+            pytest.skip(f"needs {', '.join(missing)}")
+
+    return check
+
+
+class World:
+    """One county with people in every role, and a foreign county with its own staff."""
+
+    def __init__(self):
+        self.county = CountyFactory(name="青山县", code="369901")
+        self.other_county = CountyFactory(name="外县", code="369902")
+        self.school_a = SchoolFactory(county=self.county, name="甲小学", school_type=SchoolType.PRIMARY, location="urban")
+        self.school_b = SchoolFactory(county=self.county, name="乙中学", school_type=SchoolType.JUNIOR, location="town")
+        self.foreign_school = SchoolFactory(county=self.other_county, name="外县小学")
+        self.department = DepartmentFactory(county=self.county, name="教研室")
+        self.other_department = DepartmentFactory(county=self.county, name="财务股")
+        self.staff = PersonFactory(county=self.county, role=Role.COUNTY_STAFF, user__username="staff").user
+        self.leader = PersonFactory(county=self.county, role=Role.LEADER, user__username="leader").user
+        self.inspector = PersonFactory(county=self.county, role=Role.INSPECTOR, user__username="inspector", schools=[self.school_a]).user
+        self.coord_a = PersonFactory(county=self.county, role=Role.COORDINATOR, user__username="coord_a", schools=[self.school_a]).user
+        self.coord_b = PersonFactory(county=self.county, role=Role.COORDINATOR, user__username="coord_b", schools=[self.school_b]).user
+        self.monitor = PersonFactory(county=self.county, role=Role.MONITOR, user__username="monitor", schools=[self.school_a]).user
+        self.dept_user = PersonFactory(county=self.county, role=Role.DEPARTMENT, user__username="dept", department=self.department).user
+        self.foreign_staff = PersonFactory(county=self.other_county, role=Role.COUNTY_STAFF, user__username="foreign").user
+        start, end = late_may()
+        self.round = round_create(county=self.county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.staff)
+        self.foreign_round = round_create(county=self.other_county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.foreign_staff)
+
+    def users(self) -> dict:
+        return {
+            "staff": self.staff, "leader": self.leader, "inspector": self.inspector, "coord_a": self.coord_a,
+            "coord_b": self.coord_b, "monitor": self.monitor, "dept": self.dept_user, "foreign": self.foreign_staff,
+        }
+
+
+@pytest.fixture
+def world(db):
+    return World()
