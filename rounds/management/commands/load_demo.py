@@ -3,6 +3,8 @@ one round and one account per role. Safe to run again: an existing demo is left 
 
 import datetime as dt
 import random
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -10,6 +12,7 @@ from django.db import transaction
 
 from monitoring_site.roles import Role
 from rounds.models import County, Department, Person, School, SchoolType
+from rounds.selectors import WORKFLOW_APPS
 from rounds.services import round_create
 
 DEMO_PASSWORD = "Jiance@2027"
@@ -113,7 +116,10 @@ class Command(BaseCommand):
                 department=departments["教师发展中心（教研室）"] if role == Role.DEPARTMENT else None,
             )
             person.schools.set(scopes.get(username, []))
-        round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=admin)
+        rnd = round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=admin)
+        for app in WORKFLOW_APPS:  # each later slice takes the demo round one stage further
+            if find_spec(f"{app}.demo") is not None:
+                import_module(f"{app}.demo").load_demo(rnd=rnd, rng=rng)
         self.stdout.write(self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。"))
         self._print_accounts()
 
