@@ -1,0 +1,68 @@
+# Two commands: `make run` (demo on SQLite, tasks inline) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Django 6 needs Python 3.12+: take the first one found (pyenv's versions included).
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+APT_TEST := chromium fonts-noto-cjk gettext poppler-utils
+PYTEST_ARGS ?=
+
+.PHONY: run test venv venv-test system-test migrate demo bench lint messages migrations-check check-deploy clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (Python 3.12+ is required)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+venv-test: $(VENV)/.installed-test
+
+migrate: venv
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "打开 http://127.0.0.1:8000 (open http://127.0.0.1:8000)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Debian packages the tests need (Chromium for the browser tests, a CJK font for the PDFs,
+# gettext, poppler's pdftotext); installed only when missing, and only where we are root.
+system-test:
+	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "缺少系统软件包 (missing Debian packages):$$missing — sudo apt-get install$$missing"; exit 1; fi; fi
+
+test: venv-test system-test
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv-test
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: venv-test
+	$(VENV)/bin/ruff check .
+
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=benchmarks
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+migrations-check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: venv
+	DJANGO_SECURE=1 DJANGO_SECRET_KEY=$$(openssl rand -hex 32) DJANGO_ALLOWED_HOSTS=jiance.example.cn \
+	  DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var test-artifacts

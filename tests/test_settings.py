@@ -1,0 +1,56 @@
+"""Settings: a bad value stops the start with a clear message; production settings pass
+`check --deploy`; the time zone and language are China's."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL"))}
+    full_env.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"DATABASE_URL": "mysql2://nobody"}, "DATABASE_URL"),
+        ({"DJANGO_DEBUG": "perhaps"}, "DJANGO_DEBUG"),
+        ({"CELERY_BROKER_URL": "http://broker"}, "CELERY_BROKER_URL"),
+        ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES"),
+        ({"DJANGO_SECURE": "1"}, "DJANGO_SECRET_KEY"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_with_a_clear_message(env, fragment):
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert fragment in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECURE="1",
+                     DJANGO_SECRET_KEY="k" * 20 + "-Production-Secret-" + "z" * 30, DJANGO_ALLOWED_HOSTS="jiance.example.cn",
+                     DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_china_time_and_chinese_by_default():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+
+def test_tasks_run_inline_without_a_broker_and_the_database_defaults_to_sqlite():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='monitoring_site.settings'; django.setup();"
+         "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "REDIS_URL"))},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"], result.stderr
