@@ -65,7 +65,7 @@ def login(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main form button.btn-primary[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
