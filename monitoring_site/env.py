@@ -47,7 +47,5 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     raw = os.environ.get(name, default)
     if raw and raw.split("://", 1)[0] not in schemes:
-        raise ImproperlyConfigured(
-            f"{name}={raw!r} must start with one of: {', '.join(s + '://' for s in schemes)}"
-        )
+        raise ImproperlyConfigured(f"{name}={raw!r} must start with one of: {', '.join(s + '://' for s in schemes)}")
     return raw

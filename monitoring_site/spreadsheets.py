@@ -62,9 +62,7 @@ def check_workbook_file(data: bytes, *, name: str) -> None:
     if not name.lower().endswith(".xlsx"):
         raise SpreadsheetError(_("The file must be an Excel workbook (.xlsx) made from the template."))
     if len(data) > settings.UPLOAD_MAX_BYTES:
-        raise SpreadsheetError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
+        raise SpreadsheetError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook (it may be damaged or renamed)."))
     try:
@@ -74,7 +72,9 @@ def check_workbook_file(data: bytes, *, name: str) -> None:
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook (it may be damaged or renamed).")) from None
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise SpreadsheetError(_("The workbook unpacks to more than %(mb)s MB; split it into smaller files.") % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)})
+        raise SpreadsheetError(
+            _("The workbook unpacks to more than %(mb)s MB; split it into smaller files.") % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     for member in members:
         if member.compress_size and member.file_size / member.compress_size > MAX_COMPRESSION_RATIO:
             raise SpreadsheetError(_("The workbook is compressed suspiciously strongly and was refused."))
@@ -103,8 +103,7 @@ def read_table(data: bytes, *, name: str, columns: Sequence[Column], max_rows: i
                 continue
             # A blank row before data is an error; blank rows after the last data row are ignored.
             table.errors.extend(
-                RowError(row=b, column="", message=_("Row %(row)s is blank; delete it or fill it in.") % {"row": b})
-                for b in blank_rows
+                RowError(row=b, column="", message=_("Row %(row)s is blank; delete it or fill it in.") % {"row": b}) for b in blank_rows
             )
             blank_rows = []
             values = _parse_row(number, cells, columns, table.errors)
@@ -164,7 +163,9 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def write_sheet(workbook: Workbook, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]] = (), validation_rows: int = 2000):
+def write_sheet(
+    workbook: Workbook, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]] = (), validation_rows: int = 2000
+):
     """Add a sheet with styled Chinese headers, drop-downs for coded columns and the given rows."""
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([c.header for c in columns])

@@ -28,7 +28,18 @@ class VersionedForm(forms.ModelForm):
 class SchoolForm(VersionedForm):
     class Meta:
         model = School
-        fields = ["code", "name", "school_type", "location", "address", "principal", "contact_person", "contact_phone", "student_count", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "school_type",
+            "location",
+            "address",
+            "principal",
+            "contact_person",
+            "contact_phone",
+            "student_count",
+            "is_active",
+        ]
 
 
 class DepartmentForm(forms.ModelForm):
@@ -76,10 +87,16 @@ class RoundForm(VersionedForm):
     def __init__(self, *args, county=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.county = county
-        self.fields["cycle_year"].widget.attrs.update({
-            "hx-get": "", "hx-target": "#id_domains_wrap", "hx-select": "#id_domains_wrap", "hx-swap": "outerHTML",
-            "hx-trigger": "change", "hx-include": "this",
-        })
+        self.fields["cycle_year"].widget.attrs.update(
+            {
+                "hx-get": "",
+                "hx-target": "#id_domains_wrap",
+                "hx-select": "#id_domains_wrap",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
 
     def clean(self):
         data = super().clean()
@@ -141,16 +158,19 @@ MilestoneFormSet = inlineformset_factory(Round, Milestone, form=MilestoneForm, e
 
 
 class PersonForm(forms.Form):
-    username = forms.RegexField(label=_("Username"), regex=r"^[A-Za-z0-9_.-]{3,30}$", max_length=30,
-                                help_text=_("3–30 letters, digits, dot, dash or underscore."))
+    username = forms.RegexField(
+        label=_("Username"), regex=r"^[A-Za-z0-9_.-]{3,30}$", max_length=30, help_text=_("3–30 letters, digits, dot, dash or underscore.")
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=30)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    schools = forms.ModelMultipleChoiceField(label=_("Schools"), queryset=School.objects.none(), required=False,
-                                             help_text=_("For coordinators, inspectors and monitors."))
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False,
-                                        help_text=_("For department users."))
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Schools"), queryset=School.objects.none(), required=False, help_text=_("For coordinators, inspectors and monitors.")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, help_text=_("For department users.")
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, county, editing=False, **kwargs):

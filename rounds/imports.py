@@ -80,8 +80,17 @@ def school_template_bytes(*, schools=()) -> bytes:
     labels_loc = dict(Location.choices)
     with translation.override("zh-hans"):
         rows = [
-            (s.code, s.name, str(labels_type[s.school_type]), str(labels_loc[s.location]), s.address, s.principal,
-             s.contact_person, s.contact_phone, s.student_count)
+            (
+                s.code,
+                s.name,
+                str(labels_type[s.school_type]),
+                str(labels_loc[s.location]),
+                s.address,
+                s.principal,
+                s.contact_person,
+                s.contact_phone,
+                s.student_count,
+            )
             for s in schools
         ]
         write_sheet(workbook, title="学校名册", columns=school_columns(), rows=rows)
@@ -116,14 +125,20 @@ def _cross_row_errors(batch: ImportBatch, rows) -> list[RowError]:
         if code is None:
             continue
         if code in first_seen:
-            errors.append(RowError(number, "学校标识码", _("Code %(code)s already appears in row %(row)s.") % {"code": code, "row": first_seen[code]}))
+            errors.append(
+                RowError(number, "学校标识码", _("Code %(code)s already appears in row %(row)s.") % {"code": code, "row": first_seen[code]})
+            )
         else:
             first_seen[code] = number
-    elsewhere = dict(
-        School.objects.filter(code__in=first_seen).exclude(county=batch.county).values_list("code", "county__name")
-    )
+    elsewhere = dict(School.objects.filter(code__in=first_seen).exclude(county=batch.county).values_list("code", "county__name"))
     for code, county_name in elsewhere.items():
-        errors.append(RowError(first_seen[code], "学校标识码", _("Code %(code)s belongs to a school of %(county)s.") % {"code": code, "county": county_name}))
+        errors.append(
+            RowError(
+                first_seen[code],
+                "学校标识码",
+                _("Code %(code)s belongs to a school of %(county)s.") % {"code": code, "county": county_name},
+            )
+        )
     return errors
 
 

@@ -156,18 +156,14 @@ class Round(models.Model):
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("county"))
     year = models.PositiveIntegerField(_("year"), validators=[MinValueValidator(2015), MaxValueValidator(2100)])
-    cycle_year = models.PositiveSmallIntegerField(
-        _("cycle year"), choices=[(1, _("Year 1")), (2, _("Year 2")), (3, _("Year 3"))]
-    )
+    cycle_year = models.PositiveSmallIntegerField(_("cycle year"), choices=[(1, _("Year 1")), (2, _("Year 2")), (3, _("Year 3"))])
     domains = models.JSONField(_("domains"), default=list)
     grades = models.JSONField(_("grades"), default=list)
     test_start = models.DateField(_("first test day"))
     test_end = models.DateField(_("last test day"))
     closes_at = models.DateTimeField(_("questionnaires close"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SETUP)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()

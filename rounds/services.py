@@ -56,20 +56,47 @@ def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.d
     for grade in grades:
         for (day, start, end), domain in zip(slots, domains, strict=False):
             kind = SessionKind.PE if domain == Domain.PE_HEALTH else SessionKind.TEST
-            sessions.append({"grade": grade, "day": day, "start": start, "end": end, "kind": kind, "domain": domain, "title": str(labels[domain])})
-        sessions.append({
-            "grade": grade, "day": day1, "start": dt.time(10, 30), "end": dt.time(11, 10),
-            "kind": SessionKind.QUESTIONNAIRE, "domain": "", "title": _("Student questionnaire"),
-        })
+            sessions.append(
+                {"grade": grade, "day": day, "start": start, "end": end, "kind": kind, "domain": domain, "title": str(labels[domain])}
+            )
+        sessions.append(
+            {
+                "grade": grade,
+                "day": day1,
+                "start": dt.time(10, 30),
+                "end": dt.time(11, 10),
+                "kind": SessionKind.QUESTIONNAIRE,
+                "domain": "",
+                "title": _("Student questionnaire"),
+            }
+        )
     return sessions
 
 
 @transaction.atomic
-def round_create(*, county, year: int, cycle_year: int, test_start: dt.date, test_end: dt.date, user, domains: list[str] | None = None, grades: list[int] | None = None) -> Round:
+def round_create(
+    *,
+    county,
+    year: int,
+    cycle_year: int,
+    test_start: dt.date,
+    test_end: dt.date,
+    user,
+    domains: list[str] | None = None,
+    grades: list[int] | None = None,
+) -> Round:
     domains = domains or default_domains(cycle_year)
     grades = sorted(grades or [4, 8])
-    rnd = Round(county=county, year=year, cycle_year=cycle_year, domains=domains, grades=grades,
-                test_start=test_start, test_end=test_end, created_by=user)
+    rnd = Round(
+        county=county,
+        year=year,
+        cycle_year=cycle_year,
+        domains=domains,
+        grades=grades,
+        test_start=test_start,
+        test_end=test_end,
+        created_by=user,
+    )
     rnd._history_user = user
     rnd.save()
     for values in default_timetable(domains=domains, grades=grades, test_start=test_start):
@@ -123,7 +150,9 @@ def issue_password() -> str:
 
 
 @transaction.atomic
-def person_create(*, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by) -> tuple[Person, str]:
+def person_create(
+    *, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by
+) -> tuple[Person, str]:
     password = issue_password()
     user = User.objects.create_user(username=username, password=password, email=email, first_name=full_name)
     person = Person(user=user, county=county, role=role, department=department, phone=phone, must_change_password=True)
@@ -134,7 +163,9 @@ def person_create(*, county, username: str, full_name: str, email: str, role: st
 
 
 @transaction.atomic
-def person_update(*, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True, by) -> Person:
+def person_update(
+    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True, by
+) -> Person:
     user = person.user
     user.first_name, user.email, user.is_active = full_name, email, is_active
     user.save(update_fields=["first_name", "email", "is_active"])

@@ -63,12 +63,20 @@ class World:
         self.foreign_staff = PersonFactory(county=self.other_county, role=Role.COUNTY_STAFF, user__username="foreign").user
         start, end = late_may()
         self.round = round_create(county=self.county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.staff)
-        self.foreign_round = round_create(county=self.other_county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.foreign_staff)
+        self.foreign_round = round_create(
+            county=self.other_county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.foreign_staff
+        )
 
     def users(self) -> dict:
         return {
-            "staff": self.staff, "leader": self.leader, "inspector": self.inspector, "coord_a": self.coord_a,
-            "coord_b": self.coord_b, "monitor": self.monitor, "dept": self.dept_user, "foreign": self.foreign_staff,
+            "staff": self.staff,
+            "leader": self.leader,
+            "inspector": self.inspector,
+            "coord_a": self.coord_a,
+            "coord_b": self.coord_b,
+            "monitor": self.monitor,
+            "dept": self.dept_user,
+            "foreign": self.foreign_staff,
         }
 
 

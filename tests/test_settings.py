@@ -35,9 +35,16 @@ def test_a_bad_setting_stops_the_start_with_a_clear_message(env, fragment):
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECURE="1",
-                     DJANGO_SECRET_KEY="k" * 20 + "-Production-Secret-" + "z" * 30, DJANGO_ALLOWED_HOSTS="jiance.example.cn",
-                     DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECURE="1",
+        DJANGO_SECRET_KEY="k" * 20 + "-Production-Secret-" + "z" * 30,
+        DJANGO_ALLOWED_HOSTS="jiance.example.cn",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -48,9 +55,16 @@ def test_china_time_and_chinese_by_default():
 
 def test_tasks_run_inline_without_a_broker_and_the_database_defaults_to_sqlite():
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='monitoring_site.settings'; django.setup();"
-         "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])"],
-        cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "REDIS_URL"))},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='monitoring_site.settings'; django.setup();"
+            "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "REDIS_URL"))},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3"], result.stderr

@@ -13,9 +13,13 @@ def home(request):
     if person is None:
         # The IT administrator has no role in the workflow; their place is the admin site.
         return redirect("admin:index") if request.user.is_staff else render(request, "rounds/no_role.html", status=403)
-    return render(request, "rounds/home.html", {
-        "person": person,
-        "round": current_round(request.user),
-        "todos": todo_for(request.user, today=today()),
-        "today": today(),
-    })
+    return render(
+        request,
+        "rounds/home.html",
+        {
+            "person": person,
+            "round": current_round(request.user),
+            "todos": todo_for(request.user, today=today()),
+            "today": today(),
+        },
+    )

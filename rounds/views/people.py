@@ -23,7 +23,9 @@ def person_list(request):
     role = request.GET.get("role", "")
     if role:
         people = people.filter(role=role)
-    return render(request, "rounds/person_list.html", {"people": people, "roles": Person._meta.get_field("role").choices, "selected_role": role})
+    return render(
+        request, "rounds/person_list.html", {"people": people, "roles": Person._meta.get_field("role").choices, "selected_role": role}
+    )
 
 
 @require_perm("rounds.manage_people")
@@ -32,9 +34,17 @@ def person_create_view(request):
     form = PersonForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person, password = person_create(county=county, username=data["username"], full_name=data["full_name"], email=data["email"],
-                                         role=data["role"], schools=data["schools"], department=data["department"],
-                                         phone=data["phone"], by=request.user)
+        person, password = person_create(
+            county=county,
+            username=data["username"],
+            full_name=data["full_name"],
+            email=data["email"],
+            role=data["role"],
+            schools=data["schools"],
+            department=data["department"],
+            phone=data["phone"],
+            by=request.user,
+        )
         return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": True})
     return render(request, "rounds/person_form.html", {"form": form})
 
@@ -43,8 +53,14 @@ def person_create_view(request):
 def person_edit(request, pk: int):
     person = get_visible_or_404(_people(request.user), pk=pk)
     initial = {
-        "username": person.user.username, "full_name": person.user.first_name, "email": person.user.email, "phone": person.phone,
-        "role": person.role, "schools": list(person.schools.all()), "department": person.department, "is_active": person.user.is_active,
+        "username": person.user.username,
+        "full_name": person.user.first_name,
+        "email": person.user.email,
+        "phone": person.phone,
+        "role": person.role,
+        "schools": list(person.schools.all()),
+        "department": person.department,
+        "is_active": person.user.is_active,
     }
     form = PersonForm(request.POST or None, county=person.county, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -52,8 +68,17 @@ def person_edit(request, pk: int):
         if person.user_id == request.user.pk and (not data["is_active"] or data["role"] != person.role):
             messages.error(request, _("You cannot change your own role or deactivate yourself."))
             return render(request, "rounds/person_form.html", {"form": form, "person": person})
-        person_update(person=person, full_name=data["full_name"], email=data["email"], role=data["role"], schools=data["schools"],
-                      department=data["department"], phone=data["phone"], is_active=data["is_active"], by=request.user)
+        person_update(
+            person=person,
+            full_name=data["full_name"],
+            email=data["email"],
+            role=data["role"],
+            schools=data["schools"],
+            department=data["department"],
+            phone=data["phone"],
+            is_active=data["is_active"],
+            by=request.user,
+        )
         messages.success(request, _("Account saved."))
         return redirect("person_list")
     return render(request, "rounds/person_form.html", {"form": form, "person": person})

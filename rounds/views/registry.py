@@ -31,11 +31,19 @@ def school_list(request):
         if value:
             schools = schools.filter(**{field: value})
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
-    return render(request, "rounds/school_list.html", {
-        "page": page, "q": q, "school_types": SchoolType.choices, "locations": Location.choices,
-        "selected_type": request.GET.get("school_type", ""), "selected_location": request.GET.get("location", ""),
-        "total": page.paginator.count,
-    })
+    return render(
+        request,
+        "rounds/school_list.html",
+        {
+            "page": page,
+            "q": q,
+            "school_types": SchoolType.choices,
+            "locations": Location.choices,
+            "selected_type": request.GET.get("school_type", ""),
+            "selected_location": request.GET.get("location", ""),
+            "total": page.paginator.count,
+        },
+    )
 
 
 @require_perm("rounds.view_registry")
@@ -87,8 +95,9 @@ def school_template(request):
 def school_import(request):
     form = SchoolImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = school_import_start(county=person_of(request.user).county, upload=form.cleaned_data["file"],
-                                    user=request.user, language=get_language())
+        batch = school_import_start(
+            county=person_of(request.user).county, upload=form.cleaned_data["file"], user=request.user, language=get_language()
+        )
         return redirect("import_detail", pk=batch.pk)
     batches = county_filtered(request.user, ImportBatch.objects.filter(kind="schools")).select_related("uploaded_by")[:10]
     return render(request, "rounds/school_import.html", {"form": form, "batches": batches})

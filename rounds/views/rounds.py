@@ -38,15 +38,30 @@ def round_create_view(request):
     county = person_of(request.user).county
     year = today().year + (1 if today().month > 5 else 0)
     cycle_year = ((year - 2021) % 3) + 1
-    form = RoundForm(request.POST or None, county=county, initial={
-        "year": year, "cycle_year": cycle_year, "domains": default_domains(cycle_year), "grades": [4, 8],
-    })
+    form = RoundForm(
+        request.POST or None,
+        county=county,
+        initial={
+            "year": year,
+            "cycle_year": cycle_year,
+            "domains": default_domains(cycle_year),
+            "grades": [4, 8],
+        },
+    )
     if request.htmx and request.method == "GET":
         return _domains_preview(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rnd = round_create(county=county, year=data["year"], cycle_year=data["cycle_year"], domains=data["domains"],
-                           grades=data["grades"], test_start=data["test_start"], test_end=data["test_end"], user=request.user)
+        rnd = round_create(
+            county=county,
+            year=data["year"],
+            cycle_year=data["cycle_year"],
+            domains=data["domains"],
+            grades=data["grades"],
+            test_start=data["test_start"],
+            test_end=data["test_end"],
+            user=request.user,
+        )
         if data.get("closes_at"):
             rnd.closes_at = data["closes_at"]
             rnd.save(update_fields=["closes_at"])
@@ -59,14 +74,26 @@ def round_create_view(request):
 
 @require_perm("rounds.view_round")
 def round_detail(request, pk: int):
-    rnd = get_visible_or_404(rounds_visible_to(request.user).prefetch_related(
-        Prefetch("sessions", queryset=TestSession.objects.order_by("grade", "day", "start")), "milestones"), pk=pk)
+    rnd = get_visible_or_404(
+        rounds_visible_to(request.user).prefetch_related(
+            Prefetch("sessions", queryset=TestSession.objects.order_by("grade", "day", "start")), "milestones"
+        ),
+        pk=pk,
+    )
     sessions_by_grade = {g: [s for s in rnd.sessions.all() if s.grade == g] for g in rnd.grades}
-    return render(request, "rounds/round_detail.html", {
-        "round": rnd, "sessions_by_grade": sessions_by_grade, "milestones": rnd.milestones.all(),
-        "today": today(), "editable": rnd.stage in EDITABLE_STAGES, "stages": Stage.choices,
-        "late_may": rnd.test_days_in_late_may(),
-    })
+    return render(
+        request,
+        "rounds/round_detail.html",
+        {
+            "round": rnd,
+            "sessions_by_grade": sessions_by_grade,
+            "milestones": rnd.milestones.all(),
+            "today": today(),
+            "editable": rnd.stage in EDITABLE_STAGES,
+            "stages": Stage.choices,
+            "late_may": rnd.test_days_in_late_may(),
+        },
+    )
 
 
 @require_perm("rounds.manage_round")

@@ -32,13 +32,35 @@ def worker(require_services, settings, tmp_path):
         pytest.fail("the worker test needs DATABASE_URL to point at PostgreSQL")
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = os.environ["REDIS_URL"]
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": os.environ["REDIS_URL"],
-           "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "CELERY_TASK_ALWAYS_EAGER": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": os.environ["REDIS_URL"],
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
     log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - read after the worker stops
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "monitoring_site", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--purge", "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "monitoring_site",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--purge",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

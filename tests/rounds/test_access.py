@@ -10,36 +10,45 @@ from tests.access import EVERYONE, READERS, ROLES, STAFF, Row, check_anonymous, 
 
 
 def _batch(world, county):
-    return ImportBatch.objects.create(kind="schools", county=county, file=ContentFile(b"x", name="a.xlsx"),
-                                      original_name="a.xlsx", uploaded_by=world.staff)
+    return ImportBatch.objects.create(
+        kind="schools", county=county, file=ContentFile(b"x", name="a.xlsx"), original_name="a.xlsx", uploaded_by=world.staff
+    )
 
 
-MATRIX = {row.name: row for row in [
-    Row("home", "get", EVERYONE),
-    Row("school_list", "get", READERS),
-    Row("school_create", "get", STAFF),
-    Row("school_import", "get", STAFF),
-    Row("school_template", "get", STAFF),
-    Row("school_detail", "get", READERS, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
-    Row("school_edit", "get", STAFF, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
-    Row("import_detail", "get", STAFF, lambda w: {"pk": _batch(w, w.county).pk}, lambda w: {"pk": _batch(w, w.other_county).pk}),
-    Row("department_list", "get", READERS),
-    Row("department_create", "post", STAFF),
-    Row("department_edit", "get", STAFF, lambda w: {"pk": w.department.pk},
-        lambda w: {"pk": w.other_county.departments.create(name="外县股").pk}),
-    Row("round_list", "get", EVERYONE),
-    Row("round_create", "get", STAFF),
-    Row("round_detail", "get", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
-    Row("round_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
-    Row("timetable_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
-    Row("milestones_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
-    Row("round_advance", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
-    Row("person_list", "get", READERS),
-    Row("person_create", "get", STAFF),
-    Row("person_edit", "get", STAFF, lambda w: {"pk": w.coord_a.person.pk}, lambda w: {"pk": w.foreign_staff.person.pk}),
-    Row("person_reset_password", "post", STAFF, lambda w: {"pk": w.coord_a.person.pk}, lambda w: {"pk": w.foreign_staff.person.pk}),
-    Row("audit_list", "get", READERS),
-]}
+MATRIX = {
+    row.name: row
+    for row in [
+        Row("home", "get", EVERYONE),
+        Row("school_list", "get", READERS),
+        Row("school_create", "get", STAFF),
+        Row("school_import", "get", STAFF),
+        Row("school_template", "get", STAFF),
+        Row("school_detail", "get", READERS, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
+        Row("school_edit", "get", STAFF, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
+        Row("import_detail", "get", STAFF, lambda w: {"pk": _batch(w, w.county).pk}, lambda w: {"pk": _batch(w, w.other_county).pk}),
+        Row("department_list", "get", READERS),
+        Row("department_create", "post", STAFF),
+        Row(
+            "department_edit",
+            "get",
+            STAFF,
+            lambda w: {"pk": w.department.pk},
+            lambda w: {"pk": w.other_county.departments.create(name="外县股").pk},
+        ),
+        Row("round_list", "get", EVERYONE),
+        Row("round_create", "get", STAFF),
+        Row("round_detail", "get", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("round_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("timetable_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("milestones_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("round_advance", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("person_list", "get", READERS),
+        Row("person_create", "get", STAFF),
+        Row("person_edit", "get", STAFF, lambda w: {"pk": w.coord_a.person.pk}, lambda w: {"pk": w.foreign_staff.person.pk}),
+        Row("person_reset_password", "post", STAFF, lambda w: {"pk": w.coord_a.person.pk}, lambda w: {"pk": w.foreign_staff.person.pk}),
+        Row("audit_list", "get", READERS),
+    ]
+}
 
 
 def test_the_matrix_covers_every_url_pattern():

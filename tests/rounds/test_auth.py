@@ -70,9 +70,17 @@ def test_idle_sessions_end_after_thirty_minutes_and_activity_renews_them(client,
 
 def test_an_issued_password_must_be_changed_at_first_login(client, world):
     client.force_login(world.staff)
-    response = client.post(reverse("person_create"), {
-        "username": "newcoord", "full_name": "新联络员", "email": "", "phone": "", "role": "coordinator", "schools": [world.school_a.pk],
-    })
+    response = client.post(
+        reverse("person_create"),
+        {
+            "username": "newcoord",
+            "full_name": "新联络员",
+            "email": "",
+            "phone": "",
+            "role": "coordinator",
+            "schools": [world.school_a.pk],
+        },
+    )
     issued = response.context["password"]
     client.logout()
     assert _login(client, "newcoord", issued).status_code == 302
@@ -81,7 +89,9 @@ def test_an_issued_password_must_be_changed_at_first_login(client, world):
     # A weak new password is refused by the validators.
     weak = client.post(reverse("password_change"), {"old_password": issued, "new_password1": "12345678", "new_password2": "12345678"})
     assert weak.status_code == 200 and weak.context["form"].errors
-    ok = client.post(reverse("password_change"), {"old_password": issued, "new_password1": "Qingshan-2027!", "new_password2": "Qingshan-2027!"})
+    ok = client.post(
+        reverse("password_change"), {"old_password": issued, "new_password1": "Qingshan-2027!", "new_password2": "Qingshan-2027!"}
+    )
     assert ok.status_code == 302
     assert Person.objects.get(user__username="newcoord").must_change_password is False
     assert client.get(reverse("home")).status_code == 200
@@ -104,5 +114,7 @@ def test_a_scoped_role_needs_its_scope(client, world, role, field):
 
 def test_staff_cannot_give_a_school_of_another_county(client, world):
     client.force_login(world.staff)
-    response = client.post(reverse("person_create"), {"username": "sneaky", "full_name": "某人", "role": "coordinator", "schools": [world.foreign_school.pk]})
+    response = client.post(
+        reverse("person_create"), {"username": "sneaky", "full_name": "某人", "role": "coordinator", "schools": [world.foreign_school.pk]}
+    )
     assert "schools" in response.context["form"].errors

@@ -20,8 +20,15 @@ def test_the_national_rotation_fills_in_the_domains(cycle_year, expected):
 
 
 def _form(**changes):
-    data = {"year": 2028, "cycle_year": 2, "domains": ["chinese", "arts", "english"], "grades": [4, 8],
-            "test_start": "2028-05-24", "test_end": "2028-05-25", "closes_at": ""}
+    data = {
+        "year": 2028,
+        "cycle_year": 2,
+        "domains": ["chinese", "arts", "english"],
+        "grades": [4, 8],
+        "test_start": "2028-05-24",
+        "test_end": "2028-05-25",
+        "closes_at": "",
+    }
     data.update(changes)
     return data
 
@@ -87,7 +94,14 @@ def test_a_stale_edit_is_refused_and_names_who_changed_it(client, world):
     rnd = world.round
     loaded_version = rnd.version
     client.force_login(world.staff)
-    first = _form(year=2027, cycle_year=1, domains=["math", "pe_health", "mental_health"], test_start="2027-05-26", test_end="2027-05-27", version=loaded_version)
+    first = _form(
+        year=2027,
+        cycle_year=1,
+        domains=["math", "pe_health", "mental_health"],
+        test_start="2027-05-26",
+        test_end="2027-05-27",
+        version=loaded_version,
+    )
     assert client.post(reverse("round_edit", args=[rnd.pk]), first).status_code == 302
     second = {**first, "test_start": "2027-05-27", "test_end": "2027-05-28"}
     response = client.post(reverse("round_edit", args=[rnd.pk]), second)
@@ -110,16 +124,38 @@ def test_a_timetable_session_outside_the_test_days_is_refused(client, world):
     client.force_login(world.staff)
     rnd = world.round
     sessions = list(rnd.sessions.order_by("grade", "day", "start"))
-    data = {"sessions-TOTAL_FORMS": len(sessions) + 1, "sessions-INITIAL_FORMS": len(sessions),
-            "sessions-MIN_NUM_FORMS": 0, "sessions-MAX_NUM_FORMS": 1000}
+    data = {
+        "sessions-TOTAL_FORMS": len(sessions) + 1,
+        "sessions-INITIAL_FORMS": len(sessions),
+        "sessions-MIN_NUM_FORMS": 0,
+        "sessions-MAX_NUM_FORMS": 1000,
+    }
     for i, s in enumerate(sessions):
-        data.update({f"sessions-{i}-id": s.pk, f"sessions-{i}-round": rnd.pk, f"sessions-{i}-grade": s.grade,
-                     f"sessions-{i}-day": s.day.isoformat(), f"sessions-{i}-start": s.start.strftime("%H:%M"),
-                     f"sessions-{i}-end": s.end.strftime("%H:%M"), f"sessions-{i}-kind": s.kind,
-                     f"sessions-{i}-domain": s.domain, f"sessions-{i}-title": s.title})
+        data.update(
+            {
+                f"sessions-{i}-id": s.pk,
+                f"sessions-{i}-round": rnd.pk,
+                f"sessions-{i}-grade": s.grade,
+                f"sessions-{i}-day": s.day.isoformat(),
+                f"sessions-{i}-start": s.start.strftime("%H:%M"),
+                f"sessions-{i}-end": s.end.strftime("%H:%M"),
+                f"sessions-{i}-kind": s.kind,
+                f"sessions-{i}-domain": s.domain,
+                f"sessions-{i}-title": s.title,
+            }
+        )
     n = len(sessions)
-    data.update({f"sessions-{n}-grade": 4, f"sessions-{n}-day": "2027-06-01", f"sessions-{n}-start": "09:00",
-                 f"sessions-{n}-end": "10:00", f"sessions-{n}-kind": "test", f"sessions-{n}-domain": "math", f"sessions-{n}-title": "补测"})
+    data.update(
+        {
+            f"sessions-{n}-grade": 4,
+            f"sessions-{n}-day": "2027-06-01",
+            f"sessions-{n}-start": "09:00",
+            f"sessions-{n}-end": "10:00",
+            f"sessions-{n}-kind": "test",
+            f"sessions-{n}-domain": "math",
+            f"sessions-{n}-title": "补测",
+        }
+    )
     response = client.post(reverse("timetable_edit", args=[rnd.pk]), data)
     assert response.status_code == 200
     assert rnd.sessions.count() == n

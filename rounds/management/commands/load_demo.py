@@ -15,15 +15,66 @@ from rounds.models import County, Department, Person, School, SchoolType
 from rounds.selectors import WORKFLOW_APPS
 from rounds.services import round_create
 
-DEMO_PASSWORD = "Jiance@2027"
+DEMO_PASSWORD = "Jiance@2027"  # noqa: S105 - the demo accounts, printed on purpose
 COUNTY = {"code": "369901", "name": "青山县", "province": "华阳省", "city": "东陵市", "hotline": "0790-12345678"}
-TOWNS = ["城关镇", "青溪镇", "石桥镇", "龙泉镇", "白沙镇", "长岭镇", "枫林镇", "梅江镇", "横岗乡", "大坪乡",
-         "塘头乡", "松山乡", "桃源乡", "黄坑乡", "上坪乡", "下洲乡", "高田乡", "凤岭乡"]
-VILLAGES = ["东坑", "西岭", "南山", "北塘", "上屋", "下坊", "中村", "新田", "老街", "竹园", "杨梅", "樟树", "石门",
-            "黄泥", "罗坑", "李家", "陈屋", "刘坊", "高岭", "水口", "坪上", "洋田", "湖洋", "官庄"]
+TOWNS = [
+    "城关镇",
+    "青溪镇",
+    "石桥镇",
+    "龙泉镇",
+    "白沙镇",
+    "长岭镇",
+    "枫林镇",
+    "梅江镇",
+    "横岗乡",
+    "大坪乡",
+    "塘头乡",
+    "松山乡",
+    "桃源乡",
+    "黄坑乡",
+    "上坪乡",
+    "下洲乡",
+    "高田乡",
+    "凤岭乡",
+]
+VILLAGES = [
+    "东坑",
+    "西岭",
+    "南山",
+    "北塘",
+    "上屋",
+    "下坊",
+    "中村",
+    "新田",
+    "老街",
+    "竹园",
+    "杨梅",
+    "樟树",
+    "石门",
+    "黄泥",
+    "罗坑",
+    "李家",
+    "陈屋",
+    "刘坊",
+    "高岭",
+    "水口",
+    "坪上",
+    "洋田",
+    "湖洋",
+    "官庄",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["建国", "秀英", "志强", "丽华", "国平", "海燕", "明", "静", "伟", "芳", "军", "敏", "勇", "艳", "杰", "娟", "磊", "霞"]
-DEPARTMENTS = ["基础教育股", "体卫艺股", "教师发展中心（教研室）", "计划财务股", "人事股", "县卫生健康局", "县财政局", "县人民政府教育督导室"]
+DEPARTMENTS = [
+    "基础教育股",
+    "体卫艺股",
+    "教师发展中心（教研室）",
+    "计划财务股",
+    "人事股",
+    "县卫生健康局",
+    "县财政局",
+    "县人民政府教育督导室",
+]
 ACCOUNTS = [
     ("jiance", "王监测", Role.COUNTY_STAFF),
     ("lingdao", "李局长", Role.LEADER),
@@ -45,11 +96,19 @@ def demo_schools(rng: random.Random) -> list[dict]:
 
     def add(name, school_type, location, size_range, town):
         serial = len(schools) + 1
-        schools.append({
-            "code": f"3699{serial:06d}", "name": name, "school_type": school_type, "location": location,
-            "address": f"{COUNTY['name']}{town}", "principal": _person_name(rng), "contact_person": _person_name(rng),
-            "contact_phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}", "student_count": rng.randint(*size_range),
-        })
+        schools.append(
+            {
+                "code": f"3699{serial:06d}",
+                "name": name,
+                "school_type": school_type,
+                "location": location,
+                "address": f"{COUNTY['name']}{town}",
+                "principal": _person_name(rng),
+                "contact_person": _person_name(rng),
+                "contact_phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+                "student_count": rng.randint(*size_range),
+            }
+        )
 
     for n, name in enumerate(["第一小学", "第二小学", "第三小学", "实验小学", "城南小学", "城北小学", "育才小学", "阳光小学"]):
         add(f"{COUNTY['name']}{name}", SchoolType.PRIMARY, "urban", (1200, 3000) if n < 4 else (700, 1800), "城关镇")
@@ -112,15 +171,22 @@ class Command(BaseCommand):
         for username, name, role in ACCOUNTS:
             user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=name)
             person = Person.objects.create(
-                user=user, county=county, role=role, must_change_password=False,
+                user=user,
+                county=county,
+                role=role,
+                must_change_password=False,
                 department=departments["教师发展中心（教研室）"] if role == Role.DEPARTMENT else None,
             )
             person.schools.set(scopes.get(username, []))
-        rnd = round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=admin)
+        rnd = round_create(
+            county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=admin
+        )
         for app in WORKFLOW_APPS:  # each later slice takes the demo round one stage further
             if find_spec(f"{app}.demo") is not None:
                 import_module(f"{app}.demo").load_demo(rnd=rnd, rng=rng)
-        self.stdout.write(self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。")
+        )
         self._print_accounts()
 
     def _print_accounts(self):
