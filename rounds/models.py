@@ -347,3 +347,48 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Document(models.Model):
+    """A document built by a background job (PDF + the HTML it was made from).
+
+    Every version is kept; ``data_version`` is a digest of the rendered HTML, so two builds
+    from the same data carry the same digest and a change in the data shows as a new one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="documents", verbose_name=_("round"))
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=40, blank=True, help_text=_("e.g. the school a letter is for"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to="documents/%Y/%m/", blank=True)
+    html = models.FileField(_("HTML"), upload_to="documents/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    data_version = models.CharField(_("data version"), max_length=16, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["round", "kind", "subject", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

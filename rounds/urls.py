@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, people, registry, rounds
+from .views import documents, home, people, registry, rounds
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -21,6 +21,12 @@ urlpatterns = [
     path("rounds/<int:pk>/timetable/", rounds.timetable_edit, name="timetable_edit"),
     path("rounds/<int:pk>/milestones/", rounds.milestones_edit, name="milestones_edit"),
     path("rounds/<int:pk>/advance/", rounds.round_advance_view, name="round_advance"),
+    path("rounds/<int:pk>/documents/", documents.document_list, name="document_list"),
+    path("rounds/<int:pk>/documents/request/", documents.document_request_view, name="document_request"),
+    path("documents/<int:pk>/status/", documents.document_status, name="document_status"),
+    path("documents/<int:pk>/retry/", documents.document_retry_view, name="document_retry"),
+    path("documents/<int:pk>/pdf/", documents.document_pdf, name="document_pdf"),
+    path("documents/<int:pk>/html/", documents.document_html, name="document_html"),
     path("people/", people.person_list, name="person_list"),
     path("people/new/", people.person_create_view, name="person_create"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from rounds import urls as rounds_urls
-from rounds.models import ImportBatch
+from rounds.models import Document, ImportBatch
 from tests.access import EVERYONE, READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role
 
 
@@ -13,6 +13,17 @@ def _batch(world, county):
     return ImportBatch.objects.create(
         kind="schools", county=county, file=ContentFile(b"x", name="a.xlsx"), original_name="a.xlsx", uploaded_by=world.staff
     )
+
+
+def _document(world, rnd):
+    document = Document.objects.create(round=rnd, kind="round_plan", title="实施安排", created_by=world.staff, status="done")
+    document.pdf.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.html.save("a.html", ContentFile("<p>文件</p>".encode()), save=True)
+    return document
+
+
+def _doc_kwargs(world, rnd):
+    return {"pk": _document(world, rnd).pk}
 
 
 MATRIX = {
@@ -42,6 +53,12 @@ MATRIX = {
         Row("timetable_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("milestones_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("round_advance", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("document_list", "get", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("document_request", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("document_status", "get", STAFF, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
+        Row("document_retry", "post", STAFF, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
+        Row("document_pdf", "get", STAFF, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
+        Row("document_html", "get", STAFF, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
         Row("person_list", "get", READERS),
         Row("person_create", "get", STAFF),
         Row("person_edit", "get", STAFF, lambda w: {"pk": w.coord_a.person.pk}, lambda w: {"pk": w.foreign_staff.person.pk}),

@@ -1,0 +1,100 @@
+"""The document engine: one registry of document kinds, one job that builds any of them.
+
+An app declares its documents in ``<app>/reports.py`` as ``BUILDERS = {kind: DocumentKind}``.
+A builder returns the template and context; the engine renders the HTML, turns it into a
+PDF in the worker (never in a web request), keeps both, and reports stage and percent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from monitoring_site.pdf import html_to_pdf
+
+from .models import Document, Round
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    title: Callable[[Round, str], str]  # (round, subject) → title
+    build: Callable[..., tuple[str, dict]]  # build(*, rnd, subject, progress) → (template, context)
+    perm: str = "rounds.manage_round"  # who may request and read it
+
+
+def document_kinds() -> dict[str, DocumentKind]:
+    kinds: dict[str, DocumentKind] = {}
+    for app in ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification"):
+        if find_spec(f"{app}.reports") is not None:
+            kinds.update(import_module(f"{app}.reports").BUILDERS)
+    return kinds
+
+
+@transaction.atomic
+def document_request(*, rnd: Round, kind: str, subject: str = "", user, language: str = "zh-hans") -> Document:
+    """Record the request and queue the build once this transaction commits."""
+    from .tasks import document_build
+
+    spec = document_kinds()[kind]
+    with translation.override(language):
+        title = spec.title(rnd, subject)
+    document = Document.objects.create(round=rnd, kind=kind, subject=subject, title=title, created_by=user)
+    transaction.on_commit(lambda: document_build.delay(document.pk, language))
+    return document
+
+
+def _progress(document_id: int) -> Progress:
+    def report(stage: str, percent: int) -> None:
+        Document.objects.filter(pk=document_id).update(stage=stage[:100], progress=max(0, min(100, percent)))
+
+    return report
+
+
+def document_build_run(*, document_id: int) -> Document:
+    """Build one document. Safe to run twice: a finished document is left as it is, and a
+    rebuild after a worker died writes into the same row, so there is never a duplicate."""
+    document = Document.objects.select_related("round", "round__county", "created_by").get(pk=document_id)
+    if document.status == Document.Status.DONE:
+        return document
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.RUNNING, attempts=document.attempts + 1, error="")
+    report = _progress(document.pk)
+    spec = document_kinds()[document.kind]
+    report(translation.gettext("Collecting the data"), 5)
+    template, context = spec.build(rnd=document.round, subject=document.subject, progress=report)
+    context = {**context, "document": document, "round": document.round, "county": document.round.county}
+    report(translation.gettext("Typesetting"), 60)
+    html = render_to_string(template, context)
+    rendered = html_to_pdf(html)
+    report(translation.gettext("Saving"), 95)
+    digest = hashlib.sha256(html.encode()).hexdigest()[:12]
+    stem = f"{document.kind}-{document.pk}"
+    with transaction.atomic():
+        document.pdf.save(f"{stem}.pdf", ContentFile(rendered.data), save=False)
+        document.html.save(f"{stem}.html", ContentFile(html.encode()), save=False)
+        document.size, document.pages, document.data_version = len(rendered.data), rendered.pages, digest
+        document.status, document.progress, document.stage = Document.Status.DONE, 100, ""
+        document.finished_at = timezone.now()
+        document.attempts += 1
+        document.save()
+    return document
+
+
+def document_fail(*, document_id: int, error: str) -> None:
+    Document.objects.filter(pk=document_id).update(status=Document.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+
+
+def document_retry(*, document: Document, language: str = "zh-hans") -> None:
+    from .tasks import document_build
+
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED, progress=0, stage="", error="")
+    transaction.on_commit(lambda: document_build.delay(document.pk, language))

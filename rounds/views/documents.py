@@ -1,0 +1,86 @@
+"""Documents of a round: request (queues a job), watch its progress, download, view as HTML."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from monitoring_site.audit import audit_record
+from monitoring_site.permissions import get_visible_or_404, require_perm
+
+from ..documents import document_kinds, document_request, document_retry
+from ..models import Document
+from ..selectors import rounds_visible_to
+
+
+def _allowed_kinds(user) -> dict:
+    return {kind: spec for kind, spec in document_kinds().items() if user.has_perm(spec.perm)}
+
+
+def _document_for(request, pk: int) -> Document:
+    rounds = rounds_visible_to(request.user)
+    document = get_visible_or_404(Document.objects.select_related("round", "created_by").filter(round__in=rounds), pk=pk)
+    if document.kind not in _allowed_kinds(request.user):
+        raise Http404
+    return document
+
+
+@require_perm("rounds.view_round")
+def document_list(request, pk: int):
+    rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
+    kinds = _allowed_kinds(request.user)
+    documents = rnd.documents.filter(kind__in=kinds).select_related("created_by")
+    offer = [(kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not getattr(spec, "per_subject", False)]
+    return render(request, "rounds/document_list.html", {"round": rnd, "documents": documents, "offer": offer})
+
+
+@require_POST
+@require_perm("rounds.view_round")
+def document_request_view(request, pk: int):
+    rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
+    kind = request.POST.get("kind", "")
+    if kind not in _allowed_kinds(request.user):
+        raise Http404
+    document_request(rnd=rnd, kind=kind, subject=request.POST.get("subject", "")[:40], user=request.user, language=get_language())
+    messages.info(request, _("The document is being built; this page shows its progress."))
+    return redirect("document_list", pk=rnd.pk)
+
+
+@require_perm("rounds.view_round")
+def document_status(request, pk: int):
+    return render(request, "rounds/_document_row.html", {"d": _document_for(request, pk)})
+
+
+@require_POST
+@require_perm("rounds.view_round")
+def document_retry_view(request, pk: int):
+    document = _document_for(request, pk)
+    if document.status == Document.Status.FAILED:
+        document_retry(document=document, language=get_language())
+    return redirect("document_list", pk=document.round_id)
+
+
+@require_perm("rounds.view_round")
+def document_pdf(request, pk: int):
+    document = _document_for(request, pk)
+    if document.status != Document.Status.DONE:
+        raise Http404
+    audit_record(request=request, action="export", obj_type="document", obj_id=document.pk, summary=document.title)
+    return FileResponse(document.pdf.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf")
+
+
+# The stored HTML carries its own print stylesheet; it never carries script.
+@csp_override(
+    {"default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"], "img-src": ["'self'", "data:"]}
+)
+@require_perm("rounds.view_round")
+def document_html(request, pk: int):
+    document = _document_for(request, pk)
+    if document.status != Document.Status.DONE:
+        raise Http404
+    audit_record(request=request, action="view", obj_type="document", obj_id=document.pk, summary=document.title)
+    with document.html.open("rb") as handle:
+        return HttpResponse(handle.read(), content_type="text/html; charset=utf-8")

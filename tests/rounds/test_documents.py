@@ -1,0 +1,112 @@
+"""The document engine: a job builds the PDF and its HTML, real text with a subset CJK font,
+safe to run twice, failures said and retried."""
+
+import io
+
+import pytest
+from django.test import TestCase
+from django.urls import reverse
+from pypdf import PdfReader
+
+from rounds import documents as engine
+from rounds.documents import DocumentKind, document_build_run
+from rounds.models import AuditEvent, Document
+from rounds.views import documents as document_views
+
+
+def _request(client, world, kind="round_plan"):
+    client.force_login(world.staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": kind})
+    assert response.status_code == 302
+    return Document.objects.latest("created_at")
+
+
+def pdf_text(document) -> str:
+    with document.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_round_plan_is_built_with_real_chinese_text(client, world):
+    document = _request(client, world)
+    assert document.status == Document.Status.DONE, document.error
+    text = pdf_text(document).replace(" ", "")
+    for expected in ["青山县", "2027", "内部资料", "数学", "体育与健康", "测试日程", "报送学生名册", "2027年5月26日"]:
+        assert expected in text, expected
+    assert document.pages >= 2 and document.size < 2_000_000
+
+
+def test_the_cjk_font_is_embedded_as_a_subset(client, world):
+    document = _request(client, world)
+    with document.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    cjk = [f for f in fonts if "CJK" in f]
+    assert cjk, fonts
+    # A subset font's name carries a six-letter tag: "ABCDEF+NotoSerifCJKsc-Regular".
+    assert all(len(f.lstrip("/").split("+")[0]) == 6 for f in cjk), cjk
+
+
+def test_building_twice_gives_the_same_data_version_and_no_duplicate(client, world):
+    first = _request(client, world)
+    again = document_build_run(document_id=first.pk)  # the job delivered a second time
+    assert again.pk == first.pk and again.pdf.name == first.pdf.name
+    assert Document.objects.filter(kind="round_plan").count() == 1
+    second = _request(client, world)
+    assert second.data_version == first.data_version
+    world.round.milestones.update(note="变更")
+    world.round.milestones.filter(kind="rosters_due").update(due_date="2027-04-01")
+    third = _request(client, world)
+    assert third.data_version != first.data_version
+    assert Document.objects.filter(kind="round_plan").count() == 3  # old versions stay
+
+
+def test_a_failed_build_says_why_and_can_be_retried(client, world, monkeypatch):
+    calls = {"n": 0}
+
+    def flaky(*, rnd, subject, progress):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("数据不完整")
+        return "rounds/documents/round_plan.html", {"sessions_by_grade": [], "milestones": [], "people": []}
+
+    kinds = {"flaky": DocumentKind(title=lambda r, s: "测试文件", build=flaky)}
+    monkeypatch.setattr(engine, "document_kinds", lambda: kinds)
+    monkeypatch.setattr(document_views, "document_kinds", lambda: kinds)
+    document = _request(client, world, kind="flaky")
+    assert document.status == Document.Status.FAILED and "数据不完整" in document.error
+    row = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
+    assert "数据不完整" in row
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("document_retry", args=[document.pk]))
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE
+
+
+def test_downloads_and_html_views_are_logged(client, world):
+    document = _request(client, world)
+    response = client.get(reverse("document_pdf", args=[document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    html = client.get(reverse("document_html", args=[document.pk]))
+    assert "测试日程" in html.content.decode()
+    assert "script-src 'none'" in html["Content-Security-Policy"]
+    assert list(AuditEvent.objects.values_list("action", flat=True).order_by("at")) == ["export", "view"]
+
+
+def test_a_document_of_another_county_is_not_found(client, world):
+    document = _request(client, world)
+    client.force_login(world.foreign_staff)
+    for name in ("document_pdf", "document_html", "document_status"):
+        assert client.get(reverse(name, args=[document.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["leader", "coord_a", "dept"])
+def test_roles_without_the_documents_permission_cannot_request_it(client, world, role):
+    client.force_login(world.users()[role])
+    response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})
+    assert response.status_code == 404
+    assert not Document.objects.exists()
