@@ -98,3 +98,29 @@ def test_a_real_worker_runs_the_import_queued_after_commit(client, worker, djang
     assert batch.status == ImportBatch.Status.DONE, output[-3000:]
     assert School.objects.filter(county=county).count() == 3
     assert "rounds.tasks.school_import" in output and "succeeded" in output
+
+
+def test_a_real_worker_builds_a_document_with_progress(client, worker):
+    import datetime as dt
+
+    from rounds.models import Document
+    from rounds.services import round_create
+    from tests.factories import CountyFactory, PersonFactory
+    from tests.rounds.test_documents import pdf_text
+
+    process, log = worker
+    county = CountyFactory(name="青山县", code="369901")
+    staff = PersonFactory(county=county, user__username="staff").user
+    rnd = round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=staff)
+    client.force_login(staff)
+    client.post(reverse("document_request", args=[rnd.pk]), {"kind": "round_plan"})
+    document = Document.objects.get()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        document.refresh_from_db()
+        if document.is_finished:
+            break
+        time.sleep(0.5)
+    log.seek(0)
+    assert document.status == Document.Status.DONE, log.read()[-3000:]
+    assert "测试日程" in pdf_text(document).replace(" ", "")
