@@ -44,7 +44,7 @@ system-test:
 
 test: venv-test system-test
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: venv-test
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
