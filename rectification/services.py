@@ -1,0 +1,346 @@
+"""Writes for rectification: keyword-only, atomic, and refusing what the plan's state forbids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring_site.concurrency import save_versioned
+from results.models import Finding
+from rounds.models import Round, Stage
+
+from .models import (
+    EvidenceFile,
+    IndicatorReading,
+    Notification,
+    Plan,
+    PlanItem,
+    PlanVersion,
+    Problem,
+    Progress,
+)
+from .versions import plan_snapshot
+
+WRITABLE_STAGES = (Stage.RESULTS, Stage.RECTIFICATION)
+
+
+class RectificationError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_stage(rnd: Round) -> None:
+    if rnd.stage not in WRITABLE_STAGES:
+        raise RectificationError(_("The rectification plan can be changed only in the results and rectification stages."))
+
+
+def _require_draft(plan: Plan) -> None:
+    if plan.is_approved:
+        raise RectificationError(_("The plan is approved: start a new version to change it."))
+
+
+def _next_problem_number(rnd: Round) -> int:
+    return (Problem.objects.filter(round=rnd).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    rnd: Round,
+    title: str,
+    source: str,
+    user,
+    description: str = "",
+    source_reference: str = "",
+    evidence_text: str = "",
+) -> Problem:
+    check_stage(rnd)
+    problem = Problem(
+        round=rnd,
+        number=_next_problem_number(rnd),
+        title=title,
+        source=source,
+        description=description,
+        source_reference=source_reference,
+        evidence_text=evidence_text,
+        created_by=user,
+    )
+    problem._history_user = user
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def problem_from_finding(*, finding: Finding, user) -> Problem:
+    """One step from a diagnosed finding to a problem on the list, keeping its evidence."""
+    if finding.status != Finding.Status.OPEN:
+        raise RectificationError(_("A dismissed finding cannot become a problem."))
+    existing = Problem.objects.filter(finding=finding, withdrawn_at__isnull=True).first()
+    if existing:
+        raise RectificationError(_("This finding is already problem %(n)s on the list.") % {"n": existing.number})
+    problem = problem_create(
+        rnd=finding.round,
+        title=finding.title,
+        source=Problem.Source.FINDING,
+        user=user,
+        evidence_text=finding.evidence_text,
+        source_reference=finding.rule,
+    )
+    problem.finding = finding
+    problem.save(update_fields=["finding"])
+    return problem
+
+
+@transaction.atomic
+def problem_withdraw(*, problem: Problem, reason: str, user) -> Problem:
+    check_stage(problem.round)
+    if not reason.strip():
+        raise RectificationError(_("Give the reason for withdrawing."))
+    plan = plan_of_round(problem.round)
+    active = problem.items.exclude(status=PlanItem.Status.WITHDRAWN)
+    if plan is not None and active.exists():
+        _require_draft(plan)
+        for item in active:
+            _withdraw(item, reason, user)
+    problem.withdrawn_at, problem.withdrawn_by, problem.withdrawn_reason = (
+        timezone.now(),
+        user,
+        reason,
+    )
+    problem._history_user = user
+    problem.save()
+    return problem
+
+
+def plan_of_round(rnd: Round) -> Plan | None:
+    return Plan.objects.filter(round=rnd).first()
+
+
+@transaction.atomic
+def plan_ensure(*, rnd: Round, user) -> Plan:
+    plan = plan_of_round(rnd)
+    if plan is None:
+        check_stage(rnd)
+        plan = Plan(
+            round=rnd,
+            title=_("%(county)s rectification plan for the problems found by the %(year)s national compulsory-education quality monitoring")
+            % {"county": rnd.county.name, "year": rnd.year},
+        )
+        plan._history_user = user
+        plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, expected_version: int, user, **fields) -> Plan:
+    check_stage(plan.round)
+    _require_draft(plan)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan._history_user = user
+    save_versioned(plan, expected_version=expected_version)
+    return plan
+
+
+@transaction.atomic
+def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None) -> PlanItem:
+    """Create or change an item of a draft plan (an approved plan changes by a new version)."""
+    check_stage(item.plan.round)
+    _require_draft(item.plan)
+    if item.problem.round_id != item.plan.round_id or item.problem.is_withdrawn:
+        raise RectificationError(_("Choose a problem of this round's list."))
+    item._history_user = user
+    if item.pk is None:
+        item.save()
+    else:
+        save_versioned(item, expected_version=expected_version or 0)
+    item.cooperating_departments.set([d for d in cooperating if d.pk != item.lead_department_id])
+    return item
+
+
+def _withdraw(item: PlanItem, reason: str, user) -> None:
+    item.status, item.withdrawn_by, item.withdrawn_reason = PlanItem.Status.WITHDRAWN, user, reason
+    item._history_user = user
+    item.save()
+
+
+@transaction.atomic
+def item_withdraw(*, item: PlanItem, reason: str, user) -> PlanItem:
+    """Take an item out of the plan; it stays, with who withdrew it and why."""
+    check_stage(item.plan.round)
+    _require_draft(item.plan)
+    if not reason.strip():
+        raise RectificationError(_("Give the reason for withdrawing."))
+    if item.status == PlanItem.Status.CLOSED:
+        raise RectificationError(_("A closed item cannot be withdrawn."))
+    _withdraw(item, reason, user)
+    return item
+
+
+def _plan_items(plan: Plan):
+    return (
+        plan.items.select_related("problem", "lead_department", "responsible__user")
+        .prefetch_related("cooperating_departments")
+        .order_by("problem__number", "pk")
+    )
+
+
+@transaction.atomic
+def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
+    """Freeze the draft as a numbered version; its deadlines come into force."""
+    check_stage(plan.round)
+    _require_draft(plan)
+    items = list(_plan_items(plan))
+    if not any(i.status != PlanItem.Status.WITHDRAWN for i in items):
+        raise RectificationError(_("Add at least one item before approving the plan."))
+    plan.status = Plan.Status.APPROVED
+    plan._history_user = user
+    save_versioned(plan, expected_version=expected_version)
+    for item in items:
+        if item.is_active and item.approved_deadline != item.deadline:
+            item.approved_deadline = item.deadline
+            item._history_user = user
+            item.save(update_fields=["approved_deadline"])
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=plan.number,
+        snapshot=plan_snapshot(plan, items),
+        change_reason=plan.change_reason,
+        approved_by=user,
+        approved_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def plan_revise(*, plan: Plan, reason: str, user, expected_version: int) -> Plan:
+    """Open a new draft version of an approved plan; the approved deadlines stay in force."""
+    check_stage(plan.round)
+    if not plan.is_approved:
+        raise RectificationError(_("The plan is already a draft."))
+    if not reason.strip():
+        raise RectificationError(_("Give the reason for the new version."))
+    plan.status, plan.number, plan.change_reason = Plan.Status.DRAFT, plan.number + 1, reason
+    plan._history_user = user
+    save_versioned(plan, expected_version=expected_version)
+    return plan
+
+
+def _notify(*, users, item: PlanItem | None, kind: str, message: str, warning=None) -> list[Notification]:
+    seen, notices = set(), []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notices.append(Notification(recipient=user, item=item, kind=kind, message=message[:300], warning=warning))
+    return Notification.objects.bulk_create(notices)
+
+
+def has_evidence(item: PlanItem, progress: Progress | None = None) -> bool:
+    accepted = EvidenceFile.objects.filter(progress__item=item, progress__status=Progress.Status.ACCEPTED)
+    return accepted.exists() or (progress is not None and progress.files.exists())
+
+
+@transaction.atomic
+def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, files, user) -> Progress:
+    """A department's report; marking done needs evidence and waits for verification."""
+    check_stage(item.plan.round)
+    if not item.is_in_force:
+        raise RectificationError(_("Progress can be reported once the plan with this item is approved."))
+    if not item.is_active:
+        raise RectificationError(_("This item is closed or withdrawn."))
+    if item.progress.filter(status=Progress.Status.PENDING).exists():
+        raise RectificationError(_("The last report is still waiting for verification."))
+    if not 0 <= percent <= 100:
+        raise RectificationError(_("The percentage must be between 0 and 100."))
+    if marks_done and not files and not has_evidence(item):
+        raise RectificationError(_("Attach evidence to report the item done."))
+    progress = Progress(
+        item=item,
+        text=text,
+        percent=100 if marks_done else percent,
+        marks_done=marks_done,
+        posted_by=user,
+    )
+    progress._history_user = user
+    progress.save()
+    for upload in files:
+        EvidenceFile.objects.create(
+            progress=progress,
+            file=upload,
+            original_name=upload.name[:200],
+            size=upload.size,
+            content_type=getattr(upload, "content_type", "")[:100],
+        )
+    item.percent = progress.percent
+    if marks_done:
+        item.status = PlanItem.Status.SUBMITTED
+    item._history_user = user
+    item.save(update_fields=["percent", "status"])
+    return progress
+
+
+@transaction.atomic
+def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user, today: dt.date) -> Progress:
+    """Accept or return a report; accepting a 'done' report with evidence closes the item."""
+    item = progress.item
+    check_stage(item.plan.round)
+    if progress.status != Progress.Status.PENDING:
+        raise RectificationError(_("This report has already been verified."))
+    if not accept and not reason.strip():
+        raise RectificationError(_("Give the reason for returning the report."))
+    if accept and progress.marks_done and not has_evidence(item, progress):
+        raise RectificationError(_("An item closes only with evidence."))
+    progress.status = Progress.Status.ACCEPTED if accept else Progress.Status.RETURNED
+    progress.verified_by, progress.verified_at, progress.return_reason = (
+        user,
+        timezone.now(),
+        reason,
+    )
+    progress._history_user = user
+    progress.save()
+    if progress.marks_done:
+        item.status = PlanItem.Status.CLOSED if accept else PlanItem.Status.OPEN
+        item.closed_at = today if accept else None
+        item._history_user = user
+        item.save(update_fields=["status", "closed_at"])
+    if accept:
+        message = _("Your report on “%(item)s” was accepted.") % {"item": str(item)}
+    else:
+        message = _("Your report on “%(item)s” was returned: %(reason)s") % {
+            "item": str(item),
+            "reason": reason,
+        }
+    _notify(
+        users=[progress.posted_by],
+        item=item,
+        kind="accepted" if accept else "returned",
+        message=message,
+    )
+    return progress
+
+
+@transaction.atomic
+def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: str, user) -> IndicatorReading:
+    reading = IndicatorReading.objects.filter(round=rnd, indicator=indicator).first() or IndicatorReading(
+        round=rnd, indicator=indicator, entered_by=user
+    )
+    reading.value, reading.note = value, note
+    reading._history_user = user
+    reading.save()
+    return reading
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

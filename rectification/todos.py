@@ -1,0 +1,93 @@
+"""What rectification adds to the home page: departments see their items due soon or overdue
+(and reports sent back to them); the supervision office sees the reports waiting to be verified."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from monitoring_site.roles import Role
+from rounds.selectors import Todo
+
+from .deadlines import DUE_SOON, DUE_TODAY, deadline_state
+from .models import PlanItem, Progress
+from .selectors import items_changeable_by, items_visible_to
+
+LIMIT = 20
+
+
+def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
+    if person.role == Role.DEPARTMENT:
+        return _department_todos(user, rnd, today)
+    if person.role == Role.COUNTY_STAFF:
+        return _staff_todos(user, rnd)
+    return []
+
+
+def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
+    todos = []
+    items = (
+        items_changeable_by(user)
+        .filter(plan__round=rnd, status=PlanItem.Status.OPEN, approved_deadline__isnull=False)
+        .select_related("plan")
+        .order_by("approved_deadline")[:200]
+    )
+    for item in items:
+        state = deadline_state(
+            deadline=item.approved_deadline,
+            today=today,
+            active=True,
+            due_soon_days=item.plan.due_soon_days,
+            escalate_after_days=item.plan.escalate_after_days,
+        )
+        if state is None or state == "on_track":
+            continue
+        title = _("Rectification item due: %(goal)s") if state in (DUE_SOON, DUE_TODAY) else _("Rectification item overdue: %(goal)s")
+        todos.append(
+            Todo(
+                title % {"goal": str(item)},
+                item.approved_deadline,
+                reverse("item_detail", args=[item.pk]),
+                overdue=state not in (DUE_SOON, DUE_TODAY),
+            )
+        )
+    returned = (
+        Progress.objects.filter(
+            item__in=items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN).values("pk"),
+            status=Progress.Status.RETURNED,
+        )
+        .select_related("item")
+        .order_by("-posted_at")[:LIMIT]
+    )
+    for report in returned:
+        if report.item.progress.filter(posted_at__gt=report.posted_at).exists():
+            continue
+        todos.append(
+            Todo(
+                _("Report returned — send a new one: %(goal)s") % {"goal": str(report.item)},
+                report.item.approved_deadline,
+                reverse("item_detail", args=[report.item_id]),
+            )
+        )
+    return todos[:LIMIT]
+
+
+def _staff_todos(user, rnd) -> list[Todo]:
+    pending = (
+        Progress.objects.filter(
+            item__in=items_visible_to(user).filter(plan__round=rnd).values("pk"),
+            status=Progress.Status.PENDING,
+        )
+        .select_related("item")
+        .order_by("posted_at")[:LIMIT]
+    )
+    return [
+        Todo(
+            _("Verify the progress report on: %(goal)s") % {"goal": str(p.item)},
+            None,
+            reverse("item_detail", args=[p.item_id]),
+        )
+        for p in pending
+    ]

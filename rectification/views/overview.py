@@ -1,0 +1,195 @@
+"""The overview (tiles, filters, timeline, list), its Excel export and printable progress report,
+the effect of rectification, and the notification bell."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
+
+from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.models import Department
+from rounds.selectors import current_round
+
+from .. import services
+from ..deadlines import deadline_state, state_labels
+from ..effect import effects_for
+from ..exports import items_workbook
+from ..forms import IndicatorReadingForm
+from ..models import Notification, PlanItem, Problem, Progress
+from ..selectors import filter_items, item_rows, items_visible_to, plan_of, tiles_for
+from ..services import RectificationError, check_stage
+from ..timeline import build
+from .common import refused, round_in_scope, stage_context, today
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+@require_perm("rectification.view_plan")
+def rectification_home(request):
+    rnd = current_round(request.user)
+    if rnd is None:
+        return render(request, "rectification/no_round.html")
+    return redirect("rectification_overview", round_pk=rnd.pk)
+
+
+def _with_latest_progress(items):
+    return items.prefetch_related(Prefetch("progress", queryset=Progress.objects.order_by("-posted_at", "-pk")))
+
+
+def _states(items, plan, day):
+    """Each item's standing against its deadline, with its label and badge, worked out once."""
+    labels = state_labels()
+    for item in items:
+        item.state = deadline_state(
+            deadline=item.approved_deadline,
+            today=day,
+            active=item.is_active,
+            due_soon_days=plan.due_soon_days,
+            escalate_after_days=plan.escalate_after_days,
+        )
+        key = item.status if item.status in ("closed", "withdrawn") else item.state or "draft"
+        item.state_label, item.state_class = labels[key]
+        item.url = reverse("item_detail", args=[item.pk])
+    return items
+
+
+def _filtered(request, rnd, plan, day):
+    items = items_visible_to(request.user).filter(plan=plan)
+    chosen = {k: request.GET.get(k, "") for k in ("department", "problem", "status")}
+    return items, filter_items(items, today=day, **chosen), chosen
+
+
+@require_perm("rectification.view_plan")
+def rectification_overview(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan, day = plan_of(rnd), today()
+    context = {**stage_context(rnd), "plan": plan, "today": day}
+    if plan is not None:
+        items, filtered, chosen = _filtered(request, rnd, plan, day)
+        page = Paginator(item_rows(filtered), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = _states(list(page.object_list), plan, day)
+        timeline = build(
+            [
+                (
+                    i,
+                    f"{i.problem.number}. {i.goal}",
+                    i.created_at.date(),
+                    i.approved_deadline or i.deadline,
+                    i.state or i.status,
+                )
+                for i in rows
+            ],
+            today=day,
+        )
+        query = urlencode({k: v for k, v in chosen.items() if v})
+        context.update(
+            {
+                "tiles": tiles_for(items, today=day),
+                "page": page,
+                "rows": rows,
+                "timeline": timeline,
+                "chosen": chosen,
+                "query": query,
+                "departments": Department.objects.filter(county=rnd.county).order_by("name"),
+                "problems": Problem.objects.filter(round=rnd, withdrawn_at__isnull=True),
+                "statuses": [("overdue", pgettext("rectification", "Overdue")), *PlanItem.Status.choices],
+            }
+        )
+    return render(request, "rectification/overview.html", context)
+
+
+@require_perm("rectification.view_plan")
+def rectification_export(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = plan_of(rnd)
+    items = []
+    if plan is not None:
+        _all, filtered, _chosen = _filtered(request, rnd, plan, today())
+        items = _with_latest_progress(item_rows(filtered))
+    data = items_workbook(items, title=_("Rectification items"))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''rectification-{rnd.year}.xlsx"
+    return response
+
+
+@require_perm("rectification.view_plan")
+def rectification_report(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan, day = plan_of(rnd), today()
+    items, tiles = [], None
+    if plan is not None:
+        visible, filtered, _chosen = _filtered(request, rnd, plan, day)
+        items = _states(list(_with_latest_progress(item_rows(filtered))), plan, day)
+        tiles = tiles_for(visible, today=day)
+    return render(
+        request,
+        "rectification/report_print.html",
+        {"round": rnd, "plan": plan, "items": items, "tiles": tiles, "today": day},
+    )
+
+
+@require_perm("rectification.view_problems")
+def rectification_effect(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = plan_of(rnd)
+    form = IndicatorReadingForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("rectification.manage_plan"):
+            return refused(
+                request,
+                RectificationError(_("Only the supervision office enters values.")),
+                "rectification_effect",
+                round_pk=rnd.pk,
+            )
+        if form.is_valid():
+            try:
+                check_stage(rnd)
+                services.indicator_reading_save(rnd=rnd, user=request.user, **form.cleaned_data)
+            except RectificationError as exc:
+                return refused(request, exc, "rectification_effect", round_pk=rnd.pk)
+            messages.success(request, _("Indicator value saved."))
+            return redirect("rectification_effect", round_pk=rnd.pk)
+    items = item_rows(plan.items.exclude(status=PlanItem.Status.WITHDRAWN)) if plan else []
+    return render(
+        request,
+        "rectification/effect.html",
+        {
+            **stage_context(rnd),
+            "plan": plan,
+            "effects": effects_for(rnd=rnd, items=items),
+            "form": form,
+            "readings": rnd.indicator_readings.order_by("indicator"),
+        },
+    )
+
+
+@require_perm("rectification.view_notifications")
+def notification_list(request):
+    notices = Notification.objects.filter(recipient=request.user).select_related("item")
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "rectification/notification_list.html", {"page": page})
+
+
+@require_POST
+@require_perm("rectification.view_notifications")
+def notification_read(request):
+    """Open one notice (``pk`` in the form) and go to its item, or mark every notice read."""
+    own = Notification.objects.filter(recipient=request.user)
+    pk = request.POST.get("pk", "")
+    if not pk.isdigit():
+        services.notifications_mark_all_read(user=request.user)
+        return redirect("notification_list")
+    notice = get_visible_or_404(own, pk=pk)
+    services.notification_mark_read(notification=notice)
+    if notice.item_id and items_visible_to(request.user).filter(pk=notice.item_id).exists():
+        return redirect("item_detail", pk=notice.item_id)
+    return redirect("notification_list")

@@ -1,0 +1,313 @@
+"""The problem list and the plan: heading, items, approval, versions, the printable document."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.concurrency import StaleEdit
+from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
+from results.models import Finding
+
+from .. import services
+from ..forms import PlanForm, PlanItemForm, ProblemForm, ReasonForm
+from ..models import Plan, PlanItem, Problem
+from ..selectors import item_rows, items_visible_to, plan_of, problems_visible_to
+from ..services import RectificationError, check_stage
+from ..versions import compare, plan_snapshot
+from .common import refused, round_in_scope, stage_context
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+@require_perm("rectification.view_problems")
+def problem_list(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    problems = (
+        problems_visible_to(request.user)
+        .filter(round=rnd)
+        .select_related("finding", "withdrawn_by")
+        .prefetch_related("items__lead_department")
+    )
+    taken = set(problems.filter(withdrawn_at__isnull=True, finding__isnull=False).values_list("finding_id", flat=True))
+    findings = [f for f in Finding.objects.filter(round=rnd, status=Finding.Status.OPEN) if f.pk not in taken]
+    return render(
+        request,
+        "rectification/problem_list.html",
+        {
+            **stage_context(rnd),
+            "problems": problems,
+            "findings": findings,
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_perm("rectification.manage_plan")
+def problem_create(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.problem_create(rnd=rnd, user=request.user, **form.cleaned_data)
+        except RectificationError as exc:
+            return refused(request, exc, "problem_list", round_pk=rnd.pk)
+        messages.success(request, _("Problem %(n)s added.") % {"n": problem.number})
+        return redirect("problem_list", round_pk=rnd.pk)
+    return render(request, "rectification/problem_form.html", {**stage_context(rnd), "form": form})
+
+
+@require_POST
+@require_perm("rectification.manage_plan")
+def problem_from_finding(request, finding_pk: int):
+    finding = get_visible_or_404(county_filtered(request.user, Finding.objects.all(), "round__county"), pk=finding_pk)
+    try:
+        problem = services.problem_from_finding(finding=finding, user=request.user)
+    except RectificationError as exc:
+        return refused(request, exc, "problem_list", round_pk=finding.round_id)
+    messages.success(
+        request,
+        _("Finding turned into problem %(n)s; now give it a plan item.") % {"n": problem.number},
+    )
+    return redirect(f"{_item_create_url(problem)}")
+
+
+def _item_create_url(problem: Problem) -> str:
+    from django.urls import reverse
+
+    return reverse("item_create", kwargs={"round_pk": problem.round_id}) + f"?problem={problem.pk}"
+
+
+@require_POST
+@require_perm("rectification.manage_plan")
+def problem_withdraw(request, pk: int):
+    problem = get_visible_or_404(problems_visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    try:
+        services.problem_withdraw(problem=problem, reason=form.data.get("reason", ""), user=request.user)
+    except RectificationError as exc:
+        return refused(request, exc, "problem_list", round_pk=problem.round_id)
+    messages.success(request, _("Problem withdrawn; it stays on the list with your reason."))
+    return redirect("problem_list", round_pk=problem.round_id)
+
+
+@require_perm("rectification.view_plan")
+def plan_detail(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = plan_of(rnd)
+    items = item_rows(items_visible_to(request.user).filter(plan=plan)) if plan else PlanItem.objects.none()
+    return render(
+        request,
+        "rectification/plan_detail.html",
+        {
+            **stage_context(rnd),
+            "plan": plan,
+            "items": items,
+            "reason_form": ReasonForm(),
+            "versions": plan.versions.select_related("approved_by") if plan else [],
+        },
+    )
+
+
+@require_perm("rectification.manage_plan")
+def plan_edit(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    try:
+        check_stage(rnd)
+        plan = services.plan_ensure(rnd=rnd, user=request.user)
+        if plan.is_approved:
+            raise RectificationError(_("The plan is approved: start a new version to change it."))
+    except RectificationError as exc:
+        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.plan_update(
+                plan=Plan.objects.get(pk=plan.pk),
+                user=request.user,
+                expected_version=form.cleaned_data.get("version") or 0,
+                **fields,
+            )
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+            return render(
+                request,
+                "rectification/plan_form.html",
+                {**stage_context(rnd), "form": form},
+                status=409,
+            )
+        messages.success(request, _("Plan heading saved."))
+        return redirect("plan_detail", round_pk=rnd.pk)
+    return render(request, "rectification/plan_form.html", {**stage_context(rnd), "form": form})
+
+
+@require_POST
+@require_perm("rectification.manage_plan")
+def plan_approve(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = plan_of(rnd)
+    try:
+        if plan is None:
+            raise RectificationError(_("Add at least one item before approving the plan."))
+        version = services.plan_approve(plan=plan, user=request.user, expected_version=_version(request))
+    except (RectificationError, StaleEdit) as exc:
+        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    messages.success(
+        request,
+        _("Version %(n)s of the plan approved; its deadlines are now in force.") % {"n": version.number},
+    )
+    return redirect("plan_detail", round_pk=rnd.pk)
+
+
+@require_POST
+@require_perm("rectification.manage_plan")
+def plan_revise(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = get_object_or_404(Plan, round=rnd)
+    try:
+        services.plan_revise(
+            plan=plan,
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+            expected_version=_version(request),
+        )
+    except (RectificationError, StaleEdit) as exc:
+        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    messages.success(
+        request,
+        _("Version %(n)s opened as a draft; the approved deadlines stay in force until it is approved.") % {"n": plan.number},
+    )
+    return redirect("plan_detail", round_pk=rnd.pk)
+
+
+@require_perm("rectification.view_problems")
+def plan_print(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = get_object_or_404(Plan, round=rnd)
+    items = item_rows(plan.items.exclude(status=PlanItem.Status.WITHDRAWN))
+    problems = Problem.objects.filter(round=rnd, withdrawn_at__isnull=True).prefetch_related(
+        Prefetch("items", queryset=items, to_attr="plan_items")
+    )
+    return render(
+        request,
+        "rectification/plan_print.html",
+        {
+            "round": rnd,
+            "plan": plan,
+            "problems": [p for p in problems if p.plan_items],
+            "version": plan.versions.order_by("-number").first(),
+        },
+    )
+
+
+@require_perm("rectification.view_problems")
+def plan_versions(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    plan = get_object_or_404(Plan, round=rnd)
+    versions = list(plan.versions.select_related("approved_by").order_by("number"))
+    choices = {str(v.number): v.snapshot for v in versions}
+    if not plan.is_approved:
+        choices["draft"] = plan_snapshot(plan, item_rows(plan.items.all()))
+    keys = list(choices)
+    a = request.GET.get("a") or (keys[-2] if len(keys) > 1 else (keys[0] if keys else ""))
+    b = request.GET.get("b") or (keys[-1] if keys else "")
+    changes = compare(choices[a], choices[b]) if a in choices and b in choices else []
+    return render(
+        request,
+        "rectification/plan_versions.html",
+        {
+            **stage_context(rnd),
+            "plan": plan,
+            "versions": versions,
+            "keys": keys,
+            "a": a,
+            "b": b,
+            "changes": changes,
+            "has_draft": "draft" in choices,
+        },
+    )
+
+
+def _item_form_page(request, rnd, form, item=None):
+    return render(request, "rectification/item_form.html", {**stage_context(rnd), "form": form, "item": item})
+
+
+@require_perm("rectification.manage_plan")
+def item_create(request, round_pk: int):
+    rnd = round_in_scope(request, round_pk)
+    try:
+        check_stage(rnd)
+        plan = services.plan_ensure(rnd=rnd, user=request.user)
+        if plan.is_approved:
+            raise RectificationError(_("The plan is approved: start a new version to change it."))
+    except RectificationError as exc:
+        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    initial = {"problem": request.GET.get("problem")} if request.GET.get("problem", "").isdigit() else {}
+    form = PlanItemForm(request.POST or None, rnd=rnd, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item.plan = plan
+        try:
+            services.item_save(
+                item=item,
+                cooperating=form.cleaned_data["cooperating_departments"],
+                user=request.user,
+                expected_version=None,
+            )
+        except RectificationError as exc:
+            return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+        messages.success(request, _("Item added to the draft plan."))
+        return redirect("plan_detail", round_pk=rnd.pk)
+    return _item_form_page(request, rnd, form)
+
+
+@require_perm("rectification.manage_plan")
+def item_edit(request, pk: int):
+    item = get_visible_or_404(items_visible_to(request.user).select_related("plan__round"), pk=pk)
+    rnd = item.plan.round
+    if item.plan.is_approved or not item.is_active:
+        messages.error(request, _("Only active items of a draft plan can be changed: start a new version."))
+        return redirect("plan_detail", round_pk=rnd.pk)
+    form = PlanItemForm(request.POST or None, instance=item, rnd=rnd)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_save(
+                item=form.save(commit=False),
+                user=request.user,
+                cooperating=form.cleaned_data["cooperating_departments"],
+                expected_version=form.cleaned_data.get("version") or 0,
+            )
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+            return render(
+                request,
+                "rectification/item_form.html",
+                {**stage_context(rnd), "form": form, "item": item},
+                status=409,
+            )
+        except RectificationError as exc:
+            return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+        messages.success(request, _("Item saved."))
+        return redirect("plan_detail", round_pk=rnd.pk)
+    return _item_form_page(request, rnd, form, item)
+
+
+@require_POST
+@require_perm("rectification.manage_plan")
+def item_withdraw(request, pk: int):
+    item = get_visible_or_404(items_visible_to(request.user).select_related("plan__round"), pk=pk)
+    try:
+        services.item_withdraw(item=item, reason=request.POST.get("reason", ""), user=request.user)
+    except RectificationError as exc:
+        return refused(request, exc, "item_detail", pk=item.pk)
+    messages.success(request, _("Item withdrawn; it stays in the plan's history with your reason."))
+    return redirect("plan_detail", round_pk=item.plan.round_id)

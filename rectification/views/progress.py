@@ -1,0 +1,122 @@
+"""One item: its progress reports, posting progress with evidence, and verification."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.permissions import get_visible_or_404, require_perm
+
+from .. import services
+from ..deadlines import deadline_state
+from ..forms import ProgressForm, ReasonForm
+from ..selectors import (
+    evidence_visible_to,
+    items_changeable_by,
+    items_visible_to,
+    progress_visible_to,
+)
+from ..services import RectificationError
+from .common import refused, stage_context, today
+
+
+def _item_page(request, item, form=None, status=200):
+    rnd = item.plan.round
+    can_report = request.user.has_perm("rectification.report_progress") and items_changeable_by(request.user).filter(pk=item.pk).exists()
+    state = deadline_state(
+        deadline=item.approved_deadline,
+        today=today(),
+        active=item.is_active,
+        due_soon_days=item.plan.due_soon_days,
+        escalate_after_days=item.plan.escalate_after_days,
+    )
+    return render(
+        request,
+        "rectification/item_detail.html",
+        {
+            **stage_context(rnd),
+            "item": item,
+            "state": state,
+            "today": today(),
+            "reports": item.progress.select_related("posted_by", "verified_by").prefetch_related("files"),
+            "warnings": item.warnings.all(),
+            "can_report": can_report and item.is_active and item.is_in_force,
+            "form": form or ProgressForm(),
+            "reason_form": ReasonForm(),
+            "history": item.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+        status=status,
+    )
+
+
+def _visible_item(request, pk: int):
+    return get_visible_or_404(
+        items_visible_to(request.user).select_related(
+            "plan__round__county",
+            "problem__finding",
+            "lead_department",
+            "responsible__user",
+            "withdrawn_by",
+        ),
+        pk=pk,
+    )
+
+
+@require_perm("rectification.view_plan")
+def item_detail(request, pk: int):
+    return _item_page(request, _visible_item(request, pk))
+
+
+@require_perm("rectification.report_progress")
+def progress_create(request, pk: int):
+    item = get_visible_or_404(items_changeable_by(request.user).select_related("plan__round"), pk=pk)
+    if request.method != "POST":
+        return redirect("item_detail", pk=item.pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_post(
+                item=item,
+                text=data["text"],
+                percent=data["percent"],
+                marks_done=data["marks_done"],
+                files=data["files"],
+                user=request.user,
+            )
+        except RectificationError as exc:
+            return refused(request, exc, "item_detail", pk=item.pk)
+        messages.success(request, _("Progress reported; the supervision office will verify it."))
+        return redirect("item_detail", pk=item.pk)
+    return _item_page(request, _visible_item(request, pk), form=form, status=400)
+
+
+@require_POST
+@require_perm("rectification.verify_progress")
+def progress_verify(request, pk: int):
+    progress = get_visible_or_404(progress_visible_to(request.user).select_related("item__plan__round"), pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.progress_verify(
+            progress=progress,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+            today=today(),
+        )
+    except RectificationError as exc:
+        return refused(request, exc, "item_detail", pk=progress.item_id)
+    if accept:
+        messages.success(request, _("Report accepted."))
+    else:
+        messages.info(request, _("Report returned to the department with your reason."))
+    return redirect("item_detail", pk=progress.item_id)
+
+
+@require_perm("rectification.view_plan")
+def evidence_download(request, pk: int):
+    evidence = get_visible_or_404(evidence_visible_to(request.user), pk=pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
