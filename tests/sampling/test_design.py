@@ -240,10 +240,7 @@ frames = st.lists(
 
 
 def make_frame(rows):
-    return [
-        FrameUnit(id=i, size=row[0], location=row[1], school_type=row[2])
-        for i, row in enumerate(rows)
-    ]
+    return [FrameUnit(id=i, size=row[0], location=row[1], school_type=row[2]) for i, row in enumerate(rows)]
 
 
 def expected_certainty(units, n):
@@ -320,8 +317,7 @@ TWENTY_SIZES = [12, 25, 33, 47, 58, 61, 75, 80, 92, 104,
                 110, 118, 130, 141, 150, 163, 170, 185, 199, 210]
 # fmt: on
 TWENTY = [
-    FrameUnit(id=f"K{i:02d}", size=s, location=["urban", "town", "rural"][i % 3], school_type="p")
-    for i, s in enumerate(TWENTY_SIZES)
+    FrameUnit(id=f"K{i:02d}", size=s, location=["urban", "town", "rural"][i % 3], school_type="p") for i, s in enumerate(TWENTY_SIZES)
 ]
 
 

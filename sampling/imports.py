@@ -1,0 +1,316 @@
+"""The frame and roster workbooks: templates and all-or-nothing imports.
+
+Both follow rounds/imports.py: the whole file is read and every row checked first
+(``read_table``), cross-row checks follow, and only a clean file is written, in one
+transaction. The outcome stays on the ``rounds.ImportBatch``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
+from rounds.models import ImportBatch, School
+
+from .models import RosterUpload, SampledSchool, Sex
+from .services import SamplingError, frame_update
+
+FRAME_IMPORT_KIND = "sampling_frame"
+ROSTER_IMPORT_KIND = "sampling_roster"
+MAX_FRAME_ROWS = 5000
+MAX_ROSTER_ROWS = 6000
+STUDENT_NUMBER = re.compile(r"[A-Z]?\d{17}[\dX]")  # 学籍号: G/L/J + 18-character ID number
+# Age on the first test day a pupil of the grade can plausibly have.
+AGE_RANGE = {4: (8, 13), 8: (12, 18)}
+
+
+def _text(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+
+
+def _school_code(value) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"\d{10}", text):
+        raise ValueError(_("“%(value)s” is not a 10-digit school identification code.") % {"value": text})
+    return text
+
+
+def _enrolment(value) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_integer() or not 0 <= number <= 5000:
+        raise ValueError(_("“%(value)s” is not a whole number between 0 and 5000.") % {"value": value})
+    return int(number)
+
+
+def frame_columns() -> list[Column]:
+    return [
+        Column("学校标识码", "code", parse=_school_code, width=16, example="3623270001"),
+        Column("学校名称", "name", required=False, parse=_text, width=30),
+        Column("四年级学生数", "grade4", parse=_enrolment, width=14),
+        Column("八年级学生数", "grade8", parse=_enrolment, width=14),
+    ]
+
+
+def frame_template_bytes(*, frame_schools) -> bytes:
+    workbook = new_workbook()
+    rows = [(fs.school.code, fs.school.name, fs.grade4, fs.grade8) for fs in frame_schools]
+    write_sheet(workbook, title="抽样框", columns=frame_columns(), rows=rows)
+    return workbook_bytes(workbook)
+
+
+def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
+    from rounds.models import Round
+
+    batch = ImportBatch.objects.select_related("county").get(pk=batch_id)
+    if batch.is_finished:
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
+    rnd = Round.objects.get(pk=round_id, county=batch.county)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        table = read_table(data, name=batch.original_name, columns=frame_columns(), max_rows=MAX_FRAME_ROWS)
+    except SpreadsheetError as exc:
+        return _finish(batch, errors=[RowError(0, "", str(exc))])
+    errors = list(table.errors)
+    schools = {s.code: s for s in School.objects.filter(county=batch.county, code__in=[v["code"] for _n, v in table.rows if v["code"]])}
+    seen: dict[str, int] = {}
+    enrolments: dict[int, tuple[int, int]] = {}
+    for number, values in table.rows:
+        code = values["code"]
+        if code is None:
+            continue
+        if code in seen:
+            errors.append(
+                RowError(number, "学校标识码", _("Code %(code)s already appears in row %(row)s.") % {"code": code, "row": seen[code]})
+            )
+            continue
+        seen[code] = number
+        school = schools.get(code)
+        if school is None:
+            errors.append(
+                RowError(number, "学校标识码", _("No school of this county has the code %(code)s; register it first.") % {"code": code})
+            )
+            continue
+        for grade, header in ((4, "四年级学生数"), (8, "八年级学生数")):
+            holds = school.has_grade4 if grade == 4 else school.has_grade8
+            if values[f"grade{grade}"] and not holds:
+                errors.append(
+                    RowError(
+                        number,
+                        header,
+                        _("%(school)s (%(type)s) has no grade %(grade)s; leave 0.")
+                        % {"school": school.name, "type": school.get_school_type_display(), "grade": grade},
+                    )
+                )
+        enrolments[school.pk] = (values["grade4"] or 0, values["grade8"] or 0)
+    if errors:
+        return _finish(batch, errors=errors, rows_total=len(table.rows))
+    try:
+        created, updated = frame_update(rnd=rnd, enrolments=enrolments, user=batch.uploaded_by)
+    except SamplingError as exc:
+        return _finish(batch, errors=[RowError(0, "", str(exc))], rows_total=len(table.rows))
+    return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
+
+
+# --- rosters ---------------------------------------------------------------------------
+
+SEX_LABELS = {"男": Sex.MALE, "女": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE}
+GRADE_LABELS = {"4": 4, "四": 4, "四年级": 4, "8": 8, "八": 8, "八年级": 8, "初二": 8}
+
+
+def _name(value) -> str:
+    text = _text(value)
+    if len(text) > 40:
+        raise ValueError(_("Longer than %(n)s characters.") % {"n": 40})
+    return text
+
+
+def _sex(value) -> str:
+    text = _text(value).upper()
+    if text not in SEX_LABELS:
+        raise ValueError(_("“%(value)s” is not 男 or 女.") % {"value": value})
+    return SEX_LABELS[text]
+
+
+def _grade(value) -> int:
+    text = _text(value)
+    if text not in GRADE_LABELS:
+        raise ValueError(_("“%(value)s” is not a grade (4 or 8).") % {"value": value})
+    return GRADE_LABELS[text]
+
+
+def _birth_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    for pattern in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a date such as 2016-09-01.") % {"value": value})
+
+
+def _student_number(value) -> str:
+    text = _text(value).upper()
+    if not STUDENT_NUMBER.fullmatch(text):
+        raise ValueError(
+            _("“%(value)s” is not a student number (学籍号): a letter and 18 characters, e.g. G360101201609010012.") % {"value": value}
+        )
+    return text
+
+
+def _class_name(value) -> str:
+    text = _text(value)
+    if len(text) > 30:
+        raise ValueError(_("Longer than %(n)s characters.") % {"n": 30})
+    return text
+
+
+def roster_columns() -> list[Column]:
+    return [
+        Column("姓名", "name", parse=_name, width=12, example="张小明"),
+        Column("性别", "sex", parse=_sex, choices=["男", "女"], width=8),
+        Column("出生日期", "birth_date", parse=_birth_date, width=14, example="2016-09-01"),
+        Column("年级", "grade", parse=_grade, width=8),
+        Column("班级", "class_name", required=False, parse=_class_name, width=12),
+        Column("学籍号", "student_number", parse=_student_number, width=24),
+    ]
+
+
+def roster_template_bytes(*, grade: int) -> bytes:
+    workbook = new_workbook()
+    write_sheet(workbook, title=f"{grade}年级名册", columns=roster_columns())
+    return workbook_bytes(workbook)
+
+
+def roster_row_errors(*, sampled: SampledSchool, rows) -> list[RowError]:
+    """Checks across rows and against the school: grade, plausible age, duplicates."""
+    errors: list[RowError] = []
+    low, high = AGE_RANGE[sampled.grade]
+    test_day = sampled.round.test_start
+    numbers: dict[str, int] = {}
+    people: dict[tuple, int] = {}
+    for number, values in rows:
+        if values.get("grade") is not None and values["grade"] != sampled.grade:
+            errors.append(
+                RowError(
+                    number,
+                    "年级",
+                    _("This is a grade %(grade)s roster; the row is for grade %(other)s.")
+                    % {"grade": sampled.grade, "other": values["grade"]},
+                )
+            )
+        born = values.get("birth_date")
+        if born is not None:
+            age = test_day.year - born.year - ((test_day.month, test_day.day) < (born.month, born.day))
+            if not low <= age <= high:
+                errors.append(
+                    RowError(
+                        number,
+                        "出生日期",
+                        _("A pupil born on %(date)s would be %(age)s on the test day; grade %(grade)s pupils are %(low)s to %(high)s.")
+                        % {"date": born.isoformat(), "age": age, "grade": sampled.grade, "low": low, "high": high},
+                    )
+                )
+        code = values.get("student_number")
+        if code is not None:
+            if code in numbers:
+                errors.append(
+                    RowError(
+                        number,
+                        "学籍号",
+                        _("Student number %(code)s already appears in row %(row)s.") % {"code": code, "row": numbers[code]},
+                    )
+                )
+            else:
+                numbers[code] = number
+        key = (values.get("name"), born)
+        if None not in key:
+            if key in people:
+                errors.append(
+                    RowError(number, "姓名", _("The same name and date of birth already appear in row %(row)s.") % {"row": people[key]})
+                )
+            else:
+                people[key] = number
+    return errors
+
+
+def roster_import_run(*, batch_id: int) -> ImportBatch:
+    from .students import roster_replace
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.is_finished:
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
+    sampled = RosterUpload.objects.select_related("sampled_school__round").get(batch=batch).sampled_school
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        table = read_table(data, name=batch.original_name, columns=roster_columns(), max_rows=MAX_ROSTER_ROWS, engine="calamine")
+    except SpreadsheetError as exc:
+        return _finish(batch, errors=[RowError(0, "", str(exc))])
+    errors = list(table.errors) + roster_row_errors(sampled=sampled, rows=table.rows)
+    if errors:
+        return _finish(batch, errors=errors, rows_total=len(table.rows))
+    try:
+        roster = roster_replace(sampled=sampled, rows=[v for _n, v in table.rows], user=batch.uploaded_by)
+    except SamplingError as exc:
+        return _finish(batch, errors=[RowError(0, "", str(exc))], rows_total=len(table.rows))
+    return _finish(batch, errors=[], rows_total=len(table.rows), created=roster.size)
+
+
+def parse_typed_roster(text: str) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The typed-in roster: one pupil a line, fields separated by tabs, commas or spaces,
+    in the template's order (name, sex, date of birth, grade, class, student number)."""
+    from monitoring_site.spreadsheets import _parse_row
+
+    columns = roster_columns()
+    rows: list[tuple[int, dict]] = []
+    errors: list[RowError] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[\t,，]+|\s{1,}", line.strip())]
+        if len(parts) != len(columns):
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    _("Expected %(n)s fields (name, sex, date of birth, grade, class, student number); found %(found)s.")
+                    % {"n": len(columns), "found": len(parts)},
+                )
+            )
+            continue
+        cells = {c.field: (None if p in ("", "-") else p) for c, p in zip(columns, parts, strict=True)}
+        rows.append((number, _parse_row(number, cells, columns, errors)))
+    if not rows and not errors:
+        errors.append(RowError(0, "", _("Type at least one pupil.")))
+    return rows, errors
+
+
+def roster_as_text(entries, *, grade: int) -> str:
+    sex = {Sex.MALE: "男", Sex.FEMALE: "女"}
+    return "\n".join(
+        "\t".join([e.name, sex[e.sex], e.birth_date.isoformat(), str(grade), e.class_name or "-", e.student_number]) for e in entries
+    )
+
+
+def _finish(batch: ImportBatch, *, errors: list[RowError], rows_total: int = 0, created: int = 0, updated: int = 0) -> ImportBatch:
+    batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
+    batch.errors = [e.as_dict() for e in errors[:500]]
+    batch.rows_total, batch.created, batch.updated = rows_total, created, updated
+    batch.progress = 100
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

@@ -1,0 +1,219 @@
+"""Writes on the student side: rosters, the seeded student draw, its confirmation (which
+deletes the details of students not sampled), exclusions and PE exemptions."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from rounds.models import ImportBatch, Round, Stage
+
+from .design import STUDENTS_PER_SCHOOL, final_weight, srs_students, within_school_probability
+from .models import PeExemption, Roster, RosterEntry, RosterUpload, SampledSchool, SampledStudent, StudentDraw
+from .selectors import sampled_schools
+from .services import SamplingError, current_draw, require_stage
+
+ROSTER_FIELDS = ("name", "sex", "birth_date", "class_name", "student_number")
+STUDENT_STAGES = (Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING)
+
+
+def monitoring_id(*, sampled: SampledSchool, number: int) -> str:
+    """区县代码-学校序号-学生序号; the school number carries the year and grade, so IDs never
+    repeat across rounds: 369901-27401-07 is 2027, grade 4, school 01, pupil 07."""
+    return f"{sampled.round.county.code}-{sampled.round.year % 100:02d}{sampled.grade}{sampled.serial:02d}-{number:02d}"
+
+
+def _require_roster_open(sampled: SampledSchool) -> None:
+    require_stage(sampled.round, Stage.SAMPLING)
+    if not sampled.takes_part:
+        raise SamplingError(_("This school was replaced and takes no part."))
+    draw = current_draw(sampled.round, sampled.grade)
+    if draw is None or not draw.is_confirmed:
+        raise SamplingError(_("Rosters are collected once the school sample is confirmed."))
+    student_draw = StudentDraw.objects.filter(sampled_school=sampled).first()
+    if student_draw and student_draw.is_confirmed:
+        raise SamplingError(_("The students of this school are drawn and confirmed; the roster can no longer change."))
+
+
+@transaction.atomic
+def roster_upload_start(*, sampled: SampledSchool, upload, user, language: str) -> ImportBatch:
+    """Keep the file, then queue the import once this request's transaction commits."""
+    from .tasks import roster_import
+
+    _require_roster_open(sampled)
+    batch = ImportBatch.objects.create(
+        kind="sampling_roster", county=sampled.round.county, file=upload, original_name=upload.name[:200], uploaded_by=user
+    )
+    RosterUpload.objects.create(sampled_school=sampled, batch=batch)
+    transaction.on_commit(lambda: roster_import.delay(batch.pk, language))
+    return batch
+
+
+@transaction.atomic
+def roster_replace(*, sampled: SampledSchool, rows: list[dict], user) -> Roster:
+    """The whole grade roster, replacing any earlier one (and an unconfirmed student draw)."""
+    sampled = SampledSchool.objects.select_for_update().select_related("round__county").get(pk=sampled.pk)
+    _require_roster_open(sampled)
+    _discard_unconfirmed_draw(sampled)
+    roster = Roster.objects.filter(sampled_school=sampled).first() or Roster(sampled_school=sampled)
+    roster.size, roster.submitted_by, roster.submitted_at = len(rows), user, timezone.now()
+    roster._history_user = user
+    roster.save()
+    roster.entries.all().delete()
+    _insert_entries(roster, rows)
+    return roster
+
+
+def _insert_entries(roster: Roster, rows: list[dict]) -> None:
+    """One executemany instead of 5,000 model instances: a roster has no history and no signals
+    (the entries are meant to be deleted without trace), and whole-grade uploads must be quick."""
+    table = connection.ops.quote_name(RosterEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("roster_id", *ROSTER_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - names from the model
+            [
+                (
+                    roster.pk,
+                    r["name"],
+                    r["sex"],
+                    connection.ops.adapt_datefield_value(r["birth_date"]),
+                    r.get("class_name") or "",
+                    r["student_number"],
+                )
+                for r in rows
+            ],
+        )
+
+
+def _discard_unconfirmed_draw(sampled: SampledSchool) -> None:
+    draw = StudentDraw.objects.filter(sampled_school=sampled, confirmed_at__isnull=True).first()
+    if draw:
+        SampledStudent.objects.filter(sampled_school=sampled).delete()
+        draw.delete()
+
+
+def school_seed(*, seed: int, sampled: SampledSchool) -> int:
+    """Each school's own seed, derived from the round's seed: recorded, so each draw replays."""
+    digest = hashlib.sha256(f"{seed}:{sampled.grade}:{sampled.serial}".encode()).hexdigest()
+    return int(digest[:15], 16)
+
+
+@transaction.atomic
+def student_draw_run(*, rnd: Round, seed: int, user, n: int = STUDENTS_PER_SCHOOL) -> int:
+    """Draw students in every taking-part school with a roster and no confirmed draw.
+
+    Returns how many schools were drawn. π(student | school) = min(n, N)/N and the final
+    weight = school weight × N / min(n, N), with N the roster size.
+    """
+    require_stage(rnd, Stage.SAMPLING)
+    count = 0
+    schools = sampled_schools(rnd=rnd).select_related("round__county").filter(roster__isnull=False)
+    for sampled in schools.select_for_update(of=("self",)):
+        existing = StudentDraw.objects.filter(sampled_school=sampled).first()
+        if existing and existing.is_confirmed:
+            continue
+        _discard_unconfirmed_draw(sampled)
+        _draw_school(sampled=sampled, seed=school_seed(seed=seed, sampled=sampled), n=n, user=user)
+        count += 1
+    if not count:
+        raise SamplingError(_("No school has a roster waiting for its student draw."))
+    return count
+
+
+def _draw_school(*, sampled: SampledSchool, seed: int, n: int, user) -> StudentDraw:
+    roster = sampled.roster
+    chosen = srs_students(student_ids=list(roster.entries.values_list("student_number", flat=True)), n=n, seed=seed)
+    entries = {e.student_number: e for e in roster.entries.filter(student_number__in=chosen)}
+    size = roster.size
+    within = within_school_probability(roster_size=size, n=n)
+    weight = final_weight(school_weight=Fraction(sampled.weight).limit_denominator(10**9), roster_size=size, n=n)
+    draw = StudentDraw(sampled_school=sampled, seed=seed, roster_size=size, n=len(chosen), drawn_by=user, drawn_at=timezone.now())
+    draw._history_user = user
+    draw.save()
+    bulk_create_with_history(
+        [
+            SampledStudent(
+                sampled_school=sampled,
+                monitoring_id=monitoring_id(sampled=sampled, number=number),
+                name=entries[code].name,
+                sex=entries[code].sex,
+                birth_date=entries[code].birth_date,
+                class_name=entries[code].class_name,
+                student_number=entries[code].student_number,
+                within_probability=float(within),
+                final_weight=float(weight),
+            )
+            for number, code in enumerate(chosen, start=1)
+        ],
+        SampledStudent,
+        default_user=user,
+    )
+    return draw
+
+
+@transaction.atomic
+def student_draw_confirm(*, rnd: Round, user) -> int:
+    """Confirm every unconfirmed student draw and delete the roster entries of students not
+    sampled; the roster keeps N. Returns how many schools were confirmed."""
+    require_stage(rnd, Stage.SAMPLING)
+    now = timezone.now()
+    draws = StudentDraw.objects.select_for_update().filter(sampled_school__round=rnd, confirmed_at__isnull=True)
+    count = 0
+    for draw in draws:
+        draw.confirmed_by, draw.confirmed_at = user, now
+        draw._history_user = user
+        draw.save()
+        sampled_numbers = SampledStudent.objects.filter(sampled_school_id=draw.sampled_school_id).values_list("student_number", flat=True)
+        roster = Roster.objects.get(sampled_school_id=draw.sampled_school_id)
+        roster.entries.exclude(student_number__in=list(sampled_numbers)).delete()
+        roster.details_deleted_at = now
+        roster._history_user = user
+        roster.save()
+        count += 1
+    if not count:
+        raise SamplingError(_("There is no unconfirmed student draw."))
+    return count
+
+
+@transaction.atomic
+def student_exclude(*, student: SampledStudent, code: str, reason: str, user) -> SampledStudent:
+    """Exclude a sampled student with a code and a reason, or (empty code) take the exclusion back."""
+    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    if code and code not in SampledStudent.Exclusion.values:
+        raise SamplingError(_("Choose an exclusion code."))
+    if code and not reason.strip():
+        raise SamplingError(_("Give the reason for the exclusion."))
+    student.exclusion, student.exclusion_reason = code, reason.strip() if code else ""
+    student._history_user = user
+    student.save()
+    return student
+
+
+@transaction.atomic
+def pe_exemption_record(*, student: SampledStudent, certificate, content_type: str, reason: str, user) -> PeExemption:
+    """体育免测试 on a doctor's certificate; the student stays in the sample."""
+    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    exemption = PeExemption.objects.filter(student=student).first() or PeExemption(student=student)
+    exemption.certificate, exemption.certificate_type, exemption.reason = certificate, content_type, reason.strip()
+    exemption.recorded_by = user
+    exemption._history_user = user
+    exemption.save()
+    student.pe_exempt = True
+    student._history_user = user
+    student.save()
+    return exemption
+
+
+@transaction.atomic
+def pe_exemption_withdraw(*, student: SampledStudent, user) -> None:
+    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    PeExemption.objects.filter(student=student).delete()
+    student.pe_exempt = False
+    student._history_user = user
+    student.save()

@@ -1,0 +1,136 @@
+"""Sampled students: exclusions, PE exemptions and the hand-out lists of a school."""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from monitoring_site.audit import audit_record
+from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.models import AuditEvent
+
+from ..exports import seats, student_list_bytes
+from ..forms import ExclusionForm, PeExemptionForm
+from ..models import NoticeNames
+from ..selectors import sampled_schools_visible_to, students_visible_to
+from ..services import SamplingError, plan_for
+from ..students import pe_exemption_record, pe_exemption_withdraw, student_exclude
+from .common import XLSX, refused, stage_context
+
+
+@require_perm("sampling.edit_students")
+def student_exclude_view(request, pk: int):
+    student = get_visible_or_404(students_visible_to(request.user), pk=pk)
+    form = ExclusionForm(request.POST or None, initial={"exclusion": student.exclusion, "exclusion_reason": student.exclusion_reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            student_exclude(
+                student=student, code=form.cleaned_data["exclusion"], reason=form.cleaned_data["exclusion_reason"], user=request.user
+            )
+        except SamplingError as exc:
+            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+        messages.success(request, _("Saved for %(id)s.") % {"id": student.monitoring_id})
+        return redirect("sampled_school_detail", student.sampled_school_id)
+    return render(
+        request, "sampling/student_exclude.html", {**stage_context(student.sampled_school.round), "form": form, "student": student}
+    )
+
+
+@require_perm("sampling.edit_students")
+def pe_exemption(request, pk: int):
+    student = get_visible_or_404(students_visible_to(request.user), pk=pk)
+    form = PeExemptionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "withdraw" in request.POST:
+        try:
+            pe_exemption_withdraw(student=student, user=request.user)
+        except SamplingError as exc:
+            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+        messages.success(request, _("The PE exemption of %(id)s was withdrawn.") % {"id": student.monitoring_id})
+        return redirect("sampled_school_detail", student.sampled_school_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pe_exemption_record(
+                student=student,
+                certificate=form.cleaned_data["certificate"],
+                content_type=form.content_type,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except SamplingError as exc:
+            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+        messages.success(request, _("%(id)s is exempt from the PE test and stays in the sample.") % {"id": student.monitoring_id})
+        return redirect("sampled_school_detail", student.sampled_school_id)
+    exemption = getattr(student, "pe_exemption", None)
+    return render(
+        request,
+        "sampling/pe_exemption.html",
+        {**stage_context(student.sampled_school.round), "form": form, "student": student, "exemption": exemption},
+    )
+
+
+@require_perm("sampling.edit_students")
+def pe_certificate(request, pk: int):
+    student = get_visible_or_404(students_visible_to(request.user).filter(pe_exemption__isnull=False), pk=pk)
+    exemption = student.pe_exemption
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        obj_type="pe_exemption",
+        obj_id=exemption.pk,
+        summary=_("Doctor's certificate of %(id)s") % {"id": student.monitoring_id},
+    )
+    response = FileResponse(exemption.certificate.open("rb"), content_type=exemption.certificate_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_perm("sampling.print_lists")
+def student_list_xlsx(request, pk: int):
+    sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        obj_type="sampled_school",
+        obj_id=sampled.pk,
+        summary=_("Sampled-student list of %(school)s (Excel)") % {"school": sampled.school.name},
+    )
+    response = HttpResponse(student_list_bytes(sampled=sampled), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''students-{sampled.round.year}-grade{sampled.grade}-{sampled.serial:02d}.xlsx"
+    )
+    return response
+
+
+def _printable(request, pk: int, template: str, what: str):
+    sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    mode = plan_for(sampled.round).notice_names
+    if mode != NoticeNames.NONE:
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            obj_type="sampled_school",
+            obj_id=sampled.pk,
+            summary=f"{what}: {sampled.school.name}",
+        )
+    return render(
+        request,
+        template,
+        {
+            "sampled": sampled,
+            "seats": seats(sampled=sampled, mode=mode),
+            "mode": mode,
+            "county": sampled.round.county,
+            "round": sampled.round,
+        },
+    )
+
+
+@require_perm("sampling.print_lists")
+def seat_labels(request, pk: int):
+    return _printable(request, pk, "sampling/seat_labels.html", _("Seat labels"))
+
+
+@require_perm("sampling.print_lists")
+def notice_sheet(request, pk: int):
+    return _printable(request, pk, "sampling/notice_sheet.html", _("Notice board"))
