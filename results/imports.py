@@ -1,0 +1,405 @@
+"""Score files (one domain, optional item scores) and PE-health measurement files: templates
+and the all-or-nothing import. Students are named by monitoring ID only.
+
+Attendance codes (状态): blank or 参加 = tested; 缺考 (or A) = absent; 免测/免考 (or E) =
+exempt. An absent or exempt student must have no score; a tested one must have one.
+A re-import of the same domain waits for confirmation before it replaces the data in use;
+both imports stay (``ResultImport.State.REPLACED``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from monitoring_site.spreadsheets import (
+    Column,
+    RowError,
+    SpreadsheetError,
+    new_workbook,
+    workbook_bytes,
+    write_sheet,
+)
+from rounds.models import Domain, ImportBatch
+from sampling.models import SampledStudent
+
+from .models import Attendance, PeMeasurement, ResultImport, StudentScore
+from .readers import read_results_table
+from .reference import cut_scores_of
+
+MAX_RESULT_ROWS = 250_000
+MAX_REPORTED_ERRORS = 500
+ID_HEADER, DOMAIN_HEADER, STATUS_HEADER, SCORE_HEADER = "监测编号", "学科领域", "状态", "成绩"
+ITEM_HEADER = re.compile(r"^(题|Q|q|item)\s*\d+")
+ATTENDANCE_CODES = {
+    "参加": Attendance.PRESENT,
+    "P": Attendance.PRESENT,
+    "缺考": Attendance.ABSENT,
+    "A": Attendance.ABSENT,
+    "免测": Attendance.EXEMPT,
+    "免考": Attendance.EXEMPT,
+    "E": Attendance.EXEMPT,
+}
+
+# Plausible ranges of the measured items of the PE-health test (体质健康测试).
+PE_ITEMS: list[tuple[str, str, float, float]] = [
+    ("身高(cm)", "height_cm", 80, 220),
+    ("体重(kg)", "weight_kg", 10, 200),
+    ("左眼视力", "vision_left", 3.0, 5.3),
+    ("右眼视力", "vision_right", 3.0, 5.3),
+    ("肺活量(ml)", "vital_capacity_ml", 200, 8000),
+    ("50米跑(秒)", "run_50m_s", 5, 30),
+    ("坐位体前屈(cm)", "sit_and_reach_cm", -30, 40),
+    ("一分钟跳绳(次)", "rope_skipping", 0, 300),
+]
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    return number
+
+
+def _ranged(low: float, high: float):
+    def parse(value: Any) -> float:
+        number = _number(value)
+        if not low <= number <= high:
+            raise ValueError(_("%(value)s is outside %(low)s–%(high)s.") % {"value": f"{number:g}", "low": f"{low:g}", "high": f"{high:g}"})
+        return number
+
+    return parse
+
+
+def _monitoring_id(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > 30:
+        raise ValueError(_("“%(value)s” is not a monitoring ID.") % {"value": text[:30]})
+    return text
+
+
+def _attendance(value: Any) -> str:
+    text = str(value).strip()
+    if text in ATTENDANCE_CODES:
+        return ATTENDANCE_CODES[text]
+    raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": "参加、缺考、免测"})
+
+
+@functools.cache
+def _domain_codes() -> dict[str, str]:
+    """Chinese label (the template's) or code → code; the same for every row, so cached."""
+    with translation.override("zh-hans"):
+        labels = {str(label): code for code, label in Domain.choices}
+    return {**labels, **{code: code for code in Domain.values}}
+
+
+def _domain_label(value: Any) -> str:
+    text = str(value).strip()
+    code = _domain_codes().get(text)
+    if code is not None:
+        return code
+    allowed = "、".join(k for k in _domain_codes() if k not in Domain.values)
+    raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
+
+
+def score_columns() -> list[Column]:
+    return [
+        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18),
+        Column(DOMAIN_HEADER, "domain", parse=_domain_label, width=14),
+        Column(
+            STATUS_HEADER,
+            "attendance",
+            required=False,
+            parse=_attendance,
+            choices=["参加", "缺考", "免测"],
+            width=10,
+        ),
+        Column(SCORE_HEADER, "score", required=False, parse=_number, width=10),
+    ]
+
+
+def _item_columns(header: Sequence[Any]) -> list[Column]:
+    names = [str(h).strip() for h in header if h not in (None, "")]
+    return [Column(h, f"item:{h}", required=False, parse=_ranged(0, 1000)) for h in names if ITEM_HEADER.match(h)]
+
+
+def pe_columns() -> list[Column]:
+    return [
+        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18),
+        Column(
+            STATUS_HEADER,
+            "attendance",
+            required=False,
+            parse=_attendance,
+            choices=["参加", "缺考", "免测"],
+            width=10,
+        ),
+        *(Column(header, field, required=False, parse=_ranged(low, high), width=14) for header, field, low, high in PE_ITEMS),
+    ]
+
+
+def template_bytes(*, rnd, kind: str, domain: str = "") -> bytes:
+    """The template with the round's sampled students' monitoring IDs filled in."""
+    from sampling.selectors import sampled_students
+
+    ids = sampled_students(rnd=rnd).filter(exclusion="").order_by("monitoring_id").values_list("monitoring_id", flat=True)
+    workbook = new_workbook()
+    with translation.override("zh-hans"):
+        if kind == ResultImport.Kind.PE:
+            write_sheet(workbook, title="体质健康测试", columns=pe_columns(), rows=[(i,) for i in ids])
+        else:
+            label = str(dict(Domain.choices)[domain])
+            write_sheet(
+                workbook,
+                title=f"{label}成绩",
+                columns=score_columns(),
+                rows=[(i, label) for i in ids],
+            )
+    return workbook_bytes(workbook)
+
+
+# --- the import -------------------------------------------------------------------------
+
+
+def result_import_run(*, result_import_id: int, confirm: bool = False) -> ResultImport:
+    """Check the whole file; write it in one transaction, or nothing. When another import of
+    the same data is in use, stop at AWAITING until ``confirm``."""
+    ri = ResultImport.objects.select_related("batch", "round").get(pk=result_import_id)
+    batch = ri.batch
+    if ri.state not in (ResultImport.State.CHECKING, ResultImport.State.AWAITING) or (
+        ri.state == ResultImport.State.AWAITING and not confirm
+    ):
+        return ri  # running the same job twice gives the same result
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    pe = ri.kind == ResultImport.Kind.PE
+    try:
+        table, columns = read_results_table(
+            data,
+            name=batch.original_name,
+            columns=pe_columns() if pe else score_columns(),
+            max_rows=MAX_RESULT_ROWS,
+            extra=None if pe else _item_columns,
+        )
+    except SpreadsheetError as exc:
+        return _finish(ri, errors=[RowError(0, "", str(exc))])
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=50)
+    errors = list(table.errors)
+    students = _students_of(ri)
+    checked = _check_rows(ri, table.rows, students, errors, columns)
+    if errors:
+        return _finish(ri, errors=errors, rows_total=len(table.rows))
+    active = ResultImport.objects.filter(round=ri.round, kind=ri.kind, domain=ri.domain, state=ResultImport.State.ACTIVE).first()
+    if active is not None and not confirm:
+        ri.replaces = active
+        ri.state = ResultImport.State.AWAITING
+        ri.save(update_fields=["replaces", "state"])
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=100, rows_total=len(table.rows))
+        batch.refresh_from_db()
+        return ri
+    _write(ri, checked, active)
+    return _finish(ri, errors=[], rows_total=len(table.rows), created=len(checked))
+
+
+def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:
+    """monitoring ID → (student pk, grade, exclusion, PE-exempt) for the round's sample."""
+    rows = SampledStudent.objects.filter(sampled_school__round=ri.round).values_list(
+        "monitoring_id", "pk", "sampled_school__grade", "exclusion", "pe_exempt"
+    )
+    return {mid: (pk, grade, exclusion, exempt) for mid, pk, grade, exclusion, exempt in rows}
+
+
+def _check_rows(ri, rows, students, errors: list[RowError], columns: Sequence[Column]) -> list[dict]:
+    pe = ri.kind == ResultImport.Kind.PE
+    value_fields = [c for c in columns if c.field not in ("monitoring_id", "domain", "attendance")]
+    cuts = {g: cut_scores_of(rnd=ri.round, domain=ri.domain, grade=g) for g in (4, 8)} if not pe else {}
+    seen: dict[str, int] = {}
+    other_domain: list[int] = []
+    checked: list[dict] = []
+    for number, values in rows:
+        mid = values.get("monitoring_id")
+        if mid is None:
+            continue
+        if mid in seen:
+            errors.append(
+                RowError(
+                    number,
+                    ID_HEADER,
+                    _("Monitoring ID %(id)s already appears in row %(row)s.") % {"id": mid, "row": seen[mid]},
+                )
+            )
+            continue
+        seen[mid] = number
+        student = students.get(mid)
+        if student is None:
+            errors.append(
+                RowError(
+                    number,
+                    ID_HEADER,
+                    _("Monitoring ID %(id)s is not a sampled student of this round.") % {"id": mid},
+                )
+            )
+            continue
+        pk, grade, exclusion, pe_exempt = student
+        if not pe and values.get("domain") not in (None, ri.domain):
+            other_domain.append(number)
+            continue
+        attendance = values.get("attendance") or Attendance.PRESENT
+        present = {c.header: values[c.field] for c in value_fields if values.get(c.field) is not None}
+        if attendance != Attendance.PRESENT:
+            if present:
+                label = dict(Attendance.choices)[attendance]
+                errors.append(
+                    RowError(
+                        number,
+                        next(iter(present)),
+                        _("The student is marked “%(code)s” yet has a value.") % {"code": label},
+                    )
+                )
+            checked.append({"pk": pk, "attendance": attendance})
+            continue
+        if exclusion:
+            errors.append(
+                RowError(
+                    number,
+                    ID_HEADER,
+                    _("Monitoring ID %(id)s was excluded after sampling; mark the student absent.") % {"id": mid},
+                )
+            )
+            continue
+        if pe:
+            if pe_exempt:
+                errors.append(
+                    RowError(
+                        number,
+                        STATUS_HEADER,
+                        _("The student is exempt from the PE test; mark them “免测”."),
+                    )
+                )
+                continue
+            checked.append(
+                {
+                    "pk": pk,
+                    "attendance": attendance,
+                    **{c.field: values[c.field] for c in value_fields},
+                }
+            )
+            continue
+        score, cut = values.get("score"), cuts[grade]
+        if score is None:
+            errors.append(
+                RowError(
+                    number,
+                    SCORE_HEADER,
+                    _("A tested student needs a score; or mark the student absent."),
+                )
+            )
+            continue
+        if not cut.min_score <= score <= cut.max_score:
+            errors.append(
+                RowError(
+                    number,
+                    SCORE_HEADER,
+                    _("%(value)s is outside %(low)s–%(high)s.")
+                    % {"value": f"{score:g}", "low": f"{cut.min_score:g}", "high": f"{cut.max_score:g}"},
+                )
+            )
+            continue
+        items = {c.header: values[c.field] for c in value_fields if c.field.startswith("item:") and values.get(c.field) is not None}
+        checked.append({"pk": pk, "attendance": attendance, "score": score, "items": items})
+    if other_domain:
+        label = dict(Domain.choices)[ri.domain]
+        errors.append(
+            RowError(
+                other_domain[0],
+                DOMAIN_HEADER,
+                _("%(n)s rows are for another domain; this import is for %(domain)s. Choose the right domain or the right file.")
+                % {"n": len(other_domain), "domain": label},
+            )
+        )
+    return checked
+
+
+@transaction.atomic
+def _write(ri: ResultImport, checked: list[dict], active: ResultImport | None) -> None:
+    if active is not None:
+        active.state = ResultImport.State.REPLACED
+        active._history_user = ri.batch.uploaded_by
+        active.save(update_fields=["state"])
+        ri.replaces = active
+    if ri.kind == ResultImport.Kind.PE:
+        fields = ["attendance", *(field for _h, field, _lo, _hi in PE_ITEMS)]
+        _insert_rows(
+            PeMeasurement,
+            ["result_import_id", "student_id", *fields],
+            ([ri.pk, row["pk"], *(row.get(f) for f in fields)] for row in checked),
+        )
+    else:
+        _insert_rows(
+            StudentScore,
+            ["result_import_id", "student_id", "attendance", "score", "items"],
+            (
+                [
+                    ri.pk,
+                    row["pk"],
+                    row["attendance"],
+                    row.get("score"),
+                    (json.dumps(row["items"], ensure_ascii=False) if row.get("items") else "{}"),
+                ]
+                for row in checked
+            ),
+        )
+    ri.state = ResultImport.State.ACTIVE
+    ri.confirmed_at = timezone.now()
+    ri._history_user = ri.confirmed_by or ri.batch.uploaded_by
+    ri.save()
+
+
+def _insert_rows(model, columns: list[str], rows) -> None:
+    """Insert imported rows without building a model instance per row (a national file has
+    200,000): COPY on PostgreSQL, executemany elsewhere. Imported rows have no per-row
+    history (they are never edited), so nothing is lost by skipping ``save()``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        batch: list = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 5000:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
+                batch = []
+        if batch:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
+
+
+def _finish(ri: ResultImport, *, errors: list[RowError], rows_total: int = 0, created: int = 0) -> ResultImport:
+    batch = ri.batch
+    batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
+    batch.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.row)[:MAX_REPORTED_ERRORS]]
+    batch.rows_total, batch.created, batch.updated = rows_total, created, 0
+    batch.progress = 100
+    batch.finished_at = timezone.now()
+    batch.save()
+    if errors:
+        ri.state = ResultImport.State.REFUSED
+        ri.save(update_fields=["state"])
+    return ri

@@ -1,0 +1,54 @@
+"""The results slice's entries on county staff's home page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from monitoring_site.roles import Role
+from rounds.models import Stage
+from rounds.selectors import Todo
+
+from .models import Finding, ResultImport
+from .reference import scored_domains
+
+
+def todos_for(*, user, person, rnd, today) -> list[Todo]:
+    if person.role != Role.COUNTY_STAFF or rnd.stage not in (Stage.TESTING, Stage.RESULTS):
+        return []
+    todos: list[Todo] = []
+    imported = set(
+        ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE).values_list(
+            "kind", "domain"
+        )
+    )
+    missing = [d for d in scored_domains(rnd) if (ResultImport.Kind.SCORES, d) not in imported]
+    if missing or (ResultImport.Kind.PE, "") not in imported:
+        todos.append(
+            Todo(
+                _("Import the scores and PE-health measurements"),
+                None,
+                reverse("results_import", args=[rnd.pk]),
+                detail=_("%(n)s domains still without scores") % {"n": len(missing)},
+            )
+        )
+    awaiting = ResultImport.objects.filter(round=rnd, state=ResultImport.State.AWAITING).first()
+    if awaiting:
+        todos.append(
+            Todo(
+                _("Confirm a re-import"),
+                None,
+                reverse("results_import_detail", args=[awaiting.pk]),
+            )
+        )
+    if imported and rnd.stage == Stage.RESULTS:
+        open_findings = Finding.objects.filter(round=rnd, status=Finding.Status.OPEN).count()
+        todos.append(
+            Todo(
+                _("Review the findings of the diagnosis"),
+                None,
+                reverse("results_findings", args=[rnd.pk]),
+                detail=_("%(n)s open findings") % {"n": open_findings},
+            )
+        )
+    return todos

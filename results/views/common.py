@@ -1,0 +1,24 @@
+from django.http import Http404
+
+from monitoring_site.permissions import get_visible_or_404
+from rounds.models import GRADES, Domain, Stage
+
+from ..selectors import rounds_for_results
+
+
+def round_for(request, pk: int):
+    return get_visible_or_404(rounds_for_results(request.user), pk=pk)
+
+
+def base_context(rnd, **extra) -> dict:
+    return {"round": rnd, "stages": Stage.choices, **extra}
+
+
+def check_domain_grade(rnd, domain: str, grade: int) -> None:
+    if (
+        domain not in Domain.values
+        or domain not in rnd.domains
+        or grade not in GRADES
+        or grade not in rnd.grades
+    ):
+        raise Http404

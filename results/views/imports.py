@@ -1,0 +1,88 @@
+"""Importing scores and PE-health measurements: upload, watch the check, confirm a re-import."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.models import Domain
+
+from ..forms import ResultImportForm
+from ..imports import template_bytes
+from ..models import ResultImport
+from ..reference import scored_domains
+from ..selectors import imports_visible_to
+from ..services import StageRefused, result_import_confirm, result_import_start
+from .common import base_context, round_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_perm("results.manage_results")
+def results_import(request, pk: int):
+    rnd = round_for(request, pk)
+    form = ResultImportForm(
+        request.POST or None, request.FILES or None, domains=scored_domains(rnd)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ri = result_import_start(
+                rnd=rnd,
+                kind=data["kind"],
+                domain=data.get("domain") or "",
+                upload=data["file"],
+                user=request.user,
+                language=get_language(),
+            )
+        except StageRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("results_import_detail", pk=ri.pk)
+    imports = imports_visible_to(request.user).filter(round=rnd)[:30]
+    return render(
+        request,
+        "results/import.html",
+        base_context(
+            rnd,
+            form=form,
+            imports=imports,
+            domains=[(d, dict(Domain.choices)[d]) for d in scored_domains(rnd)],
+        ),
+    )
+
+
+@require_perm("results.manage_results")
+def results_template(request, pk: int, kind: str):
+    rnd = round_for(request, pk)
+    if kind != ResultImport.Kind.PE and kind not in scored_domains(rnd):
+        raise Http404
+    is_pe = kind == ResultImport.Kind.PE
+    data = template_bytes(
+        rnd=rnd,
+        kind=ResultImport.Kind.PE if is_pe else ResultImport.Kind.SCORES,
+        domain="" if is_pe else kind,
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''results-{kind}-template.xlsx"
+    return response
+
+
+@require_perm("results.manage_results")
+def results_import_detail(request, pk: int):
+    ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
+    template = "results/_import_status.html" if request.htmx else "results/import_detail.html"
+    return render(request, template, base_context(ri.round, ri=ri, batch=ri.batch))
+
+
+@require_POST
+@require_perm("results.manage_results")
+def results_import_confirm(request, pk: int):
+    ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
+    try:
+        result_import_confirm(result_import=ri, user=request.user, language=get_language())
+    except StageRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("results_import_detail", pk=ri.pk)

@@ -1,0 +1,108 @@
+"""Cut scores, reference values, norms, the BMI table and rule thresholds (county staff)."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.permissions import get_visible_or_404, require_perm
+
+from ..diagnosis import RULES
+from ..forms import (
+    BmiFormSet,
+    CutScoresFormSet,
+    LessonFormSet,
+    NormFormSet,
+    ReferenceValueForm,
+    RuleFormSet,
+)
+from ..models import BmiNormRow, CutScores, DiagnosisRule, Norm, ReferenceValue, WeeklyLessonNorm
+from ..reference import county_defaults_ensure, cut_scores_all
+from ..services import (
+    StageRefused,
+    cut_scores_save,
+    reference_row_save,
+    reference_value_delete,
+    reference_value_save,
+)
+from .common import base_context, round_for
+
+
+@require_perm("results.manage_results")
+def results_cut_scores(request, pk: int):
+    rnd = round_for(request, pk)
+    cut_scores_all(rnd=rnd)
+    queryset = CutScores.objects.filter(round=rnd).order_by("grade", "domain")
+    formset = CutScoresFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            with transaction.atomic():
+                for form in formset.forms:
+                    if form.has_changed():
+                        cut_scores_save(cut=form.save(commit=False), user=request.user)
+        except StageRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Cut scores saved; every student's level follows them."))
+            return redirect("results_cut_scores", pk=rnd.pk)
+    return render(request, "results/cut_scores.html", base_context(rnd, formset=formset))
+
+
+@require_perm("results.manage_results")
+def results_references(request, pk: int):
+    rnd = round_for(request, pk)
+    form = ReferenceValueForm(
+        request.POST or None, county=rnd.county, initial={"year": rnd.year - 3, "grade": 4}
+    )
+    if request.method == "POST" and form.is_valid():
+        reference_value_save(ref=form.save(commit=False), user=request.user)
+        messages.success(request, _("Reference value added."))
+        return redirect("results_references", pk=rnd.pk)
+    refs = ReferenceValue.objects.filter(county=rnd.county)
+    return render(request, "results/references.html", base_context(rnd, form=form, refs=refs))
+
+
+@require_POST
+@require_perm("results.manage_results")
+def results_reference_delete(request, pk: int, ref: int):
+    rnd = round_for(request, pk)
+    obj = get_visible_or_404(ReferenceValue.objects.filter(county=rnd.county), pk=ref)
+    reference_value_delete(ref=obj, user=request.user)
+    messages.success(request, _("Reference value deleted."))
+    return redirect("results_references", pk=rnd.pk)
+
+
+def _formsets(request, county):
+    data = request.POST if request.method == "POST" else None
+    return {
+        "norms": NormFormSet(data, prefix="norm", queryset=Norm.objects.filter(county=county)),
+        "lessons": LessonFormSet(
+            data, prefix="lesson", queryset=WeeklyLessonNorm.objects.filter(county=county)
+        ),
+        "bmi": BmiFormSet(data, prefix="bmi", queryset=BmiNormRow.objects.filter(county=county)),
+        "rules": RuleFormSet(
+            data, prefix="rule", queryset=DiagnosisRule.objects.filter(county=county)
+        ),
+    }
+
+
+@require_perm("results.manage_results")
+def results_settings(request, pk: int):
+    rnd = round_for(request, pk)
+    county_defaults_ensure(county=rnd.county)
+    formsets = _formsets(request, rnd.county)
+    if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
+        with transaction.atomic():
+            for fs in formsets.values():
+                for form in fs.forms:
+                    if form.has_changed():
+                        obj = form.save(commit=False)
+                        obj.county = rnd.county
+                        reference_row_save(obj=obj, user=request.user)
+        messages.success(request, _("Norms, BMI table and rule thresholds saved."))
+        return redirect("results_settings", pk=rnd.pk)
+    rule_text = {code: rule.description for code, rule in RULES.items()}
+    return render(
+        request, "results/settings.html", base_context(rnd, rule_text=rule_text, **formsets)
+    )

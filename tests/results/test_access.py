@@ -1,0 +1,153 @@
+"""Every view of the results app × every role × own and another county's object.
+
+Results are for county staff (everything) and leaders (reading); coordinators, inspectors,
+monitors and department users get nothing here (403)."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from results import urls as results_urls
+from results.models import Finding, ReferenceValue, ResultImport
+from rounds.models import ImportBatch
+from tests.access import READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role
+
+
+def _import(world, rnd):
+    batch = ImportBatch.objects.create(
+        kind="results_scores",
+        county=rnd.county,
+        file=ContentFile(b"x", name="a.xlsx"),
+        original_name="a.xlsx",
+        uploaded_by=world.staff,
+    )
+    return ResultImport.objects.create(round=rnd, kind="scores", domain="math", batch=batch).pk
+
+
+def _finding(rnd):
+    return Finding.objects.create(round=rnd, title="t").pk
+
+
+def _ref(county):
+    return ReferenceValue.objects.create(
+        county=county,
+        source="province",
+        year=2024,
+        domain="math",
+        grade=4,
+        indicator="mean",
+        value=500,
+    ).pk
+
+
+def _rnd(w):
+    return {"pk": w.round.pk}
+
+
+def _foreign(w):
+    return {"pk": w.foreign_round.pk}
+
+
+def _dg(rnd):
+    return {"pk": rnd.pk, "domain": "math", "grade": 4}
+
+
+MATRIX = {
+    row.name: row
+    for row in [
+        Row("results_home", "get", READERS),
+        Row("results_overview", "get", READERS, _rnd, _foreign),
+        Row(
+            "results_domain", "get", READERS, lambda w: _dg(w.round), lambda w: _dg(w.foreign_round)
+        ),
+        Row(
+            "results_students",
+            "get",
+            READERS,
+            lambda w: _dg(w.round),
+            lambda w: _dg(w.foreign_round),
+        ),
+        Row("results_pe", "get", READERS, _rnd, _foreign),
+        Row("results_factors", "get", READERS, _rnd, _foreign),
+        Row("results_import", "get", STAFF, _rnd, _foreign),
+        Row(
+            "results_template",
+            "get",
+            STAFF,
+            lambda w: {"pk": w.round.pk, "kind": "math"},
+            lambda w: {"pk": w.foreign_round.pk, "kind": "math"},
+        ),
+        Row(
+            "results_import_detail",
+            "get",
+            STAFF,
+            lambda w: {"pk": _import(w, w.round)},
+            lambda w: {"pk": _import(w, w.foreign_round)},
+        ),
+        Row(
+            "results_import_confirm",
+            "post",
+            STAFF,
+            lambda w: {"pk": _import(w, w.round)},
+            lambda w: {"pk": _import(w, w.foreign_round)},
+        ),
+        Row("results_cut_scores", "get", STAFF, _rnd, _foreign),
+        Row("results_references", "get", STAFF, _rnd, _foreign),
+        Row(
+            "results_reference_delete",
+            "post",
+            STAFF,
+            lambda w: {"pk": w.round.pk, "ref": _ref(w.county)},
+            lambda w: {"pk": w.round.pk, "ref": _ref(w.other_county)},
+        ),
+        Row("results_settings", "get", STAFF, _rnd, _foreign),
+        Row("results_findings", "get", READERS, _rnd, _foreign),
+        Row("results_diagnose", "post", STAFF, _rnd, _foreign),
+        Row("results_finding_add", "get", STAFF, _rnd, _foreign),
+        Row(
+            "results_finding_dismiss",
+            "post",
+            STAFF,
+            lambda w: {"pk": _finding(w.round)},
+            lambda w: {"pk": _finding(w.foreign_round)},
+        ),
+    ]
+}
+
+
+def test_the_matrix_covers_every_url_pattern():
+    assert {p.name for p in results_urls.urlpatterns} == set(MATRIX)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(client, world, name):
+    check_anonymous(client, world, MATRIX[name])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, world, name, role):
+    check_role(client, world, MATRIX[name], role)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.foreign))
+def test_another_countys_object_is_not_found(client, world, name):
+    check_foreign(client, world, MATRIX[name])
+
+
+def test_a_domain_outside_the_round_is_not_found(client, world):
+    client.force_login(world.staff)
+    assert (
+        client.get(
+            reverse(
+                "results_domain", kwargs={"pk": world.round.pk, "domain": "chinese", "grade": 4}
+            )
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("results_domain", kwargs={"pk": world.round.pk, "domain": "math", "grade": 5})
+        ).status_code
+        == 404
+    )
