@@ -1,0 +1,50 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Attendance,
+    Checklist,
+    ChecklistAnswer,
+    ChecklistEvent,
+    ChecklistItem,
+    ChecklistRoom,
+    ChecklistTemplate,
+    Countersignature,
+    EvidenceFile,
+    Handover,
+    Incident,
+    ItemComment,
+    MockDrill,
+    Package,
+    SessionRecord,
+    StaffAssignment,
+)
+
+
+class AppendOnlyAdmin(SimpleHistoryAdmin):
+    """Custody and incidents are corrected by new entries, never edited or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (
+    ChecklistTemplate,
+    ChecklistRoom,
+    ChecklistItem,
+    Checklist,
+    ChecklistAnswer,
+    EvidenceFile,
+    ChecklistEvent,
+    ItemComment,
+    StaffAssignment,
+    MockDrill,
+    SessionRecord,
+    Attendance,
+):
+    admin.site.register(model, SimpleHistoryAdmin)
+for model in (Package, Handover, Incident, Countersignature):
+    admin.site.register(model, AppendOnlyAdmin)

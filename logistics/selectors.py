@@ -1,0 +1,222 @@
+"""Reads of the logistics slice, narrowed to what the user may see.
+
+The readiness dashboard runs a fixed number of queries whatever the number of schools: the
+template, the sampled schools, their checklists, one aggregate of photos, the answers, the
+open comments and the people who must act.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from monitoring_site.permissions import schools_visible_to
+from monitoring_site.roles import Role
+from rounds.models import MilestoneKind, Person, Round, School, TestSession
+from sampling.models import SampledSchool
+from sampling.selectors import sampled_schools
+
+from .models import (
+    Attendance,
+    Checklist,
+    ChecklistAnswer,
+    ChecklistEvent,
+    ChecklistItem,
+    ChecklistRoom,
+    ChecklistStatus,
+    Incident,
+    ItemComment,
+)
+from .readiness import (
+    AnswerValues,
+    AttendanceRate,
+    ItemSpec,
+    attendance_rate,
+    item_problem,
+    room_status,
+)
+
+
+def sample_schools_visible_to(user, *, rnd: Round) -> QuerySet[School]:
+    """Schools of the round's sample (any grade, taking part) that the user may see."""
+    ids = sampled_schools(rnd=rnd).values("school_id")
+    return schools_visible_to(user).filter(pk__in=ids)
+
+
+def sampled_grades(*, rnd: Round, school: School) -> list[SampledSchool]:
+    return list(sampled_schools(rnd=rnd).filter(school=school).order_by("grade"))
+
+
+def template_rooms(*, rnd: Round) -> list[ChecklistRoom]:
+    rooms = list(ChecklistRoom.objects.filter(template__round=rnd).order_by("order", "pk"))
+    items = defaultdict(list)
+    for item in ChecklistItem.objects.filter(room__template__round=rnd).order_by("order", "pk"):
+        items[item.room_id].append(item)
+    for room in rooms:
+        room.item_list = items[room.pk]
+    return rooms
+
+
+def _spec(item: ChecklistItem) -> ItemSpec:
+    return ItemSpec(item.pk, item.kind, item.minimum, item.minimum_item_id, item.photo_required)
+
+
+def _answers_by_checklist(checklist_ids) -> dict[int, dict[int, AnswerValues]]:
+    photos = dict(
+        ChecklistAnswer.objects.filter(checklist_id__in=checklist_ids)
+        .annotate(n=Count("photos", filter=Q(photos__removed=False)))
+        .filter(n__gt=0)
+        .values_list("pk", "n")
+    )
+    answers: dict[int, dict[int, AnswerValues]] = defaultdict(dict)
+    rows = ChecklistAnswer.objects.filter(checklist_id__in=checklist_ids).values_list(
+        "pk", "checklist_id", "item_id", "value_yes", "value_count", "value_text", "building", "floor", "room_name"
+    )
+    for pk, checklist_id, item_id, *values in rows:
+        answers[checklist_id][item_id] = AnswerValues(*values, photos.get(pk, 0))
+    return answers
+
+
+def problems_of(items: list[ChecklistItem], answers: dict[int, AnswerValues], specs: list[ItemSpec] | None = None) -> dict[int, str | None]:
+    counts = {item_id: a.value_count for item_id, a in answers.items()}
+    specs = specs or [_spec(item) for item in items]
+    return {spec.pk: item_problem(spec, answers.get(spec.pk), counts) for spec in specs}
+
+
+def checklist_problems(*, checklist: Checklist) -> dict[int, str]:
+    items = list(ChecklistItem.objects.filter(room__template__round_id=checklist.round_id))
+    answers = _answers_by_checklist([checklist.pk]).get(checklist.pk, {})
+    return {pk: p for pk, p in problems_of(items, answers).items() if p is not None}
+
+
+def open_comments(checklist: Checklist) -> dict[int, ItemComment]:
+    """The comments of the last return, while the checklist is still returned."""
+    if checklist.status != ChecklistStatus.RETURNED:
+        return {}
+    event = checklist.events.filter(kind=ChecklistEvent.Kind.RETURNED).order_by("-at", "-pk").first()
+    return {c.item_id: c for c in event.comments.all()} if event else {}
+
+
+# --- the readiness dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class ReadinessRow:
+    school: School
+    grades: list[int]
+    checklist: Checklist | None
+    rooms: list[str]  # one room status per template room, in order
+    done: int
+    total: int
+    overdue: bool
+    must_act: str  # "school", "reviewer" or ""
+    actors: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.checklist.status if self.checklist else "not_started"
+
+
+def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom], list[ReadinessRow], dt.date | None]:
+    rooms = template_rooms(rnd=rnd)
+    items = [item for room in rooms for item in room.item_list]
+    due = rnd.milestones.filter(kind=MilestoneKind.CHECKLISTS_DUE).values_list("due_date", flat=True).first()
+    schools = list(sample_schools_visible_to(user, rnd=rnd).order_by("code"))
+    school_ids = [s.pk for s in schools]
+    grades: dict[int, list[int]] = defaultdict(list)
+    for school_id, grade in sampled_schools(rnd=rnd).filter(school_id__in=school_ids).values_list("school_id", "grade"):
+        grades[school_id].append(grade)
+    checklists = {c.school_id: c for c in Checklist.objects.filter(round=rnd, school_id__in=school_ids)}
+    answers = _answers_by_checklist([c.pk for c in checklists.values()])
+    commented = _open_comment_items([c for c in checklists.values() if c.status == ChecklistStatus.RETURNED])
+    actors = _actors(school_ids)
+    rows = []
+    specs = [_spec(item) for item in items]
+    for school in schools:
+        checklist = checklists.get(school.pk)
+        got = answers.get(checklist.pk, {}) if checklist else {}
+        problems = problems_of(items, got, specs)
+        open_items = commented.get(checklist.pk, set()) if checklist else set()
+        room_states = [
+            room_status(
+                (problems[i.pk] for i in room.item_list),
+                answered=sum(1 for i in room.item_list if i.pk in got),
+                commented=sum(1 for i in room.item_list if i.pk in open_items),
+            )
+            for room in rooms
+        ]
+        status = checklist.status if checklist else "not_started"
+        must_act = {
+            "not_started": "school",
+            ChecklistStatus.DRAFT: "school",
+            ChecklistStatus.RETURNED: "school",
+            ChecklistStatus.SUBMITTED: "reviewer",
+        }.get(status, "")
+        overdue = bool(due and today > due and status not in (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED))
+        who = actors[school.pk].get(Role.COORDINATOR if must_act == "school" else Role.INSPECTOR, []) if must_act else []
+        rows.append(
+            ReadinessRow(
+                school,
+                sorted(grades[school.pk]),
+                checklist,
+                room_states,
+                sum(1 for p in problems.values() if p is None),
+                len(items),
+                overdue,
+                must_act,
+                who,
+            )
+        )
+    return rooms, rows, due
+
+
+def _open_comment_items(returned: list[Checklist]) -> dict[int, set[int]]:
+    if not returned:
+        return {}
+    latest: dict[int, int] = {}
+    for event_id, checklist_id in (
+        ChecklistEvent.objects.filter(checklist__in=returned, kind=ChecklistEvent.Kind.RETURNED)
+        .order_by("at", "pk")
+        .values_list("pk", "checklist_id")
+    ):
+        latest[checklist_id] = event_id
+    result: dict[int, set[int]] = defaultdict(set)
+    by_event = {event_id: checklist_id for checklist_id, event_id in latest.items()}
+    for event_id, item_id in ItemComment.objects.filter(event_id__in=by_event).values_list("event_id", "item_id"):
+        result[by_event[event_id]].add(item_id)
+    return result
+
+
+def _actors(school_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    result: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    rows = Person.objects.filter(schools__in=school_ids, role__in=[Role.COORDINATOR, Role.INSPECTOR]).values_list(
+        "schools", "role", "user__first_name", "user__last_name", "user__username"
+    )
+    for school_id, role, first, last, username in rows:
+        result[school_id][role].append(f"{last}{first}" or username)
+    return result
+
+
+def filter_rows(rows: list[ReadinessRow], *, status: str = "", overdue: bool = False) -> list[ReadinessRow]:
+    return [r for r in rows if (not status or r.status == status) and (not overdue or r.overdue)]
+
+
+# --- test day, custody, incidents ------------------------------------------------------------------
+
+
+def sessions_for(*, rnd: Round, grades: list[int]) -> QuerySet[TestSession]:
+    return rnd.sessions.filter(grade__in=grades).order_by("day", "start", "grade")
+
+
+def session_rate(*, record, students) -> AttendanceRate:
+    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status"))
+    return attendance_rate(marked.get(s.pk) for s in students)
+
+
+def incidents_visible_to(user, *, rnd: Round) -> QuerySet[Incident]:
+    return Incident.objects.filter(round=rnd, school__in=schools_visible_to(user)).select_related(
+        "school", "session", "recorded_by", "countersignature__by"
+    )

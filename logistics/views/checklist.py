@@ -1,0 +1,324 @@
+"""The five-room checklist: filled in room by room (autosaved per item), photos, submit, review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from monitoring_site.concurrency import StaleEdit
+from monitoring_site.permissions import get_visible_or_404, require_perm, schools_visible_to
+
+from ..forms import AnswerForm, EvidenceForm, ReviewForm
+from ..models import ChecklistAnswer, ChecklistItem, EvidenceFile
+from ..selectors import _answers_by_checklist, open_comments, problems_of, template_rooms
+from ..services import (
+    LogisticsError,
+    answer_save,
+    checklist_approve,
+    checklist_ensure,
+    checklist_return,
+    checklist_submit,
+    evidence_add,
+    evidence_remove,
+)
+from ..uploads import UploadRefused
+from .common import PREPARATION, banner, round_or_404, school_or_404, stage_refused
+
+PROBLEM_LABELS = {
+    "missing": gettext_lazy("Not answered yet"),
+    "no": gettext_lazy("Answered “no”"),
+    "below_minimum": gettext_lazy("Below the minimum"),
+    "photo": gettext_lazy("A photo is required"),
+}
+
+STATUS = "logistics/_item_status.html"
+
+
+def _load(request, round_pk: int, school_pk: int):
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    return rnd, school, checklist_ensure(rnd=rnd, school=school)
+
+
+def _can_fill(request, rnd, checklist) -> bool:
+    return request.user.has_perm("logistics.fill_checklist") and checklist.is_fillable and rnd.stage in PREPARATION
+
+
+def _item_context(
+    request,
+    rnd,
+    checklist,
+    item,
+    *,
+    answer=None,
+    error="",
+    saved=False,
+    problems=None,
+    comments=None,
+):
+    if answer is None:
+        answer = (
+            ChecklistAnswer.objects.filter(checklist=checklist, item=item)
+            .prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
+            .first()
+        )
+    if problems is None:
+        items = list(ChecklistItem.objects.filter(room__template__round=rnd))
+        problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
+    if comments is None:
+        comments = open_comments(checklist)
+    problem = problems.get(item.pk)
+    return {
+        "round": rnd,
+        "checklist": checklist,
+        "item": item,
+        "answer": answer,
+        "error": error,
+        "saved": saved,
+        "photos": list(answer.photos.all()) if answer else [],
+        "problem": problem,
+        "problem_label": PROBLEM_LABELS.get(problem, ""),
+        "comment": comments.get(item.pk),
+        "editable": _can_fill(request, rnd, checklist),
+    }
+
+
+@require_perm("logistics.view_checklist")
+def checklist_fill(request, round_pk: int, school_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    rooms = template_rooms(rnd=rnd)
+    answers = {
+        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
+    }
+    items = [i for room in rooms for i in room.item_list]
+    problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
+    comments = open_comments(checklist)
+    room_id = request.GET.get("room")
+    current = next((r for r in rooms if str(r.pk) == room_id), rooms[0] if rooms else None)
+    for room in rooms:
+        room.open_problems = sum(1 for i in room.item_list if problems[i.pk] is not None)
+        room.comments = sum(1 for i in room.item_list if i.pk in comments)
+    cards = [
+        _item_context(
+            request,
+            rnd,
+            checklist,
+            item,
+            answer=answers.get(item.pk),
+            problems=problems,
+            comments=comments,
+        )
+        for item in (current.item_list if current else [])
+    ]
+    return render(
+        request,
+        "logistics/checklist_fill.html",
+        {
+            **banner(rnd),
+            "school": school,
+            "checklist": checklist,
+            "rooms": rooms,
+            "current": current,
+            "cards": cards,
+            "open_problems": sum(1 for p in problems.values() if p is not None),
+            "editable": _can_fill(request, rnd, checklist),
+            "events": checklist.events.select_related("by").prefetch_related("comments__item"),
+            "can_review": request.user.has_perm("logistics.review_checklist") and checklist.status == "submitted",
+            "history": checklist.history.select_related("history_user")[:20],
+        },
+    )
+
+
+def _item_response(request, rnd, school, checklist, item, *, status=200, fragment="logistics/_item.html", **extra):
+    if not request.htmx:
+        if extra.get("error"):
+            messages.error(request, extra["error"])
+        return redirect(reverse("checklist_fill", args=[rnd.pk, school.pk]) + f"?room={item.room_id}")
+    return render(request, fragment, _item_context(request, rnd, checklist, item, **extra), status=status)
+
+
+@require_POST
+@require_perm("logistics.fill_checklist")
+def answer_save_view(request, round_pk: int, school_pk: int, item_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    item = get_visible_or_404(ChecklistItem.objects.filter(room__template__round=rnd), pk=item_pk)
+    if stage_refused(request, rnd, PREPARATION):
+        return _item_response(
+            request,
+            rnd,
+            school,
+            checklist,
+            item,
+            fragment=STATUS,
+            status=409,
+            error=_("The checklist cannot be changed in this stage."),
+        )
+    form = AnswerForm(request.POST, item=item)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _item_response(request, rnd, school, checklist, item, fragment=STATUS, status=422, error=errors)
+    try:
+        answer_save(
+            checklist=checklist,
+            item=item,
+            values=form.values(),
+            expected_version=form.cleaned_data.get("version"),
+            user=request.user,
+        )
+    except StaleEdit as exc:
+        return _item_response(request, rnd, school, checklist, item, fragment=STATUS, status=409, error=exc.message)
+    except LogisticsError as exc:
+        return _item_response(request, rnd, school, checklist, item, fragment=STATUS, status=409, error=exc.message)
+    return _item_response(request, rnd, school, checklist, item, fragment=STATUS, saved=True)
+
+
+@require_POST
+@require_perm("logistics.fill_checklist")
+def photo_upload(request, round_pk: int, school_pk: int, item_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    item = get_visible_or_404(ChecklistItem.objects.filter(room__template__round=rnd), pk=item_pk)
+    if stage_refused(request, rnd, PREPARATION):
+        return _item_response(
+            request,
+            rnd,
+            school,
+            checklist,
+            item,
+            status=409,
+            error=_("The checklist cannot be changed in this stage."),
+        )
+    form = EvidenceForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise UploadRefused(_("Choose a photo to upload."))
+        answer = ChecklistAnswer.objects.filter(checklist=checklist, item=item).first() or answer_save(
+            checklist=checklist, item=item, values={}, expected_version=None, user=request.user
+        )
+        evidence_add(answer=answer, upload=form.cleaned_data["file"], user=request.user)
+    except (UploadRefused, LogisticsError) as exc:
+        return _item_response(request, rnd, school, checklist, item, status=422, error=exc.message)
+    return _item_response(request, rnd, school, checklist, item, saved=True)
+
+
+@require_POST
+@require_perm("logistics.fill_checklist")
+def photo_remove(request, round_pk: int, school_pk: int, photo_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    photo = get_visible_or_404(
+        EvidenceFile.objects.filter(answer__checklist=checklist, removed=False).select_related("answer__item"),
+        pk=photo_pk,
+    )
+    item = photo.answer.item
+    if stage_refused(request, rnd, PREPARATION):
+        return _item_response(
+            request,
+            rnd,
+            school,
+            checklist,
+            item,
+            status=409,
+            error=_("The checklist cannot be changed in this stage."),
+        )
+    try:
+        evidence_remove(evidence=photo, user=request.user)
+    except LogisticsError as exc:
+        return _item_response(request, rnd, school, checklist, item, status=409, error=exc.message)
+    return _item_response(request, rnd, school, checklist, item, saved=True)
+
+
+@require_perm("logistics.view_school")
+def evidence_file(request, pk: int, variant: str):
+    """A photo or attachment, served only to people who may see its school."""
+    visible = schools_visible_to(request.user)
+    evidence = get_visible_or_404(
+        EvidenceFile.objects.filter(answer__checklist__school__in=visible) | EvidenceFile.objects.filter(incident__school__in=visible),
+        pk=pk,
+    )
+    if variant == "thumb" and evidence.thumbnail:
+        return FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
+    if variant not in ("thumb", "full"):
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_POST
+@require_perm("logistics.fill_checklist")
+def checklist_submit_view(request, round_pk: int, school_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    if not stage_refused(request, rnd, PREPARATION):
+        try:
+            checklist_submit(
+                checklist=checklist,
+                expected_version=int(request.POST.get("version") or -1),
+                user=request.user,
+            )
+        except (StaleEdit, LogisticsError) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The checklist was submitted for review."))
+    return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
+
+
+@require_perm("logistics.review_checklist")
+def checklist_review(request, round_pk: int, school_pk: int):
+    rnd, school, checklist = _load(request, round_pk, school_pk)
+    rooms = template_rooms(rnd=rnd)
+    form = ReviewForm(request.POST or None, initial={"version": checklist.version})
+    if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and form.is_valid():
+        version, note = form.cleaned_data["version"], form.cleaned_data["note"]
+        try:
+            if request.POST.get("action") == "approve":
+                checklist_approve(checklist=checklist, note=note, expected_version=version, user=request.user)
+                messages.success(request, _("The checklist was approved."))
+            else:
+                comments = {i.pk: request.POST.get(f"comment-{i.pk}", "") for room in rooms for i in room.item_list}
+                checklist_return(
+                    checklist=checklist,
+                    comments=comments,
+                    note=note,
+                    expected_version=version,
+                    user=request.user,
+                )
+                messages.success(request, _("The checklist was returned to the school with your comments."))
+        except (StaleEdit, LogisticsError) as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
+    elif request.method == "POST":
+        return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
+    answers = {
+        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
+    }
+    problems = problems_of(
+        [i for r in rooms for i in r.item_list],
+        _answers_by_checklist([checklist.pk]).get(checklist.pk, {}),
+    )
+    for room in rooms:
+        room.rows = [
+            {
+                "item": i,
+                "answer": answers.get(i.pk),
+                "problem": PROBLEM_LABELS.get(problems[i.pk], ""),
+            }
+            for i in room.item_list
+        ]
+    return render(
+        request,
+        "logistics/checklist_review.html",
+        {
+            **banner(rnd),
+            "school": school,
+            "checklist": checklist,
+            "rooms": rooms,
+            "form": form,
+            "reviewable": checklist.status == "submitted",
+        },
+    )

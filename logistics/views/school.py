@@ -1,0 +1,203 @@
+"""A sample school's page: staff, mock drill, test-day sessions with attendance, custody, incidents."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.concurrency import StaleEdit
+from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.models import SessionKind
+from sampling.models import SampledStudent
+from sampling.selectors import sampled_students
+
+from ..forms import AttendanceForm, DrillForm, SessionRecordForm, StaffFormSet
+from ..models import Attendance, AttendanceStatus, Checklist, MockDrill, StaffAssignment
+from ..selectors import sampled_grades, session_rate, sessions_for
+from ..services import (
+    LogisticsError,
+    attendance_mark,
+    drill_record,
+    session_record_ensure,
+    session_record_save,
+)
+from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404, stage_refused
+
+
+@require_perm("logistics.view_school")
+def school_logistics(request, round_pk: int, school_pk: int):
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    grades = sampled_grades(rnd=rnd, school=school)
+    by_grade = {s.grade: s for s in grades}
+    sessions = []
+    for session in sessions_for(rnd=rnd, grades=list(by_grade)):
+        record = session_record_ensure(session=session, sampled_school=by_grade[session.grade])
+        students = list(sampled_students(rnd=rnd).filter(sampled_school=by_grade[session.grade]).only("pk"))
+        sessions.append(
+            {
+                "session": session,
+                "record": record,
+                "rate": session_rate(record=record, students=students),
+            }
+        )
+    return render(
+        request,
+        "logistics/school.html",
+        {
+            **banner(rnd),
+            "school": school,
+            "grades": grades,
+            "sessions": sessions,
+            "checklist": Checklist.objects.filter(round=rnd, school=school).first(),
+            "staff": StaffAssignment.objects.filter(round=rnd, school=school),
+            "drills": MockDrill.objects.filter(round=rnd, school=school).select_related("recorded_by"),
+        },
+    )
+
+
+@require_perm("logistics.record_staff")
+def staff_edit(request, round_pk: int, school_pk: int):
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    formset = StaffFormSet(request.POST or None, queryset=StaffAssignment.objects.filter(round=rnd, school=school))
+    if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and formset.is_valid():
+        for form in formset.forms:
+            form.instance._history_user = request.user
+        for assignment in formset.save(commit=False):
+            assignment.round, assignment.school = rnd, school
+            assignment._history_user = request.user
+            assignment.save()
+        for assignment in formset.deleted_objects:
+            assignment._history_user = request.user
+            assignment.delete()
+        messages.success(request, _("Staff saved."))
+        return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)
+    if request.method == "POST" and not formset.is_bound:
+        return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)
+    return render(request, "logistics/staff_form.html", {**banner(rnd), "school": school, "formset": formset})
+
+
+@require_perm("logistics.record_drill")
+def drill_add(request, round_pk: int, school_pk: int):
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    form = DrillForm(request.POST or None)
+    if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and form.is_valid():
+        drill_record(rnd=rnd, school=school, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Mock drill recorded."))
+        return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)
+    return render(
+        request,
+        "logistics/form.html",
+        {
+            **banner(rnd),
+            "form": form,
+            "title": _("Record the mock drill"),
+            "school": school,
+            "back_url": reverse("school_logistics", args=[rnd.pk, school.pk]),
+        },
+    )
+
+
+def _session_context(request, rnd, school, session_pk):
+    grades = {s.grade: s for s in sampled_grades(rnd=rnd, school=school)}
+    session = get_visible_or_404(rnd.sessions.filter(grade__in=list(grades)), pk=session_pk)
+    record = session_record_ensure(session=session, sampled_school=grades[session.grade])
+    return session, record
+
+
+@require_perm("logistics.record_attendance")
+def session_attendance(request, round_pk: int, school_pk: int, session_pk: int):
+    """The test-day page on a phone: one row per sampled student, by monitoring ID only."""
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    session, record = _session_context(request, rnd, school, session_pk)
+    form = SessionRecordForm(
+        request.POST or None,
+        initial={
+            "version": record.version,
+            "actual_start": record.actual_start,
+            "actual_end": record.actual_end,
+            "monitors": record.monitors,
+        },
+    )
+    if request.method == "POST":
+        if not stage_refused(request, rnd, TEST_DAYS) and form.is_valid():
+            data = form.cleaned_data
+            try:
+                session_record_save(
+                    record=record,
+                    actual_start=data["actual_start"],
+                    actual_end=data["actual_end"],
+                    monitors=data["monitors"],
+                    expected_version=data["version"],
+                    user=request.user,
+                )
+            except StaleEdit as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Session times and monitors saved."))
+        elif form.errors:
+            messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("session_attendance", round_pk=rnd.pk, school_pk=school.pk, session_pk=session.pk)
+    return render(
+        request,
+        "logistics/session.html",
+        {**banner(rnd), **_attendance_context(rnd, school, session, record), "form": form},
+    )
+
+
+def _attendance_context(rnd, school, session, record) -> dict:
+    students = list(
+        sampled_students(rnd=rnd).filter(sampled_school=record.sampled_school).only("pk", "monitoring_id", "exclusion", "pe_exempt")
+    )
+    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status"))
+    rows = [{"student": s, "status": marked.get(s.pk), "suggested": _suggested(s, session)} for s in students]
+    return {
+        "school": school,
+        "session": session,
+        "record": record,
+        "rows": rows,
+        "statuses": AttendanceStatus.choices,
+        "rate": session_rate(record=record, students=students),
+        "editable": rnd.stage in TEST_DAYS,
+    }
+
+
+def _suggested(student, session) -> str:
+    if student.exclusion:
+        return AttendanceStatus.EXCLUDED
+    if student.pe_exempt and session.kind == SessionKind.PE:
+        return AttendanceStatus.PE_EXEMPT
+    return ""
+
+
+@require_POST
+@require_perm("logistics.record_attendance")
+def attendance_mark_view(request, round_pk: int, school_pk: int, session_pk: int, student_pk: int):
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    session, record = _session_context(request, rnd, school, session_pk)
+    student = get_visible_or_404(SampledStudent.objects.filter(sampled_school=record.sampled_school), pk=student_pk)
+    form = AttendanceForm(request.POST)
+    if not stage_refused(request, rnd, TEST_DAYS) and form.is_valid():
+        try:
+            attendance_mark(
+                record=record,
+                student=student,
+                status=form.cleaned_data["status"],
+                user=request.user,
+            )
+        except LogisticsError as exc:
+            messages.error(request, exc.message)
+    if request.htmx:
+        return render(
+            request,
+            "logistics/_attendance.html",
+            {**_attendance_context(rnd, school, session, record), "round": rnd},
+        )
+    return redirect("session_attendance", round_pk=rnd.pk, school_pk=school.pk, session_pk=session.pk)

@@ -1,0 +1,91 @@
+"""Attendance rates against hand-worked examples, and the test-day page."""
+
+from fractions import Fraction
+
+from django.urls import reverse
+
+from logistics.models import Attendance
+from logistics.readiness import attendance_rate
+from rounds.models import Stage
+
+from .factories import sampled_student
+
+
+def test_thirty_students_four_absent_is_86_7_percent_and_needs_no_make_up():
+    # 30 sampled: 25 present, 1 late, 4 absent → 26/30 = 86.7% ≥ 85%.
+    rate = attendance_rate(["present"] * 25 + ["late"] + ["absent"] * 4)
+    assert (rate.attended, rate.expected) == (26, 30)
+    assert rate.rate == Fraction(26, 30) and rate.percent == 86.7
+    assert not rate.needs_make_up
+
+
+def test_excluded_and_pe_exempt_students_leave_the_denominator():
+    # 30 sampled, 1 excluded, 2 PE-exempt (PE session): 27 expected; 22 present + 1 late = 23/27 = 85.2%.
+    rate = attendance_rate(["excluded"] + ["pe_exempt"] * 2 + ["present"] * 22 + ["late"] + ["absent"] * 4)
+    assert (rate.attended, rate.expected) == (23, 27)
+    assert rate.percent == 85.2 and not rate.needs_make_up
+
+
+def test_below_85_percent_flags_a_make_up_session():
+    # 20 sampled, 16 present, 1 not marked, 3 absent → 16/20 = 80% < 85%.
+    rate = attendance_rate(["present"] * 16 + [None] + ["absent"] * 3)
+    assert rate.percent == 80.0 and rate.unmarked == 1 and rate.needs_make_up
+
+
+def test_exactly_85_percent_is_enough():
+    rate = attendance_rate(["present"] * 17 + ["absent"] * 3)
+    assert rate.rate == Fraction(85, 100) and not rate.needs_make_up
+
+
+def test_nobody_expected_has_no_rate():
+    assert attendance_rate(["excluded"]).rate is None
+
+
+def test_marking_on_the_phone_updates_the_rate_and_shows_only_monitoring_ids(client, lworld):
+    w = lworld
+    w.round.stage = Stage.TESTING
+    w.round.save()
+    excluded = sampled_student(w.sampled_a, exclusion="functional")
+    client.force_login(w.monitor)
+    kwargs = {"round_pk": w.round.pk, "school_pk": w.school_a.pk, "session_pk": w.session.pk}
+    students = list(w.sampled_a.students.exclude(pk=excluded.pk))
+    for n, student in enumerate(students):
+        status = "absent" if n < 2 else "present"
+        response = client.post(
+            reverse("attendance_mark", kwargs={**kwargs, "student_pk": student.pk}), {"status": status}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+    client.post(reverse("attendance_mark", kwargs={**kwargs, "student_pk": excluded.pk}), {"status": "excluded"})
+    body = client.get(reverse("session_attendance", kwargs=kwargs)).content.decode()
+    # 10 expected (the excluded one is out), 8 present → 80%: a make-up session is flagged.
+    assert "80.0%" in body and 'id="make-up-flag"' in body
+    assert students[0].monitoring_id in body and students[0].name not in body
+    assert Attendance.objects.filter(record__session=w.session).count() == 11
+    assert Attendance.objects.get(student=students[0]).history.first().history_user == w.monitor
+
+
+def test_actual_times_and_monitors_are_saved_with_a_version(client, lworld):
+    w = lworld
+    w.round.stage = Stage.TESTING
+    w.round.save()
+    client.force_login(w.coord_a)
+    url = reverse("session_attendance", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk, "session_pk": w.session.pk})
+    client.get(url)
+    client.post(url, {"version": 1, "actual_start": "08:32", "actual_end": "10:01", "monitors": "周监测员、吴老师"})
+    client.post(url, {"version": 1, "actual_start": "08:40", "actual_end": "10:05", "monitors": "别人"})  # stale
+    from logistics.models import SessionRecord
+
+    record = SessionRecord.objects.get(session=w.session)
+    assert record.monitors == "周监测员、吴老师" and record.actual_start.minute == 32
+
+
+def test_attendance_cannot_be_marked_before_the_test_days(client, lworld):
+    client.force_login(lworld.coord_a)
+    kwargs = {
+        "round_pk": lworld.round.pk,
+        "school_pk": lworld.school_a.pk,
+        "session_pk": lworld.session.pk,
+        "student_pk": lworld.student.pk,
+    }
+    client.post(reverse("attendance_mark", kwargs=kwargs), {"status": "present"})
+    assert not Attendance.objects.exists()
