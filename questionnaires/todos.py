@@ -1,0 +1,57 @@
+"""Questionnaire tasks on the home page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from monitoring_site.roles import Role
+from rounds.models import Stage
+from rounds.selectors import Todo
+
+from .models import AccessCode, Instrument
+from .selectors import sampled_schools_visible_to, tracking
+
+ACTIVE_STAGES = {Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING}
+
+
+def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
+    if rnd.stage not in ACTIVE_STAGES:
+        return []
+    due = rnd.closes_at.date() if rnd.closes_at else None
+    if person.role == Role.COUNTY_STAFF:
+        todos = []
+        if not Instrument.objects.filter(round=rnd).exists():
+            todos.append(
+                Todo(
+                    _("Install the questionnaires"), None, reverse("instrument_list", args=[rnd.pk])
+                )
+            )
+        elif rnd.sampled_schools.exists() and not AccessCode.objects.filter(round=rnd).exists():
+            todos.append(
+                Todo(
+                    _("Make the questionnaire access codes"),
+                    None,
+                    reverse("access_codes", args=[rnd.pk]),
+                )
+            )
+        return todos
+    if person.role == Role.COORDINATOR and rnd.stage == Stage.TESTING:
+        ids = list(sampled_schools_visible_to(user).filter(round=rnd).values_list("pk", flat=True))
+        todos = []
+        for row in tracking(rnd=rnd, sampled_school_ids=ids):
+            total = row.total
+            if total.issued and total.submitted < total.issued:
+                todos.append(
+                    Todo(
+                        _("%(n)s questionnaires not yet submitted at %(school)s")
+                        % {"n": total.issued - total.submitted, "school": row.sampled_school},
+                        due,
+                        reverse("school_tracking", args=[row.sampled_school.pk]),
+                        overdue=bool(due and due < today),
+                    )
+                )
+        return todos
+    return []

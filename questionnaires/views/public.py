@@ -1,0 +1,238 @@
+"""Answering without an account: a code opens one questionnaire; every answer is saved at once.
+
+The respondent's code is kept in a signed, HTTP-only cookie (never in the URL), so the pages
+take no object ids: a code can only ever reach its own questionnaire.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.audit import client_ip
+
+from .. import ratelimit
+from ..answers import AnswerInvalid, visible_codes
+from ..forms import CodeEntryForm
+from ..models import AccessCode, Response
+from ..services import (
+    NotReady,
+    NotStarted,
+    QuestionnaireClosed,
+    UnknownItem,
+    access_code_find,
+    answer_save,
+    answers_of,
+    questionnaires_open,
+    response_open,
+    response_submit,
+)
+
+COOKIE = "q_respondent"
+SALT = "questionnaires.respondent"
+COOKIE_AGE = 12 * 3600
+
+
+def _message(request, title: str, text: str, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "questionnaires/respond_message.html",
+        {"title": title, "text": text},
+        status=status,
+    )
+
+
+def _closed(request) -> HttpResponse:
+    return _message(
+        request,
+        _("The questionnaire is closed"),
+        _("The time for answering has ended. Answers already saved are kept."),
+    )
+
+
+def _respondent(request: HttpRequest) -> AccessCode | None:
+    try:
+        pk = request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE)
+    except (KeyError, signing.BadSignature):
+        return None
+    return AccessCode.objects.select_related("round", "sampled_school__school", "student").filter(pk=pk).first()
+
+
+def respond_start(request):
+    form = CodeEntryForm(request.POST or None)
+    if request.method == "POST":
+        address = client_ip(request)
+        if ratelimit.is_blocked(address):
+            return render(
+                request,
+                "questionnaires/respond_start.html",
+                {"form": form, "blocked": True},
+                status=429,
+            )
+        code = access_code_find(code=request.POST.get("code", "")) if form.is_valid() else None
+        if code is None:
+            ratelimit.record_failure(address)
+            form.add_error(
+                "code",
+                _("This access code is not valid. Check it against your slip and try again."),
+            )
+        elif hasattr(code, "response") and code.response.is_submitted:
+            form.add_error(
+                "code",
+                _("This questionnaire has already been submitted; a code can be used only once."),
+            )
+        elif not questionnaires_open(rnd=code.round, now=timezone.now()):
+            return _closed(request)
+        else:
+            response = redirect("respond_form")
+            response.set_signed_cookie(
+                COOKIE,
+                code.pk,
+                salt=SALT,
+                max_age=COOKIE_AGE,
+                httponly=True,
+                samesite="Strict",
+                secure=request.is_secure(),
+            )
+            return response
+    return render(request, "questionnaires/respond_start.html", {"form": form})
+
+
+def _sections(instrument, answers, errors=None):
+    """Sections with their items, grid rows gathered under one heading."""
+    items = list(instrument.items.all())
+    shown = visible_codes(items, answers)
+    errors = errors or {}
+    sections = []
+    for section in instrument.sections.all():
+        blocks: list[dict] = []
+        for item in (i for i in items if i.section_id == section.pk):
+            entry = {
+                "item": item,
+                "value": answers.get(item.code),
+                "hidden": item.code not in shown,
+                "error": errors.get(item.code, ""),
+            }
+            if item.grid and blocks and blocks[-1].get("grid") == item.grid:
+                blocks[-1]["rows"].append(entry)
+            elif item.grid:
+                blocks.append(
+                    {
+                        "grid": item.grid,
+                        "label": item.grid_label,
+                        "first": item,
+                        "rows": [entry],
+                        "hidden": entry["hidden"],
+                    }
+                )
+            else:
+                blocks.append(entry)
+        hidden = all(block["hidden"] for block in blocks)
+        sections.append({"section": section, "blocks": blocks, "hidden": hidden})
+    answered = sum(1 for i in items if i.code in shown and answers.get(i.code) not in (None, "", []))
+    return sections, answered, len(shown)
+
+
+def _render_form(request, response: Response, *, errors=None, status=200):
+    answers = answers_of(response)
+    sections, answered, total = _sections(response.instrument, answers, errors)
+    return render(
+        request,
+        "questionnaires/respond_form.html",
+        {
+            "response": response,
+            "instrument": response.instrument,
+            "code": response.access_code,
+            "sections": sections,
+            "answered": answered,
+            "total": total,
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+def respond_form(request):
+    code = _respondent(request)
+    if code is None:
+        return redirect("respond_start")
+    try:
+        response = response_open(access_code=code, now=timezone.now())
+    except QuestionnaireClosed:
+        return _closed(request)
+    except NotReady:
+        return _message(
+            request,
+            _("Not ready yet"),
+            _("This questionnaire has not been set up yet. Ask the test staff."),
+        )
+    if response.is_submitted:
+        return redirect("respond_done")
+    if not questionnaires_open(rnd=code.round, now=timezone.now()):
+        return _closed(request)
+    return _render_form(request, response)
+
+
+def _respondent_code_id(request: HttpRequest) -> int | None:
+    try:
+        return int(request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE))
+    except (KeyError, ValueError, signing.BadSignature):
+        return None
+
+
+@require_POST
+@transaction.non_atomic_requests  # answer_save is its own short transaction: no savepoints
+def respond_save(request):
+    code_id = _respondent_code_id(request)
+    if code_id is None:
+        return HttpResponse(status=403)
+    context: dict = {}
+    try:
+        context["item"], _value = answer_save(
+            access_code_id=code_id,
+            item_code=request.POST.get("item", ""),
+            raw=request.POST.getlist("value"),
+            now=timezone.now(),
+        )
+        context["saved_at"] = timezone.now()
+    except NotStarted:
+        return HttpResponse(status=403)
+    except UnknownItem:
+        return HttpResponse(status=404)
+    except AnswerInvalid as exc:
+        context["error"] = exc.message
+    except QuestionnaireClosed:
+        context["error"] = _("The questionnaire is closed; this answer was not saved.")
+    return render(request, "questionnaires/_status.html", context)
+
+
+@require_POST
+def respond_submit(request):
+    code = _respondent(request)
+    response = getattr(code, "response", None) if code else None
+    if response is None:
+        return redirect("respond_start")
+    try:
+        missing = response_submit(response_id=response.pk, now=timezone.now())
+    except QuestionnaireClosed:
+        transaction.set_rollback(True)
+        return _closed(request)
+    if missing:
+        errors = {i.code: _("This question must be answered.") for i in missing}
+        return _render_form(request, response, errors=errors, status=422)
+    return redirect("respond_done")
+
+
+def respond_done(request):
+    code = _respondent(request)
+    response = getattr(code, "response", None) if code else None
+    if response is None or not response.is_submitted:
+        return redirect("respond_start")
+    page = render(request, "questionnaires/respond_done.html", {"code": code})
+    page.delete_cookie(COOKIE, samesite="Strict")
+    return page

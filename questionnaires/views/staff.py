@@ -1,0 +1,390 @@
+"""County staff, leaders, inspectors and coordinators: instruments, codes, tracking, indicators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring_site.audit import audit_record
+from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
+from rounds.models import AuditEvent, ImportBatch
+from rounds.selectors import current_round
+
+from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
+from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
+from ..imports import DEFINITION_KIND, PAPER_KIND, definition_read
+from ..models import AccessCode, Instrument, Kind
+from ..selectors import (
+    codes_of_school,
+    indicator_catalogue,
+    indicator_summary,
+    instruments_visible_to,
+    rounds_visible_to,
+    sampled_schools_visible_to,
+    tracking,
+)
+from ..services import access_codes_generate, instrument_create, instrument_install_defaults
+from .public import _sections
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _round(request, pk: int):
+    return get_visible_or_404(rounds_visible_to(request.user), pk=pk)
+
+
+@require_perm("questionnaires.view_tracking")
+def questionnaire_index(request):
+    rnd = current_round(request.user)
+    if rnd is None:
+        return render(request, "questionnaires/no_round.html")
+    return redirect("questionnaire_tracking", pk=rnd.pk)
+
+
+# --- instruments ------------------------------------------------------------------------
+
+
+@require_perm("questionnaires.manage")
+def instrument_list(request, pk: int):
+    rnd = _round(request, pk)
+    instruments = list(Instrument.objects.filter(round=rnd).order_by("kind", "-version"))
+    latest = {}
+    for instrument in instruments:
+        latest.setdefault(instrument.kind, instrument)
+        instrument.is_current = latest[instrument.kind] is instrument
+    return render(
+        request,
+        "questionnaires/instrument_list.html",
+        {
+            "round": rnd,
+            "instruments": instruments,
+            "latest": latest,
+            "kinds": Kind.choices,
+            "missing": [label for kind, label in Kind.choices if kind not in latest],
+        },
+    )
+
+
+@require_POST
+@require_perm("questionnaires.manage")
+def instrument_install(request, pk: int):
+    rnd = _round(request, pk)
+    created = instrument_install_defaults(rnd=rnd, user=request.user)
+    messages.success(request, _("%(n)s default questionnaires installed.") % {"n": len(created)})
+    return redirect("instrument_list", pk=rnd.pk)
+
+
+@require_perm("questionnaires.manage")
+def instrument_upload(request, pk: int):
+    rnd = _round(request, pk)
+    form = DefinitionUploadForm(request.POST or None, request.FILES or None)
+    errors: list[dict] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        upload.seek(0)
+        definition, errors = definition_read(data, name=upload.name)
+        batch = ImportBatch.objects.create(
+            kind=DEFINITION_KIND,
+            county=rnd.county,
+            file=upload,
+            original_name=upload.name[:200],
+            uploaded_by=request.user,
+            finished_at=timezone.now(),
+            progress=100,
+            errors=errors[:500],
+            status=ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE,
+            rows_total=len(definition.items) if definition else 0,
+        )
+        if definition is not None:
+            instrument = instrument_create(
+                rnd=rnd,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                definition=definition,
+                user=request.user,
+                source_name=upload.name[:200],
+            )
+            batch.created = len(definition.items)
+            batch.save(update_fields=["created"])
+            messages.success(
+                request,
+                _("Version %(v)s of “%(title)s” loaded; check the preview.")
+                % {"v": instrument.version, "title": instrument.title},
+            )
+            return redirect("instrument_detail", pk=instrument.pk)
+    return render(
+        request,
+        "questionnaires/instrument_upload.html",
+        {"round": rnd, "form": form, "errors": errors},
+        status=422 if errors else 200,
+    )
+
+
+@require_perm("questionnaires.manage")
+def instrument_template(request, pk: int):
+    rnd = _round(request, pk)
+    instrument = Instrument.objects.filter(round=rnd).order_by("kind", "-version").first()
+    if instrument is None:
+        instrument_install_defaults(rnd=rnd, user=request.user)
+        instrument = Instrument.objects.filter(round=rnd, kind=Kind.STUDENT).first()
+    return _xlsx(definition_bytes(instrument), "questionnaire-definition.xlsx")
+
+
+@require_perm("questionnaires.manage")
+def instrument_detail(request, pk: int):
+    instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
+    sections, _answered, total = _sections(instrument, {})
+    return render(
+        request,
+        "questionnaires/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "round": instrument.round,
+            "sections": sections,
+            "total": total,
+            "indicators": instrument.indicators.all(),
+            "preview": True,
+        },
+    )
+
+
+@require_perm("questionnaires.manage")
+def instrument_definition(request, pk: int):
+    instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
+    return _xlsx(
+        definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx"
+    )
+
+
+@require_perm("questionnaires.manage")
+def instrument_export(request, pk: int):
+    instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        obj_type="questionnaires.Instrument",
+        obj_id=instrument.pk,
+        summary=f"{instrument} codebook and data",
+    )
+    return _xlsx(
+        codebook_and_data_bytes(instrument),
+        f"responses-{instrument.kind}-v{instrument.version}.xlsx",
+    )
+
+
+# --- paper forms ------------------------------------------------------------------------
+
+
+@require_perm("questionnaires.manage")
+def paper_template(request, pk: int):
+    instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
+    return _xlsx(
+        paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx"
+    )
+
+
+@require_perm("questionnaires.manage")
+def paper_import(request, pk: int):
+    from ..tasks import paper_import as paper_import_task
+
+    instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
+    form = PaperImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = ImportBatch.objects.create(
+            kind=f"{PAPER_KIND}:{instrument.pk}",
+            county=instrument.round.county,
+            file=upload,
+            original_name=upload.name[:200],
+            uploaded_by=request.user,
+        )
+        language = get_language()
+        from django.db import transaction
+
+        transaction.on_commit(lambda: paper_import_task.delay(batch.pk, language))
+        return redirect("paper_import_detail", pk=batch.pk)
+    batches = county_filtered(
+        request.user, ImportBatch.objects.filter(kind=f"{PAPER_KIND}:{instrument.pk}")
+    )[:10]
+    return render(
+        request,
+        "questionnaires/paper_import.html",
+        {"instrument": instrument, "form": form, "batches": batches, "round": instrument.round},
+    )
+
+
+@require_perm("questionnaires.manage")
+def paper_import_detail(request, pk: int):
+    batch = get_visible_or_404(
+        county_filtered(request.user, ImportBatch.objects.filter(kind__startswith=PAPER_KIND)),
+        pk=pk,
+    )
+    template = (
+        "questionnaires/_paper_status.html"
+        if request.htmx
+        else "questionnaires/paper_import_detail.html"
+    )
+    return render(request, template, {"batch": batch})
+
+
+# --- access codes -----------------------------------------------------------------------
+
+
+@require_perm("questionnaires.manage")
+def access_codes(request, pk: int):
+    rnd = _round(request, pk)
+    form = CodeSettingsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = access_codes_generate(rnd=rnd, user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(n)s new access codes made.") % {"n": made})
+        return redirect("access_codes", pk=rnd.pk)
+    rows = tracking(rnd=rnd)
+    return render(
+        request, "questionnaires/access_codes.html", {"round": rnd, "form": form, "rows": rows}
+    )
+
+
+@require_perm("questionnaires.manage")
+def county_slips(request, pk: int):
+    rnd = _round(request, pk)
+    codes = AccessCode.objects.filter(round=rnd, kind=Kind.COUNTY).order_by("serial")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        obj_type="questionnaires.AccessCode",
+        obj_id=rnd.pk,
+        summary="county administrator code slips",
+    )
+    return render(
+        request, "questionnaires/slips.html", {"round": rnd, "codes": codes, "school": None}
+    )
+
+
+@require_perm("questionnaires.print_slips")
+def code_slips(request, pk: int):
+    school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    codes = codes_of_school(sampled_school=school)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        obj_type="questionnaires.AccessCode",
+        obj_id=school.pk,
+        summary=f"code slips of {school}",
+    )
+    return render(
+        request,
+        "questionnaires/slips.html",
+        {"round": school.round, "codes": codes, "school": school},
+    )
+
+
+# --- tracking ---------------------------------------------------------------------------
+
+
+@require_perm("questionnaires.view_tracking")
+def questionnaire_tracking(request, pk: int):
+    rnd = _round(request, pk)
+    person = person_of(request.user)
+    school_ids = None
+    if person.role not in ("county_staff", "leader"):
+        school_ids = list(
+            sampled_schools_visible_to(request.user).filter(round=rnd).values_list("pk", flat=True)
+        )
+    rows = tracking(rnd=rnd, sampled_school_ids=school_ids)
+    totals = {}
+    for row in rows:
+        for kind, progress in row.kinds.items():
+            total = totals.setdefault(kind, [0, 0])
+            total[0] += progress.issued
+            total[1] += progress.submitted
+    return render(
+        request,
+        "questionnaires/tracking.html",
+        {
+            "round": rnd,
+            "rows": rows,
+            "kinds": [(k, Kind(k).label) for k in ("student", "teacher", "principal")],
+            "totals": {
+                k: {
+                    "issued": v[0],
+                    "submitted": v[1],
+                    "percent": round(100 * v[1] / v[0]) if v[0] else 0,
+                }
+                for k, v in totals.items()
+            },
+            "closes_at": rnd.closes_at,
+        },
+    )
+
+
+@require_perm("questionnaires.view_tracking")
+def school_tracking(request, pk: int):
+    school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    codes = codes_of_school(sampled_school=school)
+    progress = tracking(rnd=school.round, sampled_school_ids=[school.pk])[0]
+    return render(
+        request,
+        "questionnaires/school_tracking.html",
+        {
+            "school": school,
+            "round": school.round,
+            "codes": codes,
+            "progress": progress,
+        },
+    )
+
+
+@require_perm("questionnaires.print_slips")
+def reminder_list(request, pk: int):
+    school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    codes = codes_of_school(sampled_school=school, unused_only=True)
+    return render(
+        request,
+        "questionnaires/reminders.html",
+        {"school": school, "round": school.round, "codes": codes, "now": timezone.now()},
+    )
+
+
+# --- indicators -------------------------------------------------------------------------
+
+
+@require_perm("questionnaires.view_indicators")
+def indicator_overview(request, pk: int):
+    rnd = _round(request, pk)
+    catalogue = indicator_catalogue(rnd=rnd)
+    chosen = request.GET.get("indicator", "")
+    rule = next(
+        (r for r in catalogue if f"{r.instrument.kind}:{r.code}" == chosen),
+        catalogue[0] if catalogue else None,
+    )
+    county_rows = school_rows = []
+    if rule is not None:
+        county_rows = indicator_summary(
+            rnd=rnd, indicator=rule.code, by="county", kind=rule.instrument.kind
+        )
+        school_rows = indicator_summary(
+            rnd=rnd, indicator=rule.code, by="school", kind=rule.instrument.kind
+        )
+    return render(
+        request,
+        "questionnaires/indicators.html",
+        {
+            "round": rnd,
+            "catalogue": catalogue,
+            "rule": rule,
+            "county_rows": county_rows,
+            "school_rows": school_rows,
+        },
+    )

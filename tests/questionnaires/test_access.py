@@ -1,0 +1,178 @@
+"""Every staff URL of the questionnaires app × every role × own and foreign object."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from questionnaires import urls as q_urls
+from questionnaires.imports import PAPER_KIND
+from questionnaires.models import Instrument
+from rounds.models import ImportBatch
+from tests.access import READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role
+
+TRACKERS = frozenset({"staff", "leader", "inspector", "coord_a", "coord_b"})
+OWN_SCHOOL_TRACKERS = frozenset({"staff", "leader", "inspector", "coord_a"})
+SLIP_PRINTERS = frozenset({"staff", "coord_a"})
+
+
+def _instrument(w):
+    return Instrument.objects.filter(round=w.round).first().pk
+
+
+def _foreign_instrument(w):
+    from questionnaires.services import instrument_install_defaults
+
+    instrument_install_defaults(rnd=w.foreign_round, user=w.foreign_staff)
+    return Instrument.objects.filter(round=w.foreign_round).first().pk
+
+
+def _batch(w, county):
+    return ImportBatch.objects.create(
+        kind=f"{PAPER_KIND}:1",
+        county=county,
+        file=ContentFile(b"x", name="a.xlsx"),
+        original_name="a.xlsx",
+        uploaded_by=w.staff,
+    ).pk
+
+
+def _ss(w):
+    return w.sampled_school_a.pk
+
+
+def _rnd(w):
+    return {"pk": w.round.pk}
+
+
+def _frnd(w):
+    return {"pk": w.foreign_round.pk}
+
+
+MATRIX = {
+    row.name: row
+    for row in [
+        Row("questionnaire_index", "get", TRACKERS),
+        Row("instrument_list", "get", STAFF, _rnd, _frnd),
+        Row("instrument_install", "post", STAFF, _rnd, _frnd),
+        Row("instrument_upload", "get", STAFF, _rnd, _frnd),
+        Row("instrument_template", "get", STAFF, _rnd, _frnd),
+        Row(
+            "instrument_detail",
+            "get",
+            STAFF,
+            lambda w: {"pk": _instrument(w)},
+            lambda w: {"pk": _foreign_instrument(w)},
+        ),
+        Row(
+            "instrument_definition",
+            "get",
+            STAFF,
+            lambda w: {"pk": _instrument(w)},
+            lambda w: {"pk": _foreign_instrument(w)},
+        ),
+        Row(
+            "instrument_export",
+            "get",
+            STAFF,
+            lambda w: {"pk": _instrument(w)},
+            lambda w: {"pk": _foreign_instrument(w)},
+        ),
+        Row(
+            "paper_import",
+            "get",
+            STAFF,
+            lambda w: {"pk": _instrument(w)},
+            lambda w: {"pk": _foreign_instrument(w)},
+        ),
+        Row(
+            "paper_template",
+            "get",
+            STAFF,
+            lambda w: {"pk": _instrument(w)},
+            lambda w: {"pk": _foreign_instrument(w)},
+        ),
+        Row(
+            "paper_import_detail",
+            "get",
+            STAFF,
+            lambda w: {"pk": _batch(w, w.county)},
+            lambda w: {"pk": _batch(w, w.other_county)},
+        ),
+        Row("access_codes", "get", STAFF, _rnd, _frnd),
+        Row("county_slips", "get", STAFF, _rnd, _frnd),
+        Row("questionnaire_tracking", "get", TRACKERS, _rnd, _frnd),
+        Row("indicator_overview", "get", READERS, _rnd, _frnd),
+        # School A: coordinator B and the monitor are outside; coordinator B gets a 404 below.
+        Row(
+            "school_tracking",
+            "get",
+            OWN_SCHOOL_TRACKERS | {"coord_b"},
+            lambda w: {"pk": _ss(w)},
+            lambda w: {"pk": w.foreign_sampled_school.pk},
+        ),
+        Row(
+            "code_slips",
+            "get",
+            SLIP_PRINTERS | {"coord_b"},
+            lambda w: {"pk": _ss(w)},
+            lambda w: {"pk": w.foreign_sampled_school.pk},
+        ),
+        Row(
+            "reminder_list",
+            "get",
+            SLIP_PRINTERS | {"coord_b"},
+            lambda w: {"pk": _ss(w)},
+            lambda w: {"pk": w.foreign_sampled_school.pk},
+        ),
+    ]
+}
+PUBLIC = {p.name for p in q_urls.public_urlpatterns}
+OTHER_SCHOOL_IS_404 = {"school_tracking", "code_slips", "reminder_list"}
+
+
+@pytest.fixture
+def w(qworld):
+    world = qworld.world
+    world.sampled_school_a = qworld.ss_a
+    world.foreign_sampled_school = qworld.foreign_ss
+    return world
+
+
+def test_the_matrix_covers_every_staff_url_pattern():
+    assert {p.name for p in q_urls.urlpatterns} == set(MATRIX) | PUBLIC
+    assert all(p.name.startswith("respond_") for p in q_urls.public_urlpatterns)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(client, w, name):
+    check_anonymous(client, w, MATRIX[name])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, w, name, role):
+    if role == "coord_b" and name in OTHER_SCHOOL_IS_404:
+        client.force_login(w.coord_b)
+        response = client.get(reverse(name, kwargs=MATRIX[name].own(w)))
+        assert response.status_code == 404
+        return
+    check_role(client, w, MATRIX[name], role)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.foreign))
+def test_another_countys_object_is_not_found(client, w, name):
+    check_foreign(client, w, MATRIX[name])
+
+
+def test_coordinators_see_only_their_school_in_the_round_tracking(client, w, qworld):
+    client.force_login(w.coord_a)
+    body = client.get(reverse("questionnaire_tracking", args=[w.round.pk])).content.decode()
+    assert w.school_a.name in body
+    assert w.school_b.name not in body
+
+
+def test_the_menu_entry_shows_for_trackers_only(client, w):
+    client.force_login(w.coord_a)
+    assert reverse("questionnaire_index") in client.get(reverse("home")).content.decode()
+    client.force_login(w.dept_user)
+    assert reverse("questionnaire_index") not in client.get(reverse("home")).content.decode()
