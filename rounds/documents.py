@@ -29,7 +29,7 @@ Progress = Callable[[str, int], None]
 class DocumentKind:
     title: Callable[[Round, str], str]  # (round, subject) → title
     build: Callable[..., tuple[str, dict]]  # build(*, rnd, subject, progress) → (template, context)
-    perm: str = "rounds.manage_round"  # who may request and read it
+    perm: str = "rounds.view_documents"  # who may read it (requesting needs rounds.request_documents too)
 
 
 def document_kinds() -> dict[str, DocumentKind]:

@@ -38,24 +38,25 @@ def document_list(request, pk: int):
 
 
 @require_POST
-@require_perm("rounds.view_round")
+@require_perm("rounds.request_documents")
 def document_request_view(request, pk: int):
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     kind = request.POST.get("kind", "")
     if kind not in _allowed_kinds(request.user):
-        raise Http404
+        messages.error(request, _("Choose a document to build."))
+        return redirect("document_list", pk=rnd.pk)
     document_request(rnd=rnd, kind=kind, subject=request.POST.get("subject", "")[:40], user=request.user, language=get_language())
     messages.info(request, _("The document is being built; this page shows its progress."))
     return redirect("document_list", pk=rnd.pk)
 
 
-@require_perm("rounds.view_round")
+@require_perm("rounds.view_documents")
 def document_status(request, pk: int):
     return render(request, "rounds/_document_row.html", {"d": _document_for(request, pk)})
 
 
 @require_POST
-@require_perm("rounds.view_round")
+@require_perm("rounds.request_documents")
 def document_retry_view(request, pk: int):
     document = _document_for(request, pk)
     if document.status == Document.Status.FAILED:
@@ -63,7 +64,7 @@ def document_retry_view(request, pk: int):
     return redirect("document_list", pk=document.round_id)
 
 
-@require_perm("rounds.view_round")
+@require_perm("rounds.view_documents")
 def document_pdf(request, pk: int):
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:
@@ -76,7 +77,7 @@ def document_pdf(request, pk: int):
 @csp_override(
     {"default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"], "img-src": ["'self'", "data:"]}
 )
-@require_perm("rounds.view_round")
+@require_perm("rounds.view_documents")
 def document_html(request, pk: int):
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:

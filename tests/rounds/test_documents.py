@@ -108,5 +108,5 @@ def test_a_document_of_another_county_is_not_found(client, world):
 def test_roles_without_the_documents_permission_cannot_request_it(client, world, role):
     client.force_login(world.users()[role])
     response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not Document.objects.exists()
