@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, home, people, registry, rounds
+from .views import documents, home, letters, people, registry, rounds
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("rounds/<int:pk>/advance/", rounds.round_advance_view, name="round_advance"),
     path("rounds/<int:pk>/documents/", documents.document_list, name="document_list"),
     path("rounds/<int:pk>/documents/request/", documents.document_request_view, name="document_request"),
+    path("rounds/<int:pk>/documents/letters/", letters.school_letters_request_view, name="school_letters_request"),
     path("documents/<int:pk>/status/", documents.document_status, name="document_status"),
     path("documents/<int:pk>/retry/", documents.document_retry_view, name="document_retry"),
     path("documents/<int:pk>/pdf/", documents.document_pdf, name="document_pdf"),

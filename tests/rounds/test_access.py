@@ -55,6 +55,7 @@ MATRIX = {
         Row("round_advance", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("document_list", "get", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("document_request", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
+        Row("school_letters_request", "post", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("document_status", "get", READERS, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
         Row("document_retry", "post", STAFF, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
         Row("document_pdf", "get", READERS, lambda w: _doc_kwargs(w, w.round), lambda w: _doc_kwargs(w, w.foreign_round)),
