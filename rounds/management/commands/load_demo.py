@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring_site.roles import Role
+from rounds.documents import document_kinds, document_request
+from rounds.letters import LETTER, school_letters_request
 from rounds.models import County, Department, Person, School, SchoolType
 from rounds.selectors import WORKFLOW_APPS
 from rounds.services import round_create
@@ -194,6 +196,19 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。")
         )
         self._print_accounts()
+        self._queue_documents(rnd=rnd, user=User.objects.get(username="jiance"))
+
+    def _queue_documents(self, *, rnd, user):
+        """The round's documents as the office issued them: the implementation plan, the county
+        diagnostic report and every school's letter. They are queued like any request and built
+        once the demo commits (inline in the embedded default, by a worker when there is one)."""
+        kinds = document_kinds()
+        for kind in ("round_plan", "county_report"):
+            if kind in kinds:
+                document_request(rnd=rnd, kind=kind, user=user)
+        if LETTER in kinds:
+            school_letters_request(rnd=rnd, user=user)
+        self.stdout.write("正在生成监测文件：实施安排、区县诊断报告和各校质量分析反馈…… (building the round's documents)")
 
     def _print_accounts(self):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")

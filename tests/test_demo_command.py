@@ -1,0 +1,76 @@
+"""The README's first command loads a demo round that has reached every stage (issue 9 §1).
+
+The command runs whole, as `make run` runs it. The documents it queues are built once the
+demo commits; the suite's transaction never commits, so here they stay queued (building
+them is tested in tests/reports and tests/integration) and the test checks what was asked.
+"""
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
+from logistics import models as logistics_models
+from monitoring_site.roles import Role
+from questionnaires.models import Kind, Response
+from rectification.models import Plan, PlanItem
+from results.models import Finding, PeMeasurement, ResultImport, StudentScore
+from rounds.models import Document, Person, Round
+from sampling.models import FrameSchool, Roster, SampledSchool, SampledStudent, SchoolDraw, StudentDraw
+
+
+def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - closed with the process
+    rnd = Round.objects.get(county__code="369901")
+    today = timezone.localdate()
+
+    # people: one account per role, each with its scope
+    assert set(Person.objects.filter(county=rnd.county).values_list("role", flat=True)) == set(Role.values)
+
+    # sampling: frame, confirmed draws for both grades, rosters and sampled students with names
+    assert FrameSchool.objects.filter(plan__round=rnd).count() > 100
+    assert SchoolDraw.objects.filter(round=rnd).values("grade").distinct().count() == 2
+    sampled = SampledSchool.objects.filter(round=rnd)
+    assert set(sampled.values_list("grade", flat=True)) == {4, 8}
+    students = SampledStudent.objects.filter(sampled_school__round=rnd)
+    assert students.count() >= 20 * 25 and not students.filter(name="").exists()
+    assert StudentDraw.objects.filter(sampled_school__round=rnd).exists()
+    assert Roster.objects.filter(sampled_school__round=rnd).count() == sampled.exclude(status=SampledSchool.Status.REPLACED).count()
+
+    # logistics: checklists in every state, a drill, attendance, custody with one incident
+    states = set(Checklist.objects.filter(round=rnd).values_list("status", flat=True))
+    assert states == set(ChecklistStatus.values)
+    assert MockDrill.objects.filter(round=rnd).exists()
+    assert logistics_models.Attendance.objects.filter(record__sampled_school__round=rnd).exists()
+    assert Package.objects.filter(round=rnd).exists() and Handover.objects.filter(package__round=rnd).exists()
+    assert Incident.objects.filter(round=rnd).count() >= 1
+
+    # questionnaires: submitted responses from students and teachers
+    submitted = Response.objects.filter(access_code__round=rnd, submitted_at__isnull=False)
+    assert submitted.filter(instrument__kind=Kind.STUDENT).exists() and submitted.filter(instrument__kind=Kind.TEACHER).exists()
+
+    # results: active score and PE-health imports, findings with evidence
+    assert ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE).count() >= 2
+    assert StudentScore.objects.filter(result_import__round=rnd).exists() and PeMeasurement.objects.exists()
+    assert Finding.objects.filter(round=rnd).exclude(evidence={}).exists()
+
+    # reports: the plan, the county report and one letter per sampled school, queued for the worker
+    documents = Document.objects.filter(round=rnd)
+    assert documents.filter(kind="county_report").count() == 1 and documents.filter(kind="round_plan").count() == 1
+    taking_part = sampled.exclude(status=SampledSchool.Status.REPLACED)
+    assert sorted(documents.filter(kind="school_letter").values_list("subject", flat=True)) == sorted(
+        str(pk) for pk in taking_part.values_list("pk", flat=True)
+    )
+    assert len(queued) == 3  # plan, report, and the letters' group
+
+    # rectification: an approved plan with items on time, due soon and overdue
+    plan = Plan.objects.get(round=rnd)
+    assert plan.is_approved
+    active = PlanItem.objects.filter(plan=plan).exclude(status__in=["closed", "withdrawn"])
+    assert active.filter(approved_deadline__lt=today).exists()
+    assert active.filter(approved_deadline__gte=today, approved_deadline__lte=today + timezone.timedelta(days=plan.due_soon_days)).exists()
+    assert active.filter(approved_deadline__gt=today + timezone.timedelta(days=plan.due_soon_days)).exists()
+
+    # running it again leaves the demo as it is
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Round.objects.filter(county__code="369901").count() == 1 and Document.objects.filter(round=rnd).count() == documents.count()
