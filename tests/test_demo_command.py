@@ -8,8 +8,8 @@ them is tested in tests/reports and tests/integration) and the test checks what 
 from django.core.management import call_command
 from django.utils import timezone
 
-from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
 from logistics import models as logistics_models
+from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
 from monitoring_site.roles import Role
 from questionnaires.models import Kind, Response
 from rectification.models import Plan, PlanItem
