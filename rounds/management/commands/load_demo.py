@@ -14,7 +14,7 @@ from django.utils import timezone
 from monitoring_site.roles import Role
 from rounds.documents import document_kinds, document_request
 from rounds.letters import LETTER, school_letters_request
-from rounds.models import County, Department, Person, School, SchoolType
+from rounds.models import County, Department, Document, Person, School, SchoolType
 from rounds.selectors import WORKFLOW_APPS
 from rounds.services import round_create
 
@@ -152,12 +152,17 @@ def _dedupe_names(schools: list[dict]) -> list[dict]:
 class Command(BaseCommand):
     help = "Load the demo county, its schools, departments, a round and one account per role."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        with transaction.atomic():
+            rnd = self._load()
+        if rnd is not None:  # the documents were built on commit, unless a worker takes them
+            self._report_documents(rnd)
+
+    def _load(self):
         if County.objects.filter(code=COUNTY["code"]).exists():
             self.stdout.write("演示数据已存在 (the demo county is already loaded).")
             self._print_accounts()
-            return
+            return None
         rng = random.Random(2027)
         county = County.objects.create(**COUNTY)
         School.objects.bulk_create(School(county=county, **values) for values in demo_schools(rng))
@@ -197,6 +202,7 @@ class Command(BaseCommand):
         )
         self._print_accounts()
         self._queue_documents(rnd=rnd, user=User.objects.get(username="jiance"))
+        return rnd
 
     def _queue_documents(self, *, rnd, user):
         """The round's documents as the office issued them: the implementation plan, the county
@@ -209,6 +215,15 @@ class Command(BaseCommand):
         if LETTER in kinds:
             school_letters_request(rnd=rnd, user=user)
         self.stdout.write("正在生成监测文件：实施安排、区县诊断报告和各校质量分析反馈…… (building the round's documents)")
+
+    def _report_documents(self, rnd):
+        documents = Document.objects.filter(round=rnd)
+        done = documents.filter(status=Document.Status.DONE).count()
+        failed = documents.filter(status=Document.Status.FAILED)
+        waiting = documents.count() - done - failed.count()
+        self.stdout.write(f"监测文件：{done} 份已生成，{waiting} 份排队中 (documents: {done} built, {waiting} queued).")
+        for document in failed[:5]:
+            self.stderr.write(f"文件生成失败 (document failed): {document.title}: {document.error}")
 
     def _print_accounts(self):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
