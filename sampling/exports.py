@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
+from monitoring_site.spreadsheets import Column, neutralise, new_workbook, workbook_bytes, write_sheet
 
 from .models import NoticeNames, SampledSchool, Sex
 
@@ -58,7 +58,8 @@ def student_list_bytes(*, sampled: SampledSchool) -> bytes:
     workbook = new_workbook()
     sheet = write_sheet(workbook, title=f"{sampled.grade}年级样本学生", columns=list_columns(), rows=rows)
     sheet.insert_rows(1)
-    sheet["A1"] = f"{sampled.school.name} {sampled.round.year}年 {sampled.grade}年级 样本学生名单（内部资料 注意保密）"
+    # The title carries a typed school name: neutralised like every cell.
+    sheet["A1"] = neutralise(f"{sampled.school.name} {sampled.round.year}年 {sampled.grade}年级 样本学生名单（内部资料 注意保密）")
     return workbook_bytes(workbook)
 
 
