@@ -188,7 +188,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 # Longer than the longest job, so a job whose worker died is handed out again, not twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# A worker killed outright (SIGKILL, power cut) leaves its job unacknowledged in Redis; the next
+# worker to start hands it out again once this many seconds have passed since it was taken.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2, minimum=1)}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- e-mail ---------------------------------------------------------------------------------
