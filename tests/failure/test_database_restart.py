@@ -75,7 +75,8 @@ def _get(opener, url: str) -> int:
 
 def _terminate_every_connection_but(own_pid: int) -> int:
     s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], dbname="postgres", autocommit=True) as admin:
+    address = {"host": s["HOST"] or "127.0.0.1", "port": s["PORT"] or 5432, "user": s["USER"]}
+    with psycopg.connect(**address, dbname="postgres", autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
             [s["NAME"], own_pid],
