@@ -117,6 +117,18 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
     return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
 
 
+def import_interrupted(*, batch_id: int) -> None:
+    """An import stopped by an unexpected error (database gone, worker stopping) while writing:
+    its transaction rolled back, so nothing of it is kept; say so instead of running forever."""
+    message = _("The import was interrupted before it finished; nothing of it was saved. Upload the file again.")
+    ImportBatch.objects.filter(pk=batch_id).exclude(status__in=[ImportBatch.Status.DONE, ImportBatch.Status.FAILED]).update(
+        status=ImportBatch.Status.FAILED,
+        errors=[RowError(0, "", message).as_dict()],
+        progress=100,
+        finished_at=timezone.now(),
+    )
+
+
 def _cross_row_errors(batch: ImportBatch, rows) -> list[RowError]:
     errors: list[RowError] = []
     first_seen: dict[str, int] = {}
