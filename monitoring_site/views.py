@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -31,3 +32,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+@transaction.non_atomic_requests
+def healthz(request):
+    """A bare page for load balancers and monitoring: the app answers, through every middleware,
+    without touching the database (also the floor the load benchmark compares pages with)."""
+    return render(request, "healthz.html")
