@@ -6,6 +6,7 @@ user, a leader, and a staff member of another county.
 """
 
 import os
+import re
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +17,19 @@ from rounds.models import SchoolType
 from rounds.services import round_create
 
 from .factories import CountyFactory, DepartmentFactory, PersonFactory, SchoolFactory, late_may
+
+
+def _own_redis_database() -> None:
+    """Under xdist each process takes its own Redis database (the given one plus its number):
+    a real worker started by one process (tests/integration, tests/failure, the browser walk)
+    then never takes, nor purges at its start, the jobs queued by another process's test."""
+    url, name = os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+    match = re.fullmatch(r"(rediss?://[^/]+)/(\d+)", url)
+    if match and re.fullmatch(r"gw\d+", name):
+        os.environ["REDIS_URL"] = f"{match[1]}/{(int(match[2]) + int(name[2:])) % 16}"
+
+
+_own_redis_database()
 
 
 @pytest.fixture(autouse=True)
