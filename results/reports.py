@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Q
@@ -33,13 +32,6 @@ from .selectors import LEVEL_LABELS, active_import, domain_result, score_sample
 
 BMI_COLOURS = ("#f0ad4e", "#2e7d32", "#fd7e14", "#d9534f")
 PERM = "results.view_results"
-
-
-@dataclass(frozen=True)
-class PerSchoolKind(DocumentKind):
-    """A document made once per sampled school: not offered as a single button."""
-
-    per_subject: bool = True
 
 
 def _grade_label(grade: int) -> str:
@@ -374,5 +366,5 @@ BUILDERS = {
         build=_county_report,
         perm=PERM,
     ),
-    "school_letter": PerSchoolKind(title=_letter_title, build=_school_letter, perm=PERM),
+    "school_letter": DocumentKind(title=_letter_title, build=_school_letter, perm=PERM, per_subject=True),
 }

@@ -8,6 +8,8 @@ PDF in the worker (never in a web request), keeps both, and reports stage and pe
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -15,12 +17,15 @@ from importlib.util import find_spec
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from monitoring_site.audit import audit_record
 from monitoring_site.pdf import html_to_pdf
 
-from .models import Document, Round
+from .models import AuditEvent, Document, Round
 
 Progress = Callable[[str, int], None]
 
@@ -29,7 +34,16 @@ Progress = Callable[[str, int], None]
 class DocumentKind:
     title: Callable[[Round, str], str]  # (round, subject) → title
     build: Callable[..., tuple[str, dict]]  # build(*, rnd, subject, progress) → (template, context)
-    perm: str = "rounds.view_documents"  # who may read it (requesting needs rounds.request_documents too)
+    perm: str = "rounds.view_documents"  # who may read it
+    request_perm: str = "rounds.request_documents"  # who may request (and retry) it, besides reading it
+    # Documents of one subject each (a school's letter or lists): not offered as one button.
+    per_subject: bool = False
+    # The subjects a user may read, as a queryset of objects whose pk is the subject (a
+    # coordinator's own sampled schools); None when the kind's permission is enough.
+    subjects: Callable[..., QuerySet] | None = None
+    # Students' names in it: each build is recorded in the audit log (views and downloads of
+    # every document are recorded anyway).
+    holds_names: bool = False
 
 
 def document_kinds() -> dict[str, DocumentKind]:
@@ -38,6 +52,21 @@ def document_kinds() -> dict[str, DocumentKind]:
         if find_spec(f"{app}.reports") is not None:
             kinds.update(import_module(f"{app}.reports").BUILDERS)
     return kinds
+
+
+def documents_visible_to(user, rounds: QuerySet[Round]) -> QuerySet[Document]:
+    """Documents of these rounds whose kind the user may read, narrowed to the subjects in
+    the user's scope for the kinds made per subject."""
+    allowed = Q(pk__in=[])
+    for kind, spec in document_kinds().items():
+        if not user.has_perm(spec.perm):
+            continue
+        if spec.subjects is None:
+            allowed |= Q(kind=kind)
+        else:
+            keys = spec.subjects(user).annotate(subject_key=Cast("pk", output_field=CharField())).values("subject_key")
+            allowed |= Q(kind=kind, subject__in=keys)
+    return Document.objects.filter(round__in=rounds).filter(allowed)
 
 
 @transaction.atomic
@@ -79,11 +108,20 @@ def document_build_run(*, document_id: int) -> Document:
     digest = hashlib.sha256(html.encode()).hexdigest()[:12]
     stem = f"{document.kind}-{document.pk}"
     with transaction.atomic():
+        if spec.holds_names:
+            audit_record(
+                user=document.created_by,
+                action=AuditEvent.Action.EXPORT,
+                obj_type="document",
+                obj_id=document.pk,
+                summary=translation.gettext("Built: %(title)s") % {"title": document.title},
+            )
         document.pdf.save(f"{stem}.pdf", ContentFile(rendered.data), save=False)
         document.html.save(f"{stem}.html", ContentFile(html.encode()), save=False)
         document.size, document.pages, document.data_version = len(rendered.data), rendered.pages, digest
         document.status, document.progress, document.stage = Document.Status.DONE, 100, ""
         document.finished_at = timezone.now()
+        document.built_by = f"{socket.gethostname()}:{os.getpid()}"[:120]
         document.attempts += 1
         document.save()
     return document

@@ -379,6 +379,7 @@ class Document(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    built_by = models.CharField(_("built by"), max_length=120, blank=True, help_text=_("the worker process (host:pid) that built it"))
 
     class Meta:
         verbose_name = _("document")

@@ -1,6 +1,7 @@
 """Documents of a round: request (queues a job), watch its progress, download, view as HTML."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
-from ..documents import document_kinds, document_request, document_retry
+from ..documents import document_kinds, document_request, document_retry, documents_visible_to
 from ..models import Document
 from ..selectors import rounds_visible_to
 
@@ -21,19 +22,23 @@ def _allowed_kinds(user) -> dict:
 
 
 def _document_for(request, pk: int) -> Document:
+    """A document of the user's county (else 404) of a kind the user may read (else 403) and,
+    for kinds made per subject, of a subject in the user's scope (else 404)."""
     rounds = rounds_visible_to(request.user)
     document = get_visible_or_404(Document.objects.select_related("round", "created_by").filter(round__in=rounds), pk=pk)
     if document.kind not in _allowed_kinds(request.user):
-        raise Http404
-    return document
+        raise PermissionDenied
+    return get_visible_or_404(documents_visible_to(request.user, rounds).select_related("round", "created_by"), pk=pk)
 
 
 @require_perm("rounds.view_round")
 def document_list(request, pk: int):
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     kinds = _allowed_kinds(request.user)
-    documents = rnd.documents.filter(kind__in=kinds).select_related("created_by")
-    offer = [(kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not getattr(spec, "per_subject", False)]
+    documents = documents_visible_to(request.user, rounds_visible_to(request.user).filter(pk=rnd.pk)).select_related("created_by")
+    offer = [
+        (kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not spec.per_subject and request.user.has_perm(spec.request_perm)
+    ]
     return render(request, "rounds/document_list.html", {"round": rnd, "documents": documents, "offer": offer})
 
 
@@ -41,30 +46,37 @@ def document_list(request, pk: int):
 @require_perm("rounds.request_documents")
 def document_request_view(request, pk: int):
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
-    kind = request.POST.get("kind", "")
-    if kind not in _allowed_kinds(request.user):
+    kind, subject = request.POST.get("kind", ""), request.POST.get("subject", "")[:40]
+    spec = _allowed_kinds(request.user).get(kind)
+    if spec is None or not request.user.has_perm(spec.request_perm):
         messages.error(request, _("Choose a document to build."))
         return redirect("document_list", pk=rnd.pk)
-    document_request(rnd=rnd, kind=kind, subject=request.POST.get("subject", "")[:40], user=request.user, language=get_language())
+    if spec.subjects is not None and not (subject.isdigit() and spec.subjects(request.user).filter(pk=int(subject)).exists()):
+        raise Http404
+    document_request(rnd=rnd, kind=kind, subject=subject, user=request.user, language=get_language())
     messages.info(request, _("The document is being built; this page shows its progress."))
     return redirect("document_list", pk=rnd.pk)
 
 
-@require_perm("rounds.view_documents")
+# Reading is decided per kind (and subject) in _document_for: a coordinator reads the lists
+# of their own school, county readers the county's documents.
+@require_perm("rounds.view_round")
 def document_status(request, pk: int):
     return render(request, "rounds/_document_row.html", {"d": _document_for(request, pk)})
 
 
 @require_POST
-@require_perm("rounds.request_documents")
+@require_perm("rounds.view_round")
 def document_retry_view(request, pk: int):
     document = _document_for(request, pk)
+    if not request.user.has_perm(document_kinds()[document.kind].request_perm):
+        raise PermissionDenied
     if document.status == Document.Status.FAILED:
         document_retry(document=document, language=get_language())
     return redirect("document_list", pk=document.round_id)
 
 
-@require_perm("rounds.view_documents")
+@require_perm("rounds.view_round")
 def document_pdf(request, pk: int):
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:
@@ -73,11 +85,17 @@ def document_pdf(request, pk: int):
     return FileResponse(document.pdf.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf")
 
 
-# The stored HTML carries its own print stylesheet; it never carries script.
-@csp_override(
-    {"default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"], "img-src": ["'self'", "data:"]}
-)
-@require_perm("rounds.view_documents")
+# A document's HTML carries its own print stylesheet; it never carries script.
+DOCUMENT_CSP = {
+    "default-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src": ["'none'"],
+    "img-src": ["'self'", "data:"],
+}
+
+
+@csp_override(DOCUMENT_CSP)
+@require_perm("rounds.view_round")
 def document_html(request, pk: int):
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:

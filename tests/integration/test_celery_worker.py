@@ -27,6 +27,17 @@ def _database_url() -> str:
 
 @pytest.fixture
 def worker(require_services, settings, tmp_path):
+    """One worker process that runs the tasks itself (solo pool)."""
+    yield from _run_worker(require_services, settings, tmp_path, "--pool=solo")
+
+
+@pytest.fixture
+def prefork_worker(require_services, settings, tmp_path):
+    """One worker with two child processes (prefork pool), as a server runs it."""
+    yield from _run_worker(require_services, settings, tmp_path, "--pool=prefork", "--concurrency=2")
+
+
+def _run_worker(require_services, settings, tmp_path, *pool):
     require_services("REDIS_URL", "DATABASE_URL")
     if connection.vendor != "postgresql":
         pytest.fail("the worker test needs DATABASE_URL to point at PostgreSQL")
@@ -48,7 +59,7 @@ def worker(require_services, settings, tmp_path):
             "-A",
             "monitoring_site",
             "worker",
-            "--pool=solo",
+            *pool,
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",

@@ -1,6 +1,8 @@
 """A real Celery worker on Redis builds the county report and, from one group, every school's
-letter, writing to the same PostgreSQL database and media folder the test reads."""
+letter, writing to the same PostgreSQL database and media folder the test reads. The worker
+runs two processes, as on a server, and the group's letters are shared between them."""
 
+import os
 import time
 
 import pytest
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from rounds.models import Document
 from sampling.models import SampledSchool
-from tests.integration.test_celery_worker import worker  # noqa: F401
+from tests.integration.test_celery_worker import prefork_worker  # noqa: F401
 from tests.reports.conftest import report_world  # noqa: F401
 from tests.reports.helpers import RANKING, pdf_text
 from tests.results.conftest import results_world  # noqa: F401
@@ -29,11 +31,12 @@ def _wait(documents, log, seconds=240):
 
 
 # report_world comes first: its imports run inline before the worker takes over the queue.
-def test_a_real_worker_builds_the_county_report_and_the_letters(report_world, worker, client):  # noqa: F811
-    _process, log = worker
+def test_a_real_worker_builds_the_county_report_and_the_letters(report_world, prefork_worker, client):  # noqa: F811
+    _process, log = prefork_worker
     client.force_login(report_world.staff)
-    client.post(reverse("document_request", args=[report_world.round.pk]), {"kind": "county_report"})
+    # The letters first: the group's two jobs reach the two idle processes at once.
     client.post(reverse("school_letters_request", args=[report_world.round.pk]))
+    client.post(reverse("document_request", args=[report_world.round.pk]), {"kind": "county_report"})
     report = Document.objects.get(kind="county_report")
     letters = list(Document.objects.filter(kind="school_letter").order_by("pk"))
     _wait([report, *letters], log)
@@ -49,3 +52,7 @@ def test_a_real_worker_builds_the_county_report_and_the_letters(report_world, wo
         assert "五、改进建议" in text and not RANKING.search(text)
         assert not any(s.name in text for s in report_world.students)
     assert output.count("rounds.tasks.document_build") >= 3 and "succeeded" in output
+    # Each document records the worker process that built it: the letters took two.
+    builders = {letter.built_by for letter in letters}
+    assert len(builders) == 2 and all(":" in b for b in builders), builders
+    assert os.getpid() not in {int(b.rsplit(":", 1)[1]) for b in builders}  # not built inline here

@@ -23,3 +23,11 @@ def build(world, kind: str, subject: str = "") -> Document:
     with TestCase.captureOnCommitCallbacks(execute=True):
         document = document_request(rnd=world.round, kind=kind, subject=subject, user=world.staff)
     return Document.objects.get(pk=document.pk)
+
+
+def pdf_rows(document) -> list[str]:
+    """The PDF's lines as laid out on the page (a table row is a line), spaces removed."""
+    with document.pdf.open("rb") as handle:
+        data = handle.read()
+    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    return ["".join(line.split()) for line in out.stdout.decode().splitlines() if line.strip()]
