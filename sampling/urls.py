@@ -25,6 +25,7 @@ urlpatterns = [
     path("schools/<int:pk>/students.xlsx", students.student_list_xlsx, name="student_list_xlsx"),
     path("schools/<int:pk>/seat-labels/", students.seat_labels, name="seat_labels"),
     path("schools/<int:pk>/notice/", students.notice_sheet, name="notice_sheet"),
+    path("schools/<int:pk>/documents/<slug:kind>/", students.school_document_request, name="school_document_request"),
     path("students/<int:pk>/exclusion/", students.student_exclude_view, name="student_exclude"),
     path("students/<int:pk>/pe-exemption/", students.pe_exemption, name="pe_exemption"),
     path("students/<int:pk>/pe-exemption/certificate/", students.pe_certificate, name="pe_certificate"),

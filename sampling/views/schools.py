@@ -10,11 +10,13 @@ from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
-from rounds.selectors import current_round
+from rounds.selectors import current_round, rounds_visible_to
 
 from ..forms import RosterTypeForm, StudentDrawForm, UploadForm, new_seed
 from ..imports import parse_typed_roster, roster_as_text, roster_row_errors, roster_template_bytes
+from ..reports import BUILDERS
 from ..rules import sees_names, sees_students
 from ..selectors import EXCLUSION_LIMIT, sampled_schools_visible_to, school_progress
 from ..services import SamplingError
@@ -59,6 +61,9 @@ def sampled_school_detail(request, pk: int):
             "sees_names": names,
             "sees_students": sees_students(request.user),
             "limit": EXCLUSION_LIMIT,
+            "documents": documents_visible_to(request.user, rounds_visible_to(request.user))
+            .filter(round=sampled.round, kind__in=BUILDERS, subject=str(sampled.pk))
+            .select_related("created_by")[:12],
         },
     )
 

@@ -1,17 +1,22 @@
 """Sampled students: exclusions, PE exemptions and the hand-out lists of a school."""
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from rounds.documents import document_request
 from rounds.models import AuditEvent
 
 from ..exports import seats, student_list_bytes
 from ..forms import ExclusionForm, PeExemptionForm
-from ..models import NoticeNames
+from ..models import NoticeNames, SampledSchool
+from ..reports import BUILDERS
 from ..selectors import sampled_schools_visible_to, students_visible_to
 from ..services import SamplingError, plan_for
 from ..students import pe_exemption_record, pe_exemption_withdraw, student_exclude
@@ -134,3 +139,15 @@ def seat_labels(request, pk: int):
 @require_perm("sampling.print_lists")
 def notice_sheet(request, pk: int):
     return _printable(request, pk, "sampling/notice_sheet.html", _("Notice board"))
+
+
+@require_POST
+@require_perm("sampling.print_lists")
+def school_document_request(request, pk: int, kind: str):
+    """Build one of the school's hand-out documents (list, labels, notice) as a PDF."""
+    sampled = get_visible_or_404(sampled_schools_visible_to(request.user).exclude(status=SampledSchool.Status.REPLACED), pk=pk)
+    if kind not in BUILDERS:
+        raise Http404
+    document_request(rnd=sampled.round, kind=kind, subject=str(sampled.pk), user=request.user, language=get_language())
+    messages.info(request, _("The document is being built; this page shows its progress."))
+    return redirect(reverse("sampled_school_detail", args=[sampled.pk]) + "#documents")

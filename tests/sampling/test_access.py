@@ -130,6 +130,13 @@ MATRIX = {
         Row("student_list_xlsx", "get", NAME_VIEWERS, S, FS),
         Row("seat_labels", "get", NAME_VIEWERS, S, FS),
         Row("notice_sheet", "get", NAME_VIEWERS, S, FS),
+        Row(
+            "school_document_request",
+            "post",
+            NAME_VIEWERS,
+            lambda w: {"pk": _sampled_a(w).pk, "kind": "notice_board"},
+            lambda w: {"pk": _foreign_sampled(w).pk, "kind": "notice_board"},
+        ),
         Row("student_exclude", "get", NAME_VIEWERS, ST, _foreign_student),
         Row("pe_exemption", "get", NAME_VIEWERS, ST, _foreign_student),
         Row("pe_certificate", "get", NAME_VIEWERS, _exempt_a, _foreign_student),
@@ -137,7 +144,9 @@ MATRIX = {
 }
 # Views of one school: coord_b holds the permission but not the school, so it is not found.
 SCHOOL_SCOPED = {
-    name for name, row in MATRIX.items() if "coord_a" in row.allowed and (row.own in (S, ST, _exempt_a) or name == "roster_import_detail")
+    name
+    for name, row in MATRIX.items()
+    if "coord_a" in row.allowed and (row.own in (S, ST, _exempt_a) or name in ("roster_import_detail", "school_document_request"))
 }
 
 
