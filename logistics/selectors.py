@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from monitoring_site.permissions import schools_visible_to
 from monitoring_site.roles import Role
@@ -103,6 +104,15 @@ def open_comments(checklist: Checklist) -> dict[int, ItemComment]:
 # --- the readiness dashboard -------------------------------------------------------------------------
 
 
+ROOM_LABELS = {
+    "empty": gettext_lazy("Not started"),
+    "partial": gettext_lazy("In progress"),
+    "done": gettext_lazy("Done"),
+    "returned": gettext_lazy("Needs work"),
+}
+STATUS_CHOICES = [("not_started", gettext_lazy("Not started")), *ChecklistStatus.choices]
+
+
 @dataclass
 class ReadinessRow:
     school: School
@@ -121,10 +131,16 @@ class ReadinessRow:
 
 
 def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom], list[ReadinessRow], dt.date | None]:
+    """Schools × rooms of the sample the user may see; ``user=None`` is the whole sample of the
+    round (the county's readiness summary, built by a background job)."""
     rooms = template_rooms(rnd=rnd)
     items = [item for room in rooms for item in room.item_list]
     due = rnd.milestones.filter(kind=MilestoneKind.CHECKLISTS_DUE).values_list("due_date", flat=True).first()
-    schools = list(sample_schools_visible_to(user, rnd=rnd).order_by("code"))
+    if user is None:
+        in_sample = School.objects.filter(county=rnd.county, pk__in=sampled_schools(rnd=rnd).values("school_id"))
+    else:
+        in_sample = sample_schools_visible_to(user, rnd=rnd)
+    schools = list(in_sample.order_by("code"))
     school_ids = [s.pk for s in schools]
     grades: dict[int, list[int]] = defaultdict(list)
     for school_id, grade in sampled_schools(rnd=rnd).filter(school_id__in=school_ids).values_list("school_id", "grade"):

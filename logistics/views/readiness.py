@@ -16,8 +16,8 @@ from rounds.forms import today
 from rounds.selectors import current_round
 
 from ..forms import ItemForm, RoomForm
-from ..models import ChecklistItem, ChecklistRoom, ChecklistStatus
-from ..selectors import filter_rows, readiness, sample_schools_visible_to, template_rooms
+from ..models import ChecklistItem, ChecklistRoom
+from ..selectors import ROOM_LABELS, STATUS_CHOICES, filter_rows, readiness, sample_schools_visible_to, template_rooms
 from ..services import (
     TEMPLATE_STAGES,
     LogisticsError,
@@ -27,14 +27,6 @@ from ..services import (
     template_room_add,
 )
 from .common import banner, round_or_404, stage_refused
-
-ROOM_LABELS = {
-    "empty": gettext_lazy("Not started"),
-    "partial": gettext_lazy("In progress"),
-    "done": gettext_lazy("Done"),
-    "returned": gettext_lazy("Needs work"),
-}
-STATUS_CHOICES = [("not_started", gettext_lazy("Not started")), *ChecklistStatus.choices]
 
 
 @require_perm("logistics.use_app")
