@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from monitoring_site.permissions import county_filtered, person_of
 from monitoring_site.roles import Role
@@ -127,3 +127,29 @@ def item_rows(items: QuerySet[PlanItem]) -> QuerySet[PlanItem]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def with_latest_progress(items: QuerySet[PlanItem]) -> QuerySet[PlanItem]:
+    """Items with their progress reports, newest first (``item.progress.all|first``)."""
+    return items.prefetch_related(Prefetch("progress", queryset=Progress.objects.order_by("-posted_at", "-pk")))
+
+
+def with_states(items: list[PlanItem], plan: Plan, day: dt.date) -> list[PlanItem]:
+    """Each item's standing against its deadline, with its label and badge, worked out once."""
+    from django.urls import reverse
+
+    from .deadlines import deadline_state, state_labels
+
+    labels = state_labels()
+    for item in items:
+        item.state = deadline_state(
+            deadline=item.approved_deadline,
+            today=day,
+            active=item.is_active,
+            due_soon_days=plan.due_soon_days,
+            escalate_after_days=plan.escalate_after_days,
+        )
+        key = item.status if item.status in ("closed", "withdrawn") else item.state or "draft"
+        item.state_label, item.state_class = labels[key]
+        item.url = reverse("item_detail", args=[item.pk])
+    return items

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -19,12 +17,11 @@ from rounds.models import Department
 from rounds.selectors import current_round
 
 from .. import services
-from ..deadlines import deadline_state, state_labels
 from ..effect import effects_for
 from ..exports import items_workbook
 from ..forms import IndicatorReadingForm
-from ..models import Notification, PlanItem, Problem, Progress
-from ..selectors import filter_items, item_rows, items_visible_to, plan_of, tiles_for
+from ..models import Notification, PlanItem, Problem
+from ..selectors import filter_items, item_rows, items_visible_to, plan_of, tiles_for, with_latest_progress, with_states
 from ..services import RectificationError, check_stage
 from ..timeline import build
 from .common import refused, round_in_scope, stage_context, today
@@ -41,27 +38,6 @@ def rectification_home(request):
     return redirect("rectification_overview", round_pk=rnd.pk)
 
 
-def _with_latest_progress(items):
-    return items.prefetch_related(Prefetch("progress", queryset=Progress.objects.order_by("-posted_at", "-pk")))
-
-
-def _states(items, plan, day):
-    """Each item's standing against its deadline, with its label and badge, worked out once."""
-    labels = state_labels()
-    for item in items:
-        item.state = deadline_state(
-            deadline=item.approved_deadline,
-            today=day,
-            active=item.is_active,
-            due_soon_days=plan.due_soon_days,
-            escalate_after_days=plan.escalate_after_days,
-        )
-        key = item.status if item.status in ("closed", "withdrawn") else item.state or "draft"
-        item.state_label, item.state_class = labels[key]
-        item.url = reverse("item_detail", args=[item.pk])
-    return items
-
-
 def _filtered(request, rnd, plan, day):
     items = items_visible_to(request.user).filter(plan=plan)
     chosen = {k: request.GET.get(k, "") for k in ("department", "problem", "status")}
@@ -76,7 +52,7 @@ def rectification_overview(request, round_pk: int):
     if plan is not None:
         items, filtered, chosen = _filtered(request, rnd, plan, day)
         page = Paginator(item_rows(filtered), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = _states(list(page.object_list), plan, day)
+        rows = with_states(list(page.object_list), plan, day)
         timeline = build(
             [
                 (
@@ -114,7 +90,7 @@ def rectification_export(request, round_pk: int):
     items = []
     if plan is not None:
         _all, filtered, _chosen = _filtered(request, rnd, plan, today())
-        items = _with_latest_progress(item_rows(filtered))
+        items = with_latest_progress(item_rows(filtered))
     data = items_workbook(items, title=_("Rectification items"))
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''rectification-{rnd.year}.xlsx"
@@ -128,7 +104,7 @@ def rectification_report(request, round_pk: int):
     items, tiles = [], None
     if plan is not None:
         visible, filtered, _chosen = _filtered(request, rnd, plan, day)
-        items = _states(list(_with_latest_progress(item_rows(filtered))), plan, day)
+        items = with_states(list(with_latest_progress(item_rows(filtered))), plan, day)
         tiles = tiles_for(visible, today=day)
     return render(
         request,

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from results.models import Finding
+from rounds.views.documents import DOCUMENT_CSP
 
 from .. import services
 from ..forms import PlanForm, PlanItemForm, ProblemForm, ReasonForm
 from ..models import Plan, PlanItem, Problem
+from ..reports import PLAN_TEMPLATE, plan_context
 from ..selectors import item_rows, items_visible_to, plan_of, problems_visible_to
 from ..services import RectificationError, check_stage
 from ..versions import compare, plan_snapshot
@@ -189,24 +194,15 @@ def plan_revise(request, round_pk: int):
     return redirect("plan_detail", round_pk=rnd.pk)
 
 
+# The printable plan is the plan document's own template, rendered live (the PDF with its
+# versions is requested from the plan page).
+@csp_override(DOCUMENT_CSP)
 @require_perm("rectification.view_problems")
 def plan_print(request, round_pk: int):
     rnd = round_in_scope(request, round_pk)
     plan = get_object_or_404(Plan, round=rnd)
-    items = item_rows(plan.items.exclude(status=PlanItem.Status.WITHDRAWN))
-    problems = Problem.objects.filter(round=rnd, withdrawn_at__isnull=True).prefetch_related(
-        Prefetch("items", queryset=items, to_attr="plan_items")
-    )
-    return render(
-        request,
-        "rectification/plan_print.html",
-        {
-            "round": rnd,
-            "plan": plan,
-            "problems": [p for p in problems if p.plan_items],
-            "version": plan.versions.order_by("-number").first(),
-        },
-    )
+    preview = SimpleNamespace(title=plan.title, created_at=timezone.now())
+    return render(request, PLAN_TEMPLATE, {**plan_context(plan), "document": preview, "round": rnd, "county": rnd.county})
 
 
 @require_perm("rectification.view_problems")
