@@ -112,6 +112,10 @@ def test_from_frame_to_confirmed_school_and_student_samples(page, world_e2e):
     body = page.inner_text("main")
     assert re.search(r"369901-27401-30", body)
     screenshot(page, "sampling-08-school")
+    page.click("#documents button:has-text('座位标签')")
+    page.wait_for_selector("#documents .badge.text-bg-success")
+    assert "座位标签" in page.inner_text("#documents table")
+    screenshot(page, "sampling-08b-school-documents")
     page.goto(f"/sampling/schools/{sampled.pk}/seat-labels/")
     assert page.locator(".seat-label").count() == 30
     screenshot(page, "sampling-09-seat-labels")
