@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.concurrency import save_versioned
+from results.diagnosis import RULES
 from results.models import Finding
 from rounds.models import Round, Stage
 
@@ -90,7 +91,8 @@ def problem_from_finding(*, finding: Finding, user) -> Problem:
         source=Problem.Source.FINDING,
         user=user,
         evidence_text=finding.evidence_text,
-        source_reference=finding.rule,
+        # What the rule looks at, in words; its code means nothing to a reader.
+        source_reference=str(RULES[finding.rule].description)[:200] if finding.rule in RULES else "",
     )
     problem.finding = finding
     problem.save(update_fields=["finding"])

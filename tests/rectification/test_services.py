@@ -10,6 +10,7 @@ from rectification import services
 from rectification.models import PlanItem, Problem, Progress
 from rectification.services import RectificationError
 from rectification.versions import compare
+from results.diagnosis import RULES
 from results.models import Finding
 from rounds.models import Stage
 
@@ -55,8 +56,18 @@ def test_a_finding_becomes_a_problem_in_one_step_keeping_its_evidence(world):
         finding.title,
     )
     assert problem.evidence_text == "差异系数 0.31"
+    assert problem.source_reference == ""  # no rule of that name: nothing to say about it
     with pytest.raises(RectificationError):
         services.problem_from_finding(finding=finding, user=world.staff)
+
+
+def test_a_diagnosed_problem_names_its_rule_in_words_not_by_its_code(world):
+    open_rectification(world.round)
+    finding = Finding.objects.create(round=world.round, rule="level1_share_high", title="数学：待提高学生比例偏高")
+    with translation.override("zh-hans"):
+        problem = services.problem_from_finding(finding=finding, user=world.staff)
+        assert problem.source_reference == str(RULES["level1_share_high"].description)
+    assert "level1" not in problem.source_reference and "水平" in problem.source_reference
 
 
 def test_a_dismissed_finding_cannot_become_a_problem(world):
