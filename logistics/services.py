@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring_site.concurrency import StaleEdit, save_versioned
+from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
 from rounds.models import Round, School, Stage, TestSession
 from sampling.models import SampledSchool, SampledStudent
 
@@ -213,14 +213,15 @@ def checklist_submit(*, checklist: Checklist, expected_version: int, user) -> Ch
     return ChecklistEvent.objects.create(checklist=checklist, kind=ChecklistEvent.Kind.SUBMITTED, by=user)
 
 
-def _require_submitted(checklist: Checklist) -> None:
+def _require_submitted(checklist: Checklist, *, expected_version: int) -> None:
+    require_version(checklist, expected_version=expected_version)  # another reviewer decided first
     if checklist.status != ChecklistStatus.SUBMITTED:
         raise LogisticsError(_("Only a submitted checklist can be reviewed."))
 
 
 @transaction.atomic
 def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: str, expected_version: int, user) -> ChecklistEvent:
-    _require_submitted(checklist)
+    _require_submitted(checklist, expected_version=expected_version)
     comments = {item_id: text.strip() for item_id, text in comments.items() if text and text.strip()}
     if not comments:
         raise LogisticsError(_("Say on at least one item what needs to be done before returning the checklist."))
@@ -232,7 +233,7 @@ def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: st
 
 @transaction.atomic
 def checklist_approve(*, checklist: Checklist, note: str, expected_version: int, user) -> ChecklistEvent:
-    _require_submitted(checklist)
+    _require_submitted(checklist, expected_version=expected_version)
     _checklist_step(checklist, status=ChecklistStatus.APPROVED, expected_version=expected_version, user=user)
     return ChecklistEvent.objects.create(checklist=checklist, kind=ChecklistEvent.Kind.APPROVED, by=user, note=note)
 

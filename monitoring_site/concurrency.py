@@ -30,6 +30,13 @@ def _who_changed(instance: models.Model) -> str:
     }
 
 
+def require_version(instance: models.Model, *, expected_version: int) -> None:
+    """Refuse at once, before any other check, a change made from a page older than the record:
+    the person is told who changed it and when, not what that change made impossible."""
+    if instance.version != expected_version:
+        raise StaleEdit(_who_changed(instance))
+
+
 def save_versioned(instance: models.Model, *, expected_version: int) -> None:
     """Save ``instance`` only if nobody saved it since ``expected_version`` was read.
 

@@ -272,6 +272,7 @@ def checklist_review(request, round_pk: int, school_pk: int):
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
     form = ReviewForm(request.POST or None, initial={"version": checklist.version})
+    status = 200
     if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and form.is_valid():
         version, note = form.cleaned_data["version"], form.cleaned_data["note"]
         try:
@@ -290,6 +291,8 @@ def checklist_review(request, round_pk: int, school_pk: int):
                 messages.success(request, _("The checklist was returned to the school with your comments."))
         except (StaleEdit, LogisticsError) as exc:
             messages.error(request, exc.message)
+            status = 409 if isinstance(exc, StaleEdit) else 200  # another reviewer decided first
+            checklist.refresh_from_db()
         else:
             return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
     elif request.method == "POST":
@@ -321,4 +324,5 @@ def checklist_review(request, round_pk: int, school_pk: int):
             "form": form,
             "reviewable": checklist.status == "submitted",
         },
+        status=status,
     )

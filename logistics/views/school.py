@@ -138,9 +138,11 @@ def session_attendance(request, round_pk: int, school_pk: int, session_pk: int):
                     user=request.user,
                 )
             except StaleEdit as exc:
+                # Someone saved since this page was opened: say who and when, keep what was typed.
                 messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Session times and monitors saved."))
+                context = {**banner(rnd), **_attendance_context(rnd, school, session, record), "form": form}
+                return render(request, "logistics/session.html", context, status=409)
+            messages.success(request, _("Session times and monitors saved."))
         elif form.errors:
             messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("session_attendance", round_pk=rnd.pk, school_pk=school.pk, session_pk=session.pk)
