@@ -46,8 +46,9 @@ test: venv-test system-test
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest -p no:cacheprovider -n auto --dist loadfile $(PYTEST_ARGS)
 
+# Every benchmark, one table (workload, figure, goal, met); BENCH_ARGS=--small for the reduced size.
 bench: venv-test
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 lint: venv-test
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,9 @@ time per dashboard page and its number of queries for counties whose samples hav
 and 40 schools: the query count must stay the same, the time under 300 ms.
 
     .venv/bin/python benchmarks/bench_logistics.py            # a temporary SQLite database
-    DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_logistics.py
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_logistics.py [--size ci]
+
+``--size ci``: 10 counties instead of 340.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 TMP = tempfile.TemporaryDirectory(prefix="bench-logistics-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP.name}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
@@ -27,6 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import random  # noqa: E402
 
@@ -36,6 +40,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from figures import Figure, add_arguments, emit  # noqa: E402
 
 from logistics.models import Checklist, ChecklistAnswer, ChecklistItem, ChecklistRoom, ChecklistTemplate, ItemKind  # noqa: E402
 from monitoring_site.roles import Role  # noqa: E402
@@ -43,6 +48,7 @@ from rounds.models import County, Milestone, MilestoneKind, Person, Round, Schoo
 from sampling.models import SampledSchool  # noqa: E402
 
 COUNTIES, SCHOOLS, ROOMS, ITEMS_PER_ROOM = 340, 20, 8, 5
+SIZES = {"full": 340, "ci": 10}  # counties
 PROBES = (5, 10, 20, 40)  # extra counties with these sample sizes, to show the query count is flat
 KINDS = [ItemKind.YES_NO, ItemKind.YES_NO, ItemKind.COUNT, ItemKind.TEXT, ItemKind.LOCATION]
 BATCH = 5000
@@ -158,7 +164,9 @@ def measure(county: County, repeats: int = 7) -> tuple[float, float, int]:
     return statistics.median(times), max(times), len(queries.captured_queries)
 
 
-def main() -> None:
+def run(size: str = "full") -> list[Figure]:
+    global COUNTIES
+    COUNTIES = SIZES[size]
     print(f"database: {connection.vendor} ({os.environ['DATABASE_URL'].split('@')[-1]})")
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -174,6 +182,19 @@ def main() -> None:
     fast = all(median < 300 for _s, median, _w, _q in results)
     print(f"\nquery count independent of the number of schools: {'yes' if flat else 'NO'}")
     print(f"median under 300 ms for every county: {'yes' if fast else 'NO'}")
+    workload = f"logistics: readiness dashboard, {COUNTIES} counties × {SCHOOLS} schools"
+    return [
+        Figure(workload, "median page time, slowest county", round(max(m for _s, m, _w, _q in results), 1), "ms", "< 300 ms", fast),
+        Figure(workload, f"queries for {min(probes)} and {max(probes)} schools", f"{results[0][3]} and {results[-1][3]}", "",
+               "the same", flat),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    emit(run(args.size), args.figures)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark (not a test): 600 students and 100 teachers answering at once, over loopback.
 
-Builds a fresh PostgreSQL database (mon_qbench), a county with 20 sampled schools (30 students
+Builds a fresh PostgreSQL database (``<name>_qbench`` next to the one DATABASE_URL names, else
+mon_qbench on 127.0.0.1), a county with 20 sampled schools (30 students
 and 5 teacher codes each) and the default instruments; starts gunicorn on 127.0.0.1; then 700
 simulated respondents open their questionnaire with their code, save item by item (skip logic
 followed, some answers changed again, a pause between answers) and submit — twice at once, as
@@ -8,7 +9,9 @@ a double click would. Afterwards every response is compared with what its respon
 was saved: nothing may be lost, duplicated or left unsubmitted, and no request may fail.
 Prints p50/p95/max of a save (goal: p95 < 300 ms).
 
-    .venv/bin/python benchmarks/bench_questionnaires.py [--think 6 18] [--workers 3]
+    .venv/bin/python benchmarks/bench_questionnaires.py [--think 6 18] [--workers 3] [--size ci]
+
+``--size ci``: 1 school of 6 students and 2 teachers, answering 0.02–0.1 s apart.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ import asyncio
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -29,19 +29,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB_NAME = "mon_qbench"
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from figures import Figure, add_arguments, emit, free_port, fresh_database, postgres_url, start_gunicorn, stop_gunicorn  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
 HOST = "127.0.0.1"  # loopback only
 SCHOOLS, STUDENTS_PER_SCHOOL, TEACHERS_PER_SCHOOL = 20, 30, 5
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"postgresql://postgres@{HOST}:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+SIZES = {"full": (20, 30, 5), "ci": (1, 6, 2)}  # schools, students and teachers per school
 
 
 def build():
@@ -206,29 +200,6 @@ def _num(text: str):
     return int(number) if number.is_integer() else number
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_LOG_LEVEL": "ERROR", "DB_CONN_MAX_AGE": "600"}
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [str(ROOT / ".venv/bin/gunicorn"), "monitoring_site.wsgi", "-b", f"{HOST}:{port}", "-k", "gthread",
-         "-w", str(workers), "--threads", str(threads), "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5",
-         "--log-level", "warning"], cwd=ROOT, env=env)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
 async def load(port, codes, items, args, timings, errors):
     rng = random.Random(2027)
     plans = {code: plan_answers(items[kind], rng) for code, kind in codes}
@@ -260,20 +231,24 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=600.0, help="the whole run must end within this")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    add_arguments(parser)
     args = parser.parse_args()
+    global SCHOOLS, STUDENTS_PER_SCHOOL, TEACHERS_PER_SCHOOL
+    SCHOOLS, STUDENTS_PER_SCHOOL, TEACHERS_PER_SCHOOL = SIZES[args.size]
+    if args.size == "ci":
+        args.think, args.ramp, args.limit = [0.02, 0.1], 1.0, 120.0
 
-    recreate_database()
+    if postgres_url() is None:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{HOST}:5432/mon"
+    os.environ["DATABASE_URL"] = fresh_database("qbench")
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     codes, items = build()
     print(f"{len(codes)} respondents: {sum(k == 'student' for _c, k in codes)} students, "
           f"{sum(k == 'teacher' for _c, k in codes)} teachers")
     port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    server = start_gunicorn(port=port, workers=args.workers, threads=args.threads)
     timings: list[float] = []
     errors: list[str] = []
     try:
@@ -281,14 +256,10 @@ def main() -> int:
         kept, plans = asyncio.run(load(port, codes, items, args, timings, errors))
         elapsed = time.perf_counter() - started
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_gunicorn(server)
     timings.sort()
     saves = len(timings)
+    p95 = 1000 * timings[int(0.95 * (saves - 1))] if timings else None
     print(f"{saves} saves in {elapsed:.0f} s ({saves / elapsed:.0f}/s) by {len(kept)} respondents, "
           f"{sum(len(p) for p in plans.values())} planned")
     if timings:
@@ -299,6 +270,14 @@ def main() -> int:
     print(f"request errors: {len(errors)}; lost, duplicated or unsubmitted: {len(problems)}")
     for line in (errors + problems)[:20]:
         print("  ", line)
+    workload = f"questionnaires: {len(codes)} respondents answering at once, gunicorn on PostgreSQL"
+    emit([
+        Figure(workload, "save time p95", None if p95 is None else round(p95), "ms", "< 300 ms", p95 is not None and p95 < 300),
+        Figure(workload, "saves per second", round(saves / elapsed, 1), "req/s"),
+        Figure(workload, "request errors", len(errors), "", "0", not errors),
+        Figure(workload, "answers lost, duplicated or unsubmitted", len(problems) + len(codes) - len(kept), "", "0",
+               not problems and len(kept) == len(codes)),
+    ], args.figures)
     return 1 if errors or problems or len(kept) != len(codes) else 0
 
 

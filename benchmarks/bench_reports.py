@@ -10,6 +10,8 @@ For the demo county (``manage.py load_demo``: 20 sampled schools, scores, PE-hea
 The demo lives in a temporary SQLite database shared by this script and the worker
 (``APP_VAR_DIR``); ``--var-dir DIR`` reuses (or keeps) one so the slow demo load runs once.
 Redis: ``--redis redis://127.0.0.1:6379/12`` (default), the database is purged.
+With DATABASE_URL naming PostgreSQL, the demo lives in ``<name>_reports`` there instead.
+``--size ci``: the county report only (no worker, Redis untouched).
 """
 
 from __future__ import annotations
@@ -24,11 +26,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from figures import Figure, add_arguments, emit, fresh_database, postgres_url  # noqa: E402
+
+FIGURES: list[Figure] = []
 
 
 def _setup(var_dir: Path, redis: str) -> None:
     os.environ["APP_VAR_DIR"] = str(var_dir)
-    os.environ.pop("DATABASE_URL", None)
+    if postgres_url():
+        os.environ["DATABASE_URL"] = fresh_database("reports", demo=True)
+    else:
+        os.environ.pop("DATABASE_URL", None)
     os.environ.pop("DJANGO_MEDIA_ROOT", None)
     os.environ["CELERY_BROKER_URL"] = redis
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
@@ -63,6 +72,11 @@ def _county_report(rnd, user) -> None:
         f"county report: {seconds:.1f} s (goal < 10 s), {document.size / 1e6:.2f} MB (goal < 2 MB), "
         f"{document.pages} pages; this process peaked at {peak:.0f} MB"
     )
+    FIGURES.extend([
+        Figure("reports: the demo county's diagnostic report", "build time", round(seconds, 1), "s", "< 10 s", seconds < 10),
+        Figure("reports: the demo county's diagnostic report", "PDF size", round(document.size / 1e6, 2), "MB", "< 2 MB",
+               document.size < 2e6),
+    ])
 
 
 def _start_worker(log_path: Path, concurrency: int) -> subprocess.Popen:
@@ -122,6 +136,11 @@ def _letters(rnd, user, log_path: Path, concurrency: int) -> None:
         f"({seconds / max(1, len(pks)):.1f} s a letter), {sum(sizes) / max(1, len(sizes)) / 1e3:.0f} kB each"
     )
     print("peak memory of each worker child: " + ", ".join(f"{p:.0f} MB" for p in sorted(peaks)))
+    workload = f"reports: {len(pks)} school letters, a worker with {concurrency} children"
+    FIGURES.extend([
+        Figure(workload, "all done", round(seconds, 1), "s", f"all {len(pks)} done", done.count() == len(pks)),
+        Figure(workload, "peak memory of a child", round(max(peaks, default=0)), "MB"),
+    ])
 
 
 def main() -> None:
@@ -129,6 +148,7 @@ def main() -> None:
     parser.add_argument("--var-dir", type=Path, help="keep the demo database and media here (reused if present)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--workers", type=int, default=2)
+    add_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         var_dir = args.var_dir or Path(tmp)
@@ -139,7 +159,9 @@ def main() -> None:
         rnd = Round.objects.select_related("county").get()
         user = Person.objects.filter(county=rnd.county, role="county_staff").select_related("user").first().user
         _county_report(rnd, user)
-        _letters(rnd, user, Path(tmp) / "worker.log", args.workers)
+        if args.size == "full":
+            _letters(rnd, user, Path(tmp) / "worker.log", args.workers)
+    emit(FIGURES, args.figures)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
    read and checked row by row, the cross-row checks and the write (goal: under 3 s).
 
     .venv/bin/python benchmarks/bench_sampling.py            # a temporary SQLite database
-    DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_sampling.py
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_sampling.py [--size ci]
+
+``--size ci``: 20 counties and a 500-row roster.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 TMP = tempfile.TemporaryDirectory(prefix="bench-sampling-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP.name}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
@@ -28,6 +31,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import io  # noqa: E402
 import random  # noqa: E402
@@ -35,6 +39,7 @@ import random  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from figures import Figure, add_arguments, emit  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from rounds.models import County, ImportBatch, School, SchoolType, Stage  # noqa: E402
@@ -45,6 +50,7 @@ from sampling.imports import roster_import_run  # noqa: E402
 from sampling.models import RosterEntry, RosterUpload, SampledSchool  # noqa: E402
 
 COUNTIES, SCHOOLS_PER_COUNTY, ROSTER_ROWS = 340, 600, 5000
+SIZES = {"full": (340, 5000), "ci": (20, 500)}  # counties, roster rows
 LOCATIONS = ("urban", "town", "rural")
 
 
@@ -69,7 +75,7 @@ def national_frame(rng: random.Random) -> list[tuple[list[FrameUnit], list[Frame
     return counties
 
 
-def bench_national_draw() -> None:
+def bench_national_draw() -> list[Figure]:
     rng = random.Random(2027)
     started = time.perf_counter()
     frame = national_frame(rng)
@@ -90,6 +96,8 @@ def bench_national_draw() -> None:
         f"  PPS draws of 12 + 8 schools in every county: {drawn:,} schools in {elapsed:.3f} s "
         f"({elapsed / COUNTIES * 1000:.2f} ms a county) — goal < 2 s: {'OK' if elapsed < 2 else 'MISSED'}"
     )
+    return [Figure(f"sampling: PPS school draws in {COUNTIES} counties × {SCHOOLS_PER_COUNTY} schools", "time", round(elapsed, 3), "s",
+                   "< 2 s", elapsed < 2)]
 
 
 def roster_workbook(n: int, *, born: int) -> bytes:
@@ -113,7 +121,7 @@ def roster_workbook(n: int, *, born: int) -> bytes:
     return buffer.getvalue()
 
 
-def bench_roster_upload() -> None:
+def bench_roster_upload() -> list[Figure]:
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench")
     county = County.objects.create(code="369901", name="基准县", province="华阳省", city="东陵市")
@@ -142,18 +150,30 @@ def bench_roster_upload() -> None:
         f"in {elapsed:.3f} s — goal < 3 s: {'OK' if elapsed < 3 else 'MISSED'}"
     )
 
+    figures = [Figure(f"sampling: roster upload of {ROSTER_ROWS:,} rows", "time, end to end", round(elapsed, 3), "s", "< 3 s",
+                      elapsed < 3)]
     from sampling.students import student_draw_confirm, student_draw_run
 
     started = time.perf_counter()
     student_draw_run(rnd=rnd, seed=7, user=user)
     student_draw_confirm(rnd=rnd, user=user)
+    drawn = time.perf_counter() - started
     print(
         f"  student draw of 30 from {ROSTER_ROWS:,} and confirmation (deleting {ROSTER_ROWS - 30:,} pupils' details): "
-        f"{time.perf_counter() - started:.3f} s"
+        f"{drawn:.3f} s"
     )
+    return figures + [Figure(f"sampling: student draw of 30 from {ROSTER_ROWS:,}, confirmed", "time", round(drawn, 3), "s")]
+
+
+def run(size: str = "full") -> list[Figure]:
+    global COUNTIES, ROSTER_ROWS
+    COUNTIES, ROSTER_ROWS = SIZES[size]
+    print(f"database: {django.db.connection.vendor}")
+    return bench_national_draw() + bench_roster_upload()
 
 
 if __name__ == "__main__":
-    print(f"database: {django.db.connection.vendor}")
-    bench_national_draw()
-    bench_roster_upload()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    emit(run(args.size), args.figures)
