@@ -26,7 +26,11 @@ def _own_redis_database() -> None:
     url, name = os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
     match = re.fullmatch(r"(rediss?://[^/]+)/(\d+)", url)
     if match and re.fullmatch(r"gw\d+", name):
-        os.environ["REDIS_URL"] = f"{match[1]}/{(int(match[2]) + int(name[2:])) % 16}"
+        own = f"{match[1]}/{(int(match[2]) + int(name[2:])) % 16}"
+        # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+        if os.environ.get("CELERY_BROKER_URL", url) == url:
+            os.environ["CELERY_BROKER_URL"] = own
+        os.environ["REDIS_URL"] = own
 
 
 _own_redis_database()
