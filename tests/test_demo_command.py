@@ -27,6 +27,11 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     # people: one account per role, each with its scope
     assert set(Person.objects.filter(county=rnd.county).values_list("role", flat=True)) == set(Role.values)
 
+    # every school-side account looks after schools of the sample, so its pages have content
+    sampled_ids = set(SampledSchool.objects.filter(round=rnd).values_list("school_id", flat=True))
+    for person in Person.objects.filter(county=rnd.county, role__in=[Role.COORDINATOR, Role.INSPECTOR, Role.MONITOR]):
+        assert person.schools.exists() and set(person.schools.values_list("pk", flat=True)) <= sampled_ids, person
+
     # sampling: frame, confirmed draws for both grades, rosters and sampled students with names
     assert FrameSchool.objects.filter(plan__round=rnd).count() > 100
     assert SchoolDraw.objects.filter(round=rnd).values("grade").distinct().count() == 2

@@ -170,22 +170,15 @@ class Command(BaseCommand):
         User = get_user_model()
         admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统管理员")
         schools = {s.name: s for s in School.objects.filter(county=county)}
-        scopes = {
-            "ducha1": [schools["青山县第一小学"], schools["青山县第一中学"], schools["青溪镇中心小学"]],
-            "xuexiao1": [schools["青山县第一小学"]],
-            "xuexiao2": [schools["青山县第一中学"]],
-            "jianceyuan1": [schools["青山县第一小学"]],
-        }
         for username, name, role in ACCOUNTS:
             user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=name)
-            person = Person.objects.create(
+            Person.objects.create(
                 user=user,
                 county=county,
                 role=role,
                 must_change_password=False,
                 department=departments["教师发展中心（教研室）"] if role == Role.DEPARTMENT else None,
             )
-            person.schools.set(scopes.get(username, []))
         # The demo round was tested last May and has reached rectification by today; its
         # domains are those of cycle year 1 (mathematics, PE and health, mental health).
         rnd = round_create(
@@ -194,6 +187,7 @@ class Command(BaseCommand):
         for app in WORKFLOW_APPS:  # each later slice takes the demo round one stage further
             if find_spec(f"{app}.demo") is not None:
                 import_module(f"{app}.demo").load_demo(rnd=rnd, rng=rng)
+        self._scope_to_sample(rnd)
         for milestone in rnd.milestones.filter(due_date__lt=timezone.localdate(), done_on__isnull=True):
             milestone.done_on = milestone.due_date
             milestone.save(update_fields=["done_on"])
@@ -216,6 +210,27 @@ class Command(BaseCommand):
             school_letters_request(rnd=rnd, user=user)
         self.stdout.write("正在生成监测文件：实施安排、区县诊断报告和各校质量分析反馈…… (building the round's documents)")
 
+    def _scope_to_sample(self, rnd):
+        """The school-side accounts look after sampled schools, so every page they open has
+        something in it: the coordinator of a grade-4 school whose checklist came back for
+        changes, the coordinator of a grade-8 school, and an inspector who also has a submitted
+        checklist to review."""
+        from logistics.models import Checklist, ChecklistStatus
+        from sampling.models import SampledSchool
+
+        sampled = SampledSchool.objects.filter(round=rnd).exclude(status=SampledSchool.Status.REPLACED).select_related("school")
+        status = dict(Checklist.objects.filter(round=rnd).values_list("school_id", "status"))
+
+        def first(grade, wanted=None):
+            schools = [s.school for s in sampled.filter(grade=grade).order_by("serial")]
+            return next((s for s in schools if status.get(s.pk) == wanted), schools[0])
+
+        primary, junior = first(4, ChecklistStatus.RETURNED), first(8)
+        submitted = first(4, ChecklistStatus.SUBMITTED)
+        scopes = {"xuexiao1": [primary], "xuexiao2": [junior], "jianceyuan1": [primary], "ducha1": [primary, junior, submitted]}
+        for username, schools in scopes.items():
+            Person.objects.get(user__username=username).schools.set(schools)
+
     def _report_documents(self, rnd):
         documents = Document.objects.filter(round=rnd)
         done = documents.filter(status=Document.Status.DONE).count()
@@ -227,6 +242,8 @@ class Command(BaseCommand):
 
     def _print_accounts(self):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
+        people = {p.user.username: p for p in Person.objects.filter(county__code=COUNTY["code"]).prefetch_related("schools")}
         for username, name, role in ACCOUNTS:
-            self.stdout.write(f"  {username:<12} {name:<6} {Role(role).label}")
+            schools = "、".join(s.name for s in people[username].schools.all()) if username in people else ""
+            self.stdout.write(f"  {username:<12} {name:<6} {Role(role).label} {schools}".rstrip())
         self.stdout.write("  admin        系统管理员 /admin/")
