@@ -52,7 +52,7 @@ def _setup(var_dir: Path, redis: str) -> None:
     call_command("migrate", verbosity=0)
     if not Round.objects.exists():
         started = time.perf_counter()
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", no_documents=True, verbosity=0)
         print(f"demo county loaded in {time.perf_counter() - started:.0f} s")
 
 

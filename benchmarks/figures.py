@@ -131,7 +131,7 @@ def fresh_database(suffix: str, *, demo: bool = False) -> str:
     if not recreate(url, template=template):
         manage(url, "migrate", "--noinput", "-v0")
         if demo:
-            manage(url, "load_demo")
+            manage(url, "load_demo", "--no-documents")
     return url
 
 

@@ -127,7 +127,7 @@ def test_a_finding_becomes_a_verified_rectification_item(page, county, tmp_path)
     assert "已逾期" in page.inner_text(".warning-list")
     screenshot(page, "rectification-03-overdue-item")
     page.goto(f"/rectification/rounds/{rnd.pk}/plan/print/")
-    assert "三、存在问题、整改目标及措施" in page.inner_text("article")
+    assert "三、存在问题、整改目标及措施" in page.inner_text("body")
     screenshot(page, "rectification-05-plan-print")
 
     _switch(page, "jiaoyan")

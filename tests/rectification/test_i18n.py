@@ -1,4 +1,5 @@
-"""Every source string of the app has its Chinese; pages keep to the CSP (no inline code)."""
+"""The compiled catalogue is current; pages keep to the CSP (no inline code). Every catalog's
+completeness is checked by tests/test_i18n.py."""
 
 import re
 from pathlib import Path
@@ -9,19 +10,6 @@ APP = Path(__file__).resolve().parents[2] / "rectification"
 PO = APP / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def _entries(text: str):
-    for block in text.split("\n\n"):
-        if "msgid " in block and 'msgid ""\nmsgstr "Project' not in block:
-            yield block
-
-
-def test_every_string_is_translated_and_none_is_fuzzy():
-    text = PO.read_text(encoding="utf-8")
-    assert "#, fuzzy" not in text
-    untranslated = [b for b in _entries(text) if re.search(r'^msgstr(\[0\])? ""$', b, re.M)]
-    assert untranslated == []
-
-
 def test_the_compiled_catalogue_is_up_to_date():
     mo = PO.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_mtime >= PO.stat().st_mtime - 1
@@ -30,7 +18,11 @@ def test_the_compiled_catalogue_is_up_to_date():
 
 
 def test_templates_have_no_inline_script_or_style():
+    # documents/ holds the PDF templates: WeasyPrint reads their print stylesheet, and their web
+    # view is served with the document CSP (no script at all), see rounds.views.documents.
     for path in (APP / "templates").rglob("*.html"):
+        if "documents" in path.parts:
+            continue
         text = path.read_text(encoding="utf-8")
         assert "style=" not in text, path
         assert "<style" not in text, path

@@ -152,10 +152,16 @@ def _dedupe_names(schools: list[dict]) -> list[dict]:
 class Command(BaseCommand):
     help = "Load the demo county, its schools, departments, a round and one account per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-documents", action="store_true", help="do not build the round's documents (benchmarks build their own)"
+        )
+
     def handle(self, *args, **options):
+        self.documents = not options["no_documents"]
         with transaction.atomic():
             rnd = self._load()
-        if rnd is not None:  # the documents were built on commit, unless a worker takes them
+        if rnd is not None and self.documents:  # built on commit, unless a worker takes them
             self._report_documents(rnd)
 
     def _load(self):
@@ -195,7 +201,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"已载入演示县 {county.name}：{len(schools)} 所学校，{len(departments)} 个部门，1 个监测轮次。")
         )
         self._print_accounts()
-        self._queue_documents(rnd=rnd, user=User.objects.get(username="jiance"))
+        if self.documents:
+            self._queue_documents(rnd=rnd, user=User.objects.get(username="jiance"))
         return rnd
 
     def _queue_documents(self, *, rnd, user):
