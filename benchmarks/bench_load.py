@@ -59,7 +59,7 @@ ROLES = {  # group → (demo account, the pages to try; those the role may not o
 }
 SIZES = {  # users at once, seconds of warm-up and of measurement per group
     "full": {"users": 6, "warmup": 5.0, "seconds": 30.0},
-    "ci": {"users": 2, "warmup": 1.0, "seconds": 3.0},
+    "ci": {"users": 2, "warmup": 0.5, "seconds": 1.5},
 }
 
 
