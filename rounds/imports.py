@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -11,6 +13,8 @@ from django.utils.translation import gettext as _
 from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
 
 from .models import ImportBatch, Location, School, SchoolType
+
+logger = logging.getLogger(__name__)
 
 SCHOOL_IMPORT_KIND = "schools"
 MAX_SCHOOL_ROWS = 5000
@@ -115,6 +119,17 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
         return _finish(batch, errors=errors, rows_total=len(table.rows))
     created, updated = _write_schools(batch, table.rows)
     return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
+
+
+def import_task_run(*, batch_id: int, run: Callable[[], ImportBatch]) -> str:
+    """Run an import inside its Celery task; an unexpected error marks the batch interrupted
+    (logged with its traceback) instead of leaving it running for ever."""
+    try:
+        return run().status
+    except Exception:
+        logger.exception("import %s interrupted", batch_id)
+        import_interrupted(batch_id=batch_id)
+        return "failed"
 
 
 def import_interrupted(*, batch_id: int) -> None:

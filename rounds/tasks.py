@@ -1,22 +1,13 @@
-import logging
-
 from celery import shared_task
 from django.utils import translation
 
-from .imports import import_interrupted, school_import_run
-
-logger = logging.getLogger(__name__)
+from .imports import import_task_run, school_import_run
 
 
 @shared_task(max_retries=2, acks_late=True)
 def school_import(batch_id: int, language: str = "zh-hans") -> str:
     with translation.override(language):
-        try:
-            return school_import_run(batch_id=batch_id).status
-        except Exception:
-            logger.exception("school import %s interrupted", batch_id)
-            import_interrupted(batch_id=batch_id)
-            return "failed"
+        return import_task_run(batch_id=batch_id, run=lambda: school_import_run(batch_id=batch_id))
 
 
 @shared_task(bind=True, max_retries=2, acks_late=True, reject_on_worker_lost=True, soft_time_limit=540, time_limit=600)
