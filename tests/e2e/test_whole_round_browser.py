@@ -199,7 +199,9 @@ def _fill_checklist(page, photo: Path) -> None:
                 page.wait_for_selector(f"#status-{pk} .saved-mark")
         for pk in items:
             page.wait_for_selector(f"#status-{pk} .saved-mark")
-        page.wait_for_function("!document.querySelector('form.answer-form.htmx-request, form.answer-form[data-dirty]')")
+        # A locator, not wait_for_function: a string predicate is run through eval,
+        # which the page's CSP (no 'unsafe-eval') refuses whenever it is polled.
+        expect(page.locator("form.answer-form.htmx-request, form.answer-form[data-dirty]")).to_have_count(0)
         photos = [pk for pk in items if page.locator(f"#item-{pk} input.photo-input").count()]
         for pk in photos:
             page.set_input_files(f"#item-{pk} input.photo-input", str(photo))
