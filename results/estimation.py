@@ -27,6 +27,7 @@ weighted totals, so replicates are computed from per-school totals with array op
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -224,6 +225,27 @@ def paired_zones(*, frame_order: Sequence[Hashable]) -> dict[Hashable, int]:
 
 
 def _design(*, weights: ArrayLike, clusters: ArrayLike, replication: Replication) -> _Design:
+    """The replicate design of these weights and clusters. A page asks for a dozen estimates
+    of the same sample (mean, levels, gaps, locations…), so the JK1 design of integer
+    clusters is kept for the next call with equal arrays (compared by content)."""
+    if replication is JK1:
+        w, c = np.asarray(weights), np.asarray(clusters)
+        if w.dtype == np.float64 and c.dtype.kind in "iu" and w.ndim == c.ndim == 1:
+            return _jk1_design(w.tobytes(), c.tobytes(), c.dtype.str)
+    return _build_design(weights=weights, clusters=clusters, replication=replication)
+
+
+@functools.lru_cache(maxsize=64)
+def _jk1_design(weights: bytes, clusters: bytes, clusters_dtype: str) -> _Design:
+    design = _build_design(
+        weights=np.frombuffer(weights), clusters=np.frombuffer(clusters, dtype=clusters_dtype), replication=JK1
+    )
+    for array in (design.weights, design.unit, design.zone_of_unit, design.inflation, design.factor):
+        array.flags.writeable = False  # shared by every later call (and thread): never changed
+    return design
+
+
+def _build_design(*, weights: ArrayLike, clusters: ArrayLike, replication: Replication) -> _Design:
     w = _weights(weights)
     if len(w) == 0:
         raise ValueError("no students")

@@ -4,7 +4,8 @@ estimates (weighted, with jackknife SEs over schools; see ``results.estimation``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db.models import QuerySet
@@ -74,6 +75,17 @@ class Sample:
         return len(self.values)
 
 
+_SAMPLE_FIELDS = (
+    "score",
+    "student__final_weight",
+    "student__sampled_school_id",
+    "student__sex",
+    "student__sampled_school__school__location",
+    "student__sampled_school__school__code",
+    "student__sampled_school__school__name",
+)
+
+
 def score_sample(*, rnd: Round, domain: str, grade: int) -> Sample | None:
     ri = active_import(rnd=rnd, kind=ResultImport.Kind.SCORES, domain=domain)
     if ri is None:
@@ -83,19 +95,25 @@ def score_sample(*, rnd: Round, domain: str, grade: int) -> Sample | None:
             result_import=ri,
             attendance=Attendance.PRESENT,
             student__sampled_school__grade=grade,
-        ).values_list(
-            "score",
-            "student__final_weight",
-            "student__sampled_school_id",
-            "student__sex",
-            "student__sampled_school__school__location",
-            "student__sampled_school__school__code",
-            "student__sampled_school__school__name",
-        )
+        ).values_list(*_SAMPLE_FIELDS)
     )
     if not rows:
         return None
     return _sample(rows)
+
+
+def score_samples(*, rnd: Round) -> dict[tuple[str, int], Sample]:
+    """``score_sample`` of every domain and grade of the round, from one query."""
+    rows = StudentScore.objects.filter(
+        result_import__round=rnd,
+        result_import__kind=ResultImport.Kind.SCORES,
+        result_import__state=ResultImport.State.ACTIVE,
+        attendance=Attendance.PRESENT,
+    ).values_list("result_import__domain", "student__sampled_school__grade", *_SAMPLE_FIELDS)
+    grouped: dict[tuple[str, int], list[tuple]] = {}
+    for domain, grade, *row in rows:
+        grouped.setdefault((domain, grade), []).append(row)
+    return {key: _sample(group) for key, group in grouped.items()}
 
 
 def _sample(rows) -> Sample:
@@ -163,20 +181,16 @@ class Compared:
 
 @dataclass
 class DomainResult:
+    """The county's estimates for one domain and grade. Each part is computed when first read
+    and kept: the overview page reads the mean, levels and variance of every domain, the
+    domain page and the report read everything."""
+
+    rnd: Round
     domain: str
     grade: int
     cut: CutScores
-    students: int
-    schools: int
-    mean: Estimate | None
-    levels: dict[Level, Estimate] | None
-    sex_gap: GapEstimate | None
-    location_means: dict[str, Estimate | None]
-    location_gaps: dict[str, GapEstimate | None]
-    variance: VarianceComponents | None
-    county_table: ScoreTable
-    school_rows: list[SchoolRow] = field(default_factory=list)
-    comparisons: list[Compared] = field(default_factory=list)
+    sample: Sample
+    references: list[ReferenceValue] | None = None
 
     @property
     def domain_label(self) -> str:
@@ -184,69 +198,101 @@ class DomainResult:
 
         return str(dict(Domain.choices).get(self.domain, self.domain))
 
+    @property
+    def students(self) -> int:
+        return len(self.sample)
+
+    @property
+    def schools(self) -> int:
+        return len(self.sample.school_names)
+
+    @property
+    def _common(self) -> dict:
+        return {"values": self.sample.values, "weights": self.sample.weights, "clusters": self.sample.clusters}
+
+    @cached_property
+    def mean(self) -> Estimate | None:
+        return safe(jackknife, **self._common)
+
+    @cached_property
+    def levels(self) -> dict[Level, Estimate] | None:
+        common = self._common
+        return safe(level_shares, scores=common.pop("values"), cuts=self.cut.cuts, **common)
+
+    @cached_property
+    def variance(self) -> VarianceComponents | None:
+        return safe(variance_components, **self._common)
+
+    @cached_property
+    def sex_gap(self) -> GapEstimate | None:
+        sex = self.sample.sex
+        if not (np.any(sex == "F") and np.any(sex == "M")):
+            return None
+        return safe(group_gap, **self._common, groups=sex, first="F", second="M")
+
+    @cached_property
+    def _locations(self) -> list[str]:
+        return [loc for loc in Location.values if np.any(self.sample.location == loc)]
+
+    @cached_property
+    def location_means(self) -> dict[str, Estimate | None]:
+        location = self.sample.location
+        return {loc: safe(jackknife, **self._common, statistic=_domain_mean(location, loc)) for loc in self._locations}
+
+    @cached_property
+    def location_gaps(self) -> dict[str, GapEstimate | None]:
+        present = self._locations
+        if Location.URBAN not in present:
+            return {}
+        return {
+            f"urban-{loc}": safe(
+                group_gap, **self._common, groups=self.sample.location, first=Location.URBAN, second=loc
+            )
+            for loc in present
+            if loc != Location.URBAN
+        }
+
+    @property
+    def _table_args(self) -> dict:
+        cut = self.cut
+        return {"pass_mark": cut.level2, "excellent_mark": cut.level4, "low_mark": cut.low_mark, "bands": score_bands(cut)}
+
+    @cached_property
+    def county_table(self) -> ScoreTable:
+        return school_table(scores=self.sample.values, **self._table_args)
+
+    @cached_property
+    def school_rows(self) -> list[SchoolRow]:
+        sample, args = self.sample, self._table_args
+        return [
+            SchoolRow(code, name, school_table(scores=sample.values[sample.clusters == pk], **args))
+            for pk, (code, name) in sorted(sample.school_names.items(), key=lambda item: item[1][0])
+        ]
+
+    @cached_property
+    def comparisons(self) -> list[Compared]:
+        return comparisons_for(
+            rnd=self.rnd, domain=self.domain, grade=self.grade, values=_indicator_values(self), references=self.references
+        )
+
 
 def domain_result(
-    *, rnd: Round, domain: str, grade: int, sample: Sample | None = None
+    *,
+    rnd: Round,
+    domain: str,
+    grade: int,
+    sample: Sample | None = None,
+    cut: CutScores | None = None,
+    references: list[ReferenceValue] | None = None,
 ) -> DomainResult | None:
+    """The county's estimates for one domain and grade, or None without scores. ``sample``,
+    ``cut`` and ``references`` (the county's reference values, any domain and grade) are read
+    here when not given."""
     sample = sample or score_sample(rnd=rnd, domain=domain, grade=grade)
     if sample is None:
         return None
-    cut = cut_scores_of(rnd=rnd, domain=domain, grade=grade)
-    common = {"weights": sample.weights, "clusters": sample.clusters}
-    present_locations = [loc for loc in Location.values if np.any(sample.location == loc)]
-    location_means = {
-        loc: safe(
-            jackknife, values=sample.values, **common, statistic=_domain_mean(sample.location, loc)
-        )
-        for loc in present_locations
-    }
-    location_gaps = {
-        f"urban-{loc}": safe(
-            group_gap,
-            values=sample.values,
-            **common,
-            groups=sample.location,
-            first=Location.URBAN,
-            second=loc,
-        )
-        for loc in present_locations
-        if loc != Location.URBAN and Location.URBAN in present_locations
-    }
-    sex_gap = None
-    if np.any(sample.sex == "F") and np.any(sample.sex == "M"):
-        sex_gap = safe(
-            group_gap, values=sample.values, **common, groups=sample.sex, first="F", second="M"
-        )
-    table_args = {
-        "pass_mark": cut.level2,
-        "excellent_mark": cut.level4,
-        "low_mark": cut.low_mark,
-        "bands": score_bands(cut),
-    }
-    result = DomainResult(
-        domain=domain,
-        grade=grade,
-        cut=cut,
-        students=len(sample),
-        schools=len(sample.school_names),
-        mean=safe(jackknife, values=sample.values, **common),
-        levels=safe(level_shares, scores=sample.values, cuts=cut.cuts, **common),
-        sex_gap=sex_gap,
-        location_means=location_means,
-        location_gaps=location_gaps,
-        variance=safe(variance_components, values=sample.values, **common),
-        county_table=school_table(scores=sample.values, **table_args),
-    )
-    for pk, (code, name) in sorted(sample.school_names.items(), key=lambda item: item[1][0]):
-        result.school_rows.append(
-            SchoolRow(
-                code, name, school_table(scores=sample.values[sample.clusters == pk], **table_args)
-            )
-        )
-    result.comparisons = comparisons_for(
-        rnd=rnd, domain=domain, grade=grade, values=_indicator_values(result)
-    )
-    return result
+    cut = cut or cut_scores_of(rnd=rnd, domain=domain, grade=grade)
+    return DomainResult(rnd=rnd, domain=domain, grade=grade, cut=cut, sample=sample, references=references)
 
 
 def _domain_mean(groups, group):
@@ -267,16 +313,25 @@ def _indicator_values(result: DomainResult) -> dict[str, Estimate | None]:
 
 
 def comparisons_for(
-    *, rnd: Round, domain: str, grade: int, values: dict[str, Estimate | None]
+    *,
+    rnd: Round,
+    domain: str,
+    grade: int,
+    values: dict[str, Estimate | None],
+    references: list[ReferenceValue] | None = None,
 ) -> list[Compared]:
     """Every reference value of the county for these indicators, with the difference and its
-    significance (z-test; rounds are independent samples). Without an SE, no test."""
+    significance (z-test; rounds are independent samples). Without an SE, no test.
+    ``references``: the county's reference values already read (any domain and grade)."""
     labels = dict(ReferenceValue._meta.get_field("indicator").choices)
-    refs = ReferenceValue.objects.filter(
-        county=rnd.county, grade=grade, domain=domain, indicator__in=list(values)
+    if references is None:
+        references = list(ReferenceValue.objects.filter(county=rnd.county, grade=grade, domain=domain))
+    refs = sorted(
+        (r for r in references if r.grade == grade and r.domain == domain and r.indicator in values),
+        key=lambda r: (r.indicator, r.source, -r.year),
     )
     compared = []
-    for ref in refs.order_by("indicator", "source", "-year"):
+    for ref in refs:
         est = values.get(ref.indicator)
         if est is None or not math.isfinite(est.estimate):
             continue
@@ -303,12 +358,25 @@ def comparisons_for(
 
 
 def overview(*, rnd: Round) -> list[DomainResult | tuple[str, int]]:
-    """Every domain and grade of the round: its result, or (domain, grade) when none yet."""
+    """Every domain and grade of the round: its result, or (domain, grade) when none yet.
+    Scores, cut scores and reference values are read once for all of them."""
+    samples = score_samples(rnd=rnd)
+    cuts = {(c.domain, c.grade): c for c in CutScores.objects.filter(round=rnd)}
+    references = list(ReferenceValue.objects.filter(county=rnd.county))
     out: list = []
     for grade in rnd.grades:
         for domain in scored_domains(rnd):
-            out.append(domain_result(rnd=rnd, domain=domain, grade=grade) or (domain, grade))
+            sample = samples.get((domain, grade))
+            result = sample and domain_result(
+                rnd=rnd, domain=domain, grade=grade, sample=sample, cut=cuts.get((domain, grade)), references=references
+            )
+            out.append(result or (domain, grade))
     return out
+
+
+def results_of(*, rnd: Round) -> list[DomainResult]:
+    """The result of every domain and grade that has one (``overview`` without the gaps)."""
+    return [r for r in overview(rnd=rnd) if not isinstance(r, tuple)]
 
 
 def student_levels(*, rnd: Round, domain: str, grade: int):

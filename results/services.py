@@ -147,16 +147,11 @@ def diagnose(*, rnd: Round, user=None) -> list[Finding]:
     from .diagnosis import RULES, Context
     from .models import DiagnosisRule
     from .pe import pe_result
-    from .reference import county_defaults_ensure, norms_of, scored_domains
-    from .selectors import domain_result
+    from .reference import county_defaults_ensure, norms_of
+    from .selectors import results_of
 
     county_defaults_ensure(county=rnd.county)
-    results = [
-        r
-        for g in rnd.grades
-        for d in scored_domains(rnd)
-        if (r := domain_result(rnd=rnd, domain=d, grade=g))
-    ]
+    results = results_of(rnd=rnd)
     lessons = {
         (n.subject, n.grade): n.lessons for n in WeeklyLessonNorm.objects.filter(county=rnd.county)
     }
