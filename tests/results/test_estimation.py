@@ -95,6 +95,29 @@ def test_a_callable_statistic_gets_the_same_replicates():
     assert result.se == approx(9.3276, abs=1e-4)
 
 
+def test_the_kept_design_follows_the_arrays_content_not_their_identity():
+    # The TINY design with integer school codes and float weights (the arrays a page passes,
+    # whose JK1 design is kept between calls): the hand-worked SE of the test above.
+    weights = np.array([1, 3, 2, 2, 1, 1], dtype=float)
+    clusters = np.array([1, 1, 2, 2, 3, 3])
+    first = jackknife(values=TINY["values"], weights=weights, clusters=clusters)
+    assert first.se == approx(9.3276, abs=1e-4)
+    # Same arrays changed in place: school C's weights doubled. By hand: Σwy = 70 + 140 + 220
+    # = 430, Σw = 12, θ = 35.8333; without A (140 + 220)/8 = 45, without B (70 + 220)/8 = 36.25,
+    # without C 210/8 = 26.25; V = 2/3 · (9.1667² + 0.4167² + 9.5833²) = 2/3 · 176.0417.
+    weights[4:] = 2
+    second = jackknife(values=TINY["values"], weights=weights, clusters=clusters)
+    assert second.estimate == approx(430 / 12)
+    assert second.se == approx(math.sqrt(2 / 3 * (9.166667**2 + 0.416667**2 + 9.583333**2)), rel=1e-5)
+    # Schools renumbered so that A and B are one school: two replicates, not three.
+    clusters[2:4] = 1
+    assert jackknife(values=TINY["values"], weights=weights, clusters=clusters).replicates == 2
+    # Negative weights are refused on every call, kept design or not.
+    weights[0] = -1
+    with pytest.raises(ValueError, match="negative"):
+        jackknife(values=TINY["values"], weights=weights, clusters=clusters)
+
+
 def test_weighted_proportion_with_se_by_hand():
     # Share with y ≥ 35 (students 40, 50, 60):
     #   full: (2 + 1 + 1) / 10 = 0.4
