@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from rounds.models import ImportBatch, School
+from tests.results.conftest import results_world  # noqa: F401 (a fixture)
 from tests.rounds.test_school_import import GOOD_ROWS, upload, workbook_bytes
 
 
@@ -49,3 +50,47 @@ def test_a_workbook_cut_off_half_way_is_refused_whole(staff_client):
     assert batch.status == ImportBatch.Status.FAILED
     assert "xlsx" in batch.errors[0]["message"] and "损坏" in batch.errors[0]["message"], batch.errors
     assert School.objects.count() == before
+
+
+def test_a_score_import_cut_off_while_writing_keeps_the_scores_in_use(results_world, django_capture_on_commit_callbacks, monkeypatch):
+    """A re-import confirmed, then cut off while its rows are written: none of its rows is kept,
+    it is refused with the Chinese message, and the earlier import is still the one in use."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from results import imports
+    from results.models import ResultImport, StudentScore
+    from results.services import result_import_confirm, result_import_start
+    from tests.results.factories import SCORE_HEADER, xlsx_bytes
+
+    def start(score: float) -> ResultImport:
+        rows = [(s.monitoring_id, "数学", "", score + i) for i, s in enumerate(results_world.students)]
+        with django_capture_on_commit_callbacks(execute=True):
+            ri = result_import_start(rnd=results_world.round, kind="scores", domain="math", user=results_world.staff,
+                                     upload=SimpleUploadedFile("s.xlsx", xlsx_bytes(rows, header=SCORE_HEADER)), language="zh-hans")
+        ri.refresh_from_db()
+        return ri
+
+    first = start(500.0)
+    second = start(600.0)
+    assert (first.state, second.state) == (ResultImport.State.ACTIVE, ResultImport.State.AWAITING)
+
+    original = imports.insert_rows
+    written = []
+
+    def insert_then_lose_the_database(model, columns, rows):
+        original(model, columns, rows)  # every row written inside the transaction…
+        written.append(len(rows))
+        raise OperationalError("server closed the connection unexpectedly")  # …then the cut
+
+    monkeypatch.setattr(imports, "insert_rows", insert_then_lose_the_database)
+    with django_capture_on_commit_callbacks(execute=True):
+        result_import_confirm(result_import=second, user=results_world.staff, language="zh-hans")
+
+    assert written == [len(results_world.students)]
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.state == ResultImport.State.REFUSED and first.state == ResultImport.State.ACTIVE
+    assert not StudentScore.objects.filter(result_import=second).exists()
+    assert StudentScore.objects.filter(result_import=first).count() == len(results_world.students)
+    assert second.batch.status == ImportBatch.Status.FAILED
+    assert "中断" in second.batch.errors[0]["message"], second.batch.errors
