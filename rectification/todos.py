@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -53,17 +54,17 @@ def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
                 overdue=state not in (DUE_SOON, DUE_TODAY),
             )
         )
+    later = Progress.objects.filter(item=OuterRef("item"), posted_at__gt=OuterRef("posted_at"))
     returned = (
         Progress.objects.filter(
             item__in=items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN).values("pk"),
             status=Progress.Status.RETURNED,
         )
+        .exclude(Exists(later))  # a newer report has answered it
         .select_related("item")
         .order_by("-posted_at")[:LIMIT]
     )
     for report in returned:
-        if report.item.progress.filter(posted_at__gt=report.posted_at).exists():
-            continue
         todos.append(
             Todo(
                 _("Report returned — send a new one: %(goal)s") % {"goal": str(report.item)},

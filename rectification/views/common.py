@@ -11,11 +11,20 @@ from rounds.forms import today  # noqa: F401  (re-exported: the one clock of the
 from rounds.models import Stage
 from rounds.selectors import rounds_visible_to
 
+from ..models import Plan
 from ..services import RectificationError
 
 
 def round_in_scope(request, round_pk: int):
     return get_visible_or_404(rounds_visible_to(request.user), pk=round_pk)
+
+
+def round_and_plan(request, round_pk: int):
+    """The round in scope and its plan (None before there is one): one query when the plan exists."""
+    plan = Plan.objects.select_related("round__county").filter(round__in=rounds_visible_to(request.user).values("pk"), round_id=round_pk).first()
+    if plan is not None:
+        return plan.round, plan
+    return round_in_scope(request, round_pk), None
 
 
 def stage_context(rnd) -> dict:

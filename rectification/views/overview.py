@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from ..models import Notification, PlanItem, Problem
 from ..selectors import filter_items, item_rows, items_visible_to, plan_of, tiles_for, with_latest_progress, with_states
 from ..services import RectificationError, check_stage
 from ..timeline import build
-from .common import refused, round_in_scope, stage_context, today
+from .common import refused, round_and_plan, round_in_scope, stage_context, today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -46,8 +47,8 @@ def _filtered(request, rnd, plan, day):
 
 @require_perm("rectification.view_plan")
 def rectification_overview(request, round_pk: int):
-    rnd = round_in_scope(request, round_pk)
-    plan, day = plan_of(rnd), today()
+    rnd, plan = round_and_plan(request, round_pk)
+    day = today()
     context = {**stage_context(rnd), "plan": plan, "today": day}
     if plan is not None:
         items, filtered, chosen = _filtered(request, rnd, plan, day)
@@ -57,7 +58,7 @@ def rectification_overview(request, round_pk: int):
             [
                 (
                     i,
-                    f"{i.problem.number}. {i.goal}",
+                    Truncator(f"{i.problem.number}. {i.goal}").chars(22),
                     i.created_at.date(),
                     i.approved_deadline or i.deadline,
                     i.state or i.status,
@@ -75,12 +76,24 @@ def rectification_overview(request, round_pk: int):
                 "timeline": timeline,
                 "chosen": chosen,
                 "query": query,
-                "departments": Department.objects.filter(county=rnd.county).order_by("name"),
-                "problems": Problem.objects.filter(round=rnd, withdrawn_at__isnull=True),
-                "statuses": [("overdue", pgettext("rectification", "Overdue")), *PlanItem.Status.choices],
+                # Only what the filter's options show: no model instances to build.
+                "departments": _options(Department.objects.filter(county=rnd.county_id).order_by("name").values_list("pk", "name"), chosen["department"]),
+                "problems": _options(
+                    (
+                        (pk, f"{number}. {Truncator(title).chars(30)}")
+                        for pk, number, title in Problem.objects.filter(round=rnd, withdrawn_at__isnull=True).values_list("pk", "number", "title")
+                    ),
+                    chosen["problem"],
+                ),
+                "statuses": _options([("overdue", pgettext("rectification", "Overdue")), *PlanItem.Status.choices], chosen["status"]),
             }
         )
     return render(request, "rectification/overview.html", context)
+
+
+def _options(choices, chosen: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for a filter's <option>s."""
+    return [(str(value), label, str(value) == chosen) for value, label in choices]
 
 
 @require_perm("rectification.view_plan")

@@ -23,7 +23,7 @@ from ..reports import PLAN_TEMPLATE, plan_context
 from ..selectors import item_rows, items_visible_to, plan_of, problems_visible_to
 from ..services import RectificationError, check_stage
 from ..versions import compare, plan_snapshot
-from .common import refused, round_in_scope, stage_context
+from .common import refused, round_and_plan, round_in_scope, stage_context
 
 
 def _version(request) -> int:
@@ -51,7 +51,6 @@ def problem_list(request, round_pk: int):
             **stage_context(rnd),
             "problems": problems,
             "findings": findings,
-            "reason_form": ReasonForm(),
         },
     )
 
@@ -106,8 +105,7 @@ def problem_withdraw(request, pk: int):
 
 @require_perm("rectification.view_plan")
 def plan_detail(request, round_pk: int):
-    rnd = round_in_scope(request, round_pk)
-    plan = plan_of(rnd)
+    rnd, plan = round_and_plan(request, round_pk)
     items = item_rows(items_visible_to(request.user).filter(plan=plan)) if plan else PlanItem.objects.none()
     return render(
         request,
@@ -116,7 +114,6 @@ def plan_detail(request, round_pk: int):
             **stage_context(rnd),
             "plan": plan,
             "items": items,
-            "reason_form": ReasonForm(),
             "versions": plan.versions.select_related("approved_by") if plan else [],
         },
     )

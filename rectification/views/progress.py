@@ -12,8 +12,9 @@ from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from .. import services
 from ..deadlines import deadline_state
-from ..forms import ProgressForm, ReasonForm
+from ..forms import ProgressForm
 from ..selectors import (
+    can_report_on,
     evidence_visible_to,
     items_changeable_by,
     items_visible_to,
@@ -25,7 +26,12 @@ from .common import refused, stage_context, today
 
 def _item_page(request, item, form=None, status=200):
     rnd = item.plan.round
-    can_report = request.user.has_perm("rectification.report_progress") and items_changeable_by(request.user).filter(pk=item.pk).exists()
+    can_report = (
+        item.is_active
+        and item.is_in_force
+        and request.user.has_perm("rectification.report_progress")
+        and can_report_on(request.user, item)
+    )
     state = deadline_state(
         deadline=item.approved_deadline,
         today=today(),
@@ -43,9 +49,8 @@ def _item_page(request, item, form=None, status=200):
             "today": today(),
             "reports": item.progress.select_related("posted_by", "verified_by").prefetch_related("files"),
             "warnings": item.warnings.all(),
-            "can_report": can_report and item.is_active and item.is_in_force,
-            "form": form or ProgressForm(),
-            "reason_form": ReasonForm(),
+            "can_report": can_report,
+            "form": form or (ProgressForm() if can_report else None),
             "history": item.history.select_related("history_user").order_by("-history_date")[:20],
         },
         status=status,
