@@ -47,6 +47,11 @@ class KindProgress:
     def percent(self) -> int:
         return round(100 * (self.rate or 0))
 
+    @property
+    def shown(self) -> str:
+        """“submitted/issued (percent%)”, the percent left out while nothing is issued."""
+        return f"{self.submitted}/{self.issued} ({self.percent}%)" if self.issued else f"{self.submitted}/{self.issued}"
+
 
 @dataclass
 class SchoolProgress:
@@ -99,6 +104,40 @@ def tracking(*, rnd: Round, sampled_school_ids=None) -> list[SchoolProgress]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class CodeStatus:
+    """One access code of a school as the tracking page lists it."""
+
+    respondent: str
+    kind: str
+    started: bool
+    submitted_at: object  # datetime or None
+    last_saved_at: object
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+def school_code_statuses(*, sampled_school: SampledSchool) -> tuple[list[CodeStatus], SchoolProgress]:
+    """The school's codes with how far each respondent got, and the school's response rates
+    worked out from the same rows (one query)."""
+    rows = (
+        AccessCode.objects.filter(sampled_school=sampled_school)
+        .order_by("kind", "serial")
+        .values_list("kind", "serial", "student__monitoring_id", "response__pk", "response__submitted_at", "response__last_saved_at")
+    )
+    labels = dict(Kind.choices)
+    codes, kinds = [], {k: KindProgress(k) for k in SCHOOL_KINDS}
+    for kind, serial, monitoring_id, response_id, submitted_at, last_saved_at in rows:
+        codes.append(CodeStatus(monitoring_id or f"{labels[kind]} {serial}", kind, response_id is not None, submitted_at, last_saved_at))
+        progress = kinds.setdefault(kind, KindProgress(kind))
+        progress.issued += 1
+        progress.started += response_id is not None
+        progress.submitted += submitted_at is not None
+    return codes, SchoolProgress(sampled_school, kinds)
 
 
 def codes_of_school(

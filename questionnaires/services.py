@@ -7,6 +7,7 @@ import functools
 import secrets
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -237,40 +238,84 @@ class UnknownItem(Exception):
     """No such item in the respondent's instrument."""
 
 
-def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.datetime) -> tuple[Item, object]:
+@functools.lru_cache(maxsize=8192)
+def _response_of(access_code_id: int) -> tuple[int, int]:
+    """(response, instrument) ids of a code's response. Neither changes once the response exists,
+    so each process may keep them; before it exists NotStarted is raised (and nothing kept)."""
+    row = Response.objects.filter(access_code_id=access_code_id).values_list("pk", "instrument_id").first()
+    if row is None:
+        raise NotStarted
+    return row
+
+
+def _round_takes_answers(now: dt.datetime) -> Exists:
+    """The response's round is open at ``now`` (``questionnaires_open``, in SQL)."""
+    return Exists(
+        AccessCode.objects.filter(pk=OuterRef("access_code_id"))
+        .exclude(round__stage=Stage.CLOSED)
+        .filter(Q(round__closes_at__isnull=True) | Q(round__closes_at__gt=now))
+    )
+
+
+def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.datetime, retry: bool = True) -> tuple[Item, object]:
     """Check and keep one answer: one row per response and item, whatever the timing.
 
-    Five round trips on the hot path (read, BEGIN, UPDATE, upsert, COMMIT). The UPDATE of the
-    response row takes its lock and re-checks ``submitted_at IS NULL`` under it, so saves and
-    the submit of one response run one after another and nothing is saved after a submit."""
+    Four round trips on the hot path (BEGIN, UPDATE, upsert, COMMIT). The UPDATE of the response
+    row takes its lock and re-checks ``submitted_at IS NULL`` and the round's closing under it,
+    so saves and the submit of one response run one after another and nothing is saved after a
+    submit or once the questionnaire is closed. It names the code and the instrument too, so an
+    id kept by ``_response_of`` can only ever match its own row."""
+    response_id, instrument_id = _response_of(access_code_id)
+    item = instrument_items(instrument_id).get(item_code)
+    if item is None:
+        raise UnknownItem
+    try:
+        value = clean_value(item, raw)
+    except AnswerInvalid:
+        _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id), closed_only=True)
+        raise
+    with transaction.atomic():
+        still_open = Response.objects.filter(
+            _round_takes_answers(now),
+            pk=response_id,
+            access_code_id=access_code_id,
+            instrument_id=instrument_id,
+            submitted_at__isnull=True,
+        )
+        if still_open.update(last_saved_at=now):
+            if value is None:
+                Answer.objects.filter(response_id=response_id, item=item).delete()
+            else:
+                Answer.objects.bulk_create(
+                    [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
+                    update_conflicts=True,
+                    unique_fields=["response", "item"],
+                    update_fields=["value", "saved_at"],
+                )
+            return item, value
+    if _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id)) and retry:
+        return answer_save(access_code_id=access_code_id, item_code=item_code, raw=raw, now=now, retry=False)
+    raise AnswerInvalid(_("This questionnaire has been submitted; answers can no longer be changed."))
+
+
+def _refuse(*, access_code_id: int, now: dt.datetime, kept: tuple[int, int], closed_only: bool = False) -> bool:
+    """Why an answer cannot be kept, read from the rows as they are now: raises NotStarted or
+    QuestionnaireClosed; True when the kept ids were out of date (forgotten: try again)."""
     row = (
         Response.objects.filter(access_code_id=access_code_id)
         .values_list("pk", "instrument_id", "access_code__round__closes_at", "access_code__round__stage")
         .first()
     )
     if row is None:
+        _response_of.cache_clear()
         raise NotStarted
     response_id, instrument_id, closes_at, stage = row
-    item = instrument_items(instrument_id).get(item_code)
-    if item is None:
-        raise UnknownItem
     if stage == Stage.CLOSED or (closes_at is not None and now >= closes_at):
         raise QuestionnaireClosed
-    value = clean_value(item, raw)
-    with transaction.atomic():
-        still_open = Response.objects.filter(pk=response_id, submitted_at__isnull=True)
-        if not still_open.update(last_saved_at=now):
-            raise AnswerInvalid(_("This questionnaire has been submitted; answers can no longer be changed."))
-        if value is None:
-            Answer.objects.filter(response_id=response_id, item=item).delete()
-        else:
-            Answer.objects.bulk_create(
-                [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
-                update_conflicts=True,
-                unique_fields=["response", "item"],
-                update_fields=["value", "saved_at"],
-            )
-    return item, value
+    if (response_id, instrument_id) != kept and not closed_only:
+        _response_of.cache_clear()
+        return True
+    return False
 
 
 def answers_of(response: Response) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from ..selectors import (
     instruments_visible_to,
     rounds_visible_to,
     sampled_schools_visible_to,
+    school_code_statuses,
     tracking,
 )
 from ..services import access_codes_generate, instrument_create, instrument_install_defaults
@@ -305,6 +307,7 @@ def questionnaire_tracking(request, pk: int):
     rows = tracking(rnd=rnd, sampled_school_ids=school_ids)
     totals = {}
     for row in rows:
+        row.url = reverse("school_tracking", args=[row.sampled_school.pk]) if row.sampled_school else ""
         for kind, progress in row.kinds.items():
             total = totals.setdefault(kind, [0, 0])
             total[0] += progress.issued
@@ -332,8 +335,7 @@ def questionnaire_tracking(request, pk: int):
 @require_perm("questionnaires.view_tracking")
 def school_tracking(request, pk: int):
     school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
-    codes = codes_of_school(sampled_school=school)
-    progress = tracking(rnd=school.round, sampled_school_ids=[school.pk])[0]
+    codes, progress = school_code_statuses(sampled_school=school)
     return render(
         request,
         "questionnaires/school_tracking.html",
