@@ -68,6 +68,26 @@ def test_idle_sessions_end_after_thirty_minutes_and_activity_renews_them(client,
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def test_an_unchanged_session_is_written_again_only_when_its_expiry_is_a_minute_old(client, world):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world.staff)
+    # Written 30 s ago: the expiry stays (a session still ends 29–30 minutes after the last request).
+    written = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 30)
+    Session.objects.update(expire_date=written)
+    client.get(reverse("healthz"))
+    assert Session.objects.get().expire_date == written
+    # Written 61 s ago: renewed.
+    Session.objects.update(expire_date=written - dt.timedelta(seconds=31))
+    client.get(reverse("healthz"))
+    assert Session.objects.get().expire_date > written
+    # A changed session (here a message stored in it) is written at once, however fresh its expiry.
+    Session.objects.update(expire_date=written)
+    Person.objects.filter(user=world.staff).update(must_change_password=True)
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date > written
+
+
 def test_an_issued_password_must_be_changed_at_first_login(client, world):
     client.force_login(world.staff)
     response = client.post(
