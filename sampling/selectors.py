@@ -40,31 +40,36 @@ def students_visible_to(user) -> QuerySet[SampledStudent]:
 
 def frame_summary(*, plan) -> list[dict]:
     """Schools and pupils by level (grade population), location and school type."""
-    from rounds.models import Location, SchoolType
+    from django.db.models import Count, Q, Sum
+
+    from rounds.models import GRADE4_TYPES, GRADE8_TYPES, Location, SchoolType
 
     locations, types = dict(Location.choices), dict(SchoolType.choices)
-    groups: dict[tuple, dict] = {}
-    for fs in plan.schools.select_related("school"):
-        for grade in (4, 8):
-            holds = fs.school.has_grade4 if grade == 4 else fs.school.has_grade8
-            if not holds:
-                continue
-            key = (grade, fs.school.location, fs.school.school_type)
-            row = groups.setdefault(
-                key,
-                {
-                    "grade": grade,
-                    "location": locations.get(key[1], key[1]),
-                    "school_type": types.get(key[2], key[2]),
-                    "schools": 0,
-                    "with_pupils": 0,
-                    "pupils": 0,
-                },
-            )
-            size = fs.enrolment(grade)
-            row["schools"] += 1
-            row["with_pupils"] += size > 0
-            row["pupils"] += size
+    holds = {4: GRADE4_TYPES, 8: GRADE8_TYPES}
+    cells = (
+        plan.schools.values("school__location", "school__school_type")
+        .annotate(
+            schools=Count("pk"),
+            with4=Count("pk", filter=Q(grade4__gt=0)),
+            pupils4=Sum("grade4"),
+            with8=Count("pk", filter=Q(grade8__gt=0)),
+            pupils8=Sum("grade8"),
+        )
+        .order_by()
+    )
+    groups = {
+        (grade, c["school__location"], c["school__school_type"]): {
+            "grade": grade,
+            "location": locations.get(c["school__location"], c["school__location"]),
+            "school_type": types.get(c["school__school_type"], c["school__school_type"]),
+            "schools": c["schools"],
+            "with_pupils": c[f"with{grade}"],
+            "pupils": c[f"pupils{grade}"],
+        }
+        for c in cells
+        for grade in (4, 8)
+        if c["school__school_type"] in holds[grade]
+    }
     order = {v: i for i, v in enumerate(Location.values)}
     return [groups[k] for k in sorted(groups, key=lambda k: (k[0], order.get(k[1], 9), k[2]))]
 
