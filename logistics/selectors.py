@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from monitoring_site.permissions import schools_visible_to
 from monitoring_site.roles import Role
 from rounds.models import MilestoneKind, Person, Round, School, TestSession
-from sampling.models import SampledSchool
+from sampling.models import SampledSchool, SampledStudent
 from sampling.selectors import sampled_schools
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     ChecklistStatus,
     Incident,
     ItemComment,
+    SessionRecord,
 )
 from .readiness import (
     AnswerValues,
@@ -66,18 +67,15 @@ def _spec(item: ChecklistItem) -> ItemSpec:
 
 
 def _answers_by_checklist(checklist_ids) -> dict[int, dict[int, AnswerValues]]:
-    photos = dict(
-        ChecklistAnswer.objects.filter(checklist_id__in=checklist_ids)
-        .annotate(n=Count("photos", filter=Q(photos__removed=False)))
-        .filter(n__gt=0)
-        .values_list("pk", "n")
-    )
     answers: dict[int, dict[int, AnswerValues]] = defaultdict(dict)
-    rows = ChecklistAnswer.objects.filter(checklist_id__in=checklist_ids).values_list(
-        "pk", "checklist_id", "item_id", "value_yes", "value_count", "value_text", "building", "floor", "room_name"
+    rows = (
+        ChecklistAnswer.objects.filter(checklist_id__in=checklist_ids)
+        .annotate(photo_count=Count("photos", filter=Q(photos__removed=False)))
+        .values_list("checklist_id", "item_id", "value_yes", "value_count", "value_text", "building", "floor", "room_name", "photo_count")
+        .order_by()
     )
-    for pk, checklist_id, item_id, *values in rows:
-        answers[checklist_id][item_id] = AnswerValues(*values, photos.get(pk, 0))
+    for checklist_id, item_id, *values in rows:
+        answers[checklist_id][item_id] = AnswerValues(*values)
     return answers
 
 
@@ -151,6 +149,7 @@ def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom],
     actors = _actors(school_ids)
     rows = []
     specs = [_spec(item) for item in items]
+    room_item_ids = [[i.pk for i in room.item_list] for room in rooms]
     for school in schools:
         checklist = checklists.get(school.pk)
         got = answers.get(checklist.pk, {}) if checklist else {}
@@ -158,11 +157,11 @@ def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom],
         open_items = commented.get(checklist.pk, set()) if checklist else set()
         room_states = [
             room_status(
-                (problems[i.pk] for i in room.item_list),
-                answered=sum(1 for i in room.item_list if i.pk in got),
-                commented=sum(1 for i in room.item_list if i.pk in open_items),
+                (problems[pk] for pk in ids),
+                answered=sum(1 for pk in ids if pk in got),
+                commented=sum(1 for pk in ids if pk in open_items),
             )
-            for room in rooms
+            for ids in room_item_ids
         ]
         status = checklist.status if checklist else "not_started"
         must_act = {
@@ -230,6 +229,19 @@ def sessions_for(*, rnd: Round, grades: list[int]) -> QuerySet[TestSession]:
 def session_rate(*, record, students) -> AttendanceRate:
     marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status"))
     return attendance_rate(marked.get(s.pk) for s in students)
+
+
+def session_rates(*, records: list[SessionRecord]) -> list[AttendanceRate]:
+    """session_rate of each record, in order, with its school's sampled students: three queries
+    for any number of sessions."""
+    school_ids = {r.sampled_school_id for r in records}
+    students = defaultdict(list)
+    for school_id, pk in SampledStudent.objects.filter(sampled_school_id__in=school_ids).values_list("sampled_school_id", "pk"):
+        students[school_id].append(pk)
+    marked = defaultdict(dict)
+    for record_id, student_id, status in Attendance.objects.filter(record__in=records).values_list("record_id", "student_id", "status"):
+        marked[record_id][student_id] = status
+    return [attendance_rate(marked[r.pk].get(pk) for pk in students[r.sampled_school_id]) for r in records]
 
 
 def incidents_visible_to(user, *, rnd: Round) -> QuerySet[Incident]:

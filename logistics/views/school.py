@@ -16,13 +16,14 @@ from sampling.selectors import sampled_students
 
 from ..forms import AttendanceForm, DrillForm, SessionRecordForm, StaffFormSet
 from ..models import Attendance, AttendanceStatus, Checklist, MockDrill, StaffAssignment
-from ..selectors import sampled_grades, session_rate, sessions_for
+from ..selectors import sampled_grades, session_rate, session_rates, sessions_for
 from ..services import (
     LogisticsError,
     attendance_mark,
     drill_record,
     session_record_ensure,
     session_record_save,
+    session_records_ensure,
 )
 from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404, stage_refused
 
@@ -33,17 +34,12 @@ def school_logistics(request, round_pk: int, school_pk: int):
     school = school_or_404(request, rnd, school_pk)
     grades = sampled_grades(rnd=rnd, school=school)
     by_grade = {s.grade: s for s in grades}
-    sessions = []
-    for session in sessions_for(rnd=rnd, grades=list(by_grade)):
-        record = session_record_ensure(session=session, sampled_school=by_grade[session.grade])
-        students = list(sampled_students(rnd=rnd).filter(sampled_school=by_grade[session.grade]).only("pk"))
-        sessions.append(
-            {
-                "session": session,
-                "record": record,
-                "rate": session_rate(record=record, students=students),
-            }
-        )
+    timetable = list(sessions_for(rnd=rnd, grades=list(by_grade)))
+    records = session_records_ensure(pairs=[(session, by_grade[session.grade]) for session in timetable])
+    sessions = [
+        {"session": session, "record": record, "rate": rate}
+        for session, record, rate in zip(timetable, records, session_rates(records=records), strict=True)
+    ]
     return render(
         request,
         "logistics/school.html",

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from django.urls import reverse
 
-from logistics.models import Attendance
+from logistics.models import Attendance, SessionRecord
 from logistics.readiness import attendance_rate
 from rounds.models import Stage
 
@@ -89,3 +89,28 @@ def test_attendance_cannot_be_marked_before_the_test_days(client, lworld):
     }
     client.post(reverse("attendance_mark", kwargs=kwargs), {"status": "present"})
     assert not Attendance.objects.exists()
+
+
+def test_the_school_page_shows_each_sessions_rate_with_the_same_queries_for_any_number_of_sessions(
+    client, lworld, django_assert_max_num_queries
+):
+    w = lworld
+    w.round.stage = Stage.TESTING
+    w.round.save()
+    sessions = list(w.round.sessions.filter(grade=4).order_by("day", "start"))
+    assert len(sessions) > 1
+    first, students = sessions[0], list(w.sampled_a.students.all())
+    record = SessionRecord.objects.create(session=first, sampled_school=w.sampled_a)
+    Attendance.objects.bulk_create(
+        Attendance(record=record, student=s, status="absent" if n < 3 else "present", marked_by=w.monitor) for n, s in enumerate(students)
+    )
+    client.force_login(w.staff)
+    url = reverse("school_logistics", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk})
+    body = client.get(url).content.decode()  # makes the records of the other sessions
+    # 10 students, 7 present → 70.0%, a make-up session; the others unmarked → 0.0%.
+    assert "70.0%" in body and body.count("0.0%") == len(sessions)
+    assert SessionRecord.objects.filter(sampled_school=w.sampled_a).count() == len(sessions)
+    with django_assert_max_num_queries(20) as queries:
+        client.get(url)
+    per_session = [q["sql"] for q in queries.captured_queries if "logistics_attendance" in q["sql"]]
+    assert len(per_session) == 1  # one attendance query for all sessions
