@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
@@ -54,12 +54,13 @@ def document_kinds() -> dict[str, DocumentKind]:
     return kinds
 
 
-def documents_visible_to(user, rounds: QuerySet[Round]) -> QuerySet[Document]:
+def documents_visible_to(user, rounds: QuerySet[Round], kinds: Iterable[str] | None = None) -> QuerySet[Document]:
     """Documents of these rounds whose kind the user may read, narrowed to the subjects in
-    the user's scope for the kinds made per subject."""
+    the user's scope for the kinds made per subject (and to ``kinds`` when given: a page
+    listing one app's documents need not weigh every other kind)."""
     allowed = Q(pk__in=[])
     for kind, spec in document_kinds().items():
-        if not user.has_perm(spec.perm):
+        if (kinds is not None and kind not in kinds) or not user.has_perm(spec.perm):
             continue
         if spec.subjects is None:
             allowed |= Q(kind=kind)

@@ -16,6 +16,7 @@ from rounds.selectors import current_round, rounds_visible_to
 
 from ..forms import RosterTypeForm, StudentDrawForm, UploadForm, new_seed
 from ..imports import parse_typed_roster, roster_as_text, roster_row_errors, roster_template_bytes
+from ..models import SampledSchool
 from ..reports import BUILDERS
 from ..rules import sees_names, sees_students
 from ..selectors import EXCLUSION_LIMIT, sampled_schools_visible_to, school_progress
@@ -36,7 +37,7 @@ def my_sample(request):
 @require_perm("sampling.view_school_sample")
 def sampled_school_detail(request, pk: int):
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
-    progress = school_progress(rnd=sampled.round, queryset=sampled_schools_visible_to(request.user).filter(pk=pk))
+    progress = school_progress(rnd=sampled.round, queryset=SampledSchool.objects.filter(pk=sampled.pk))  # in scope: just fetched from it
     names = sees_names(request.user)
     students = []
     if sees_students(request.user):
@@ -61,8 +62,8 @@ def sampled_school_detail(request, pk: int):
             "sees_names": names,
             "sees_students": sees_students(request.user),
             "limit": EXCLUSION_LIMIT,
-            "documents": documents_visible_to(request.user, rounds_visible_to(request.user))
-            .filter(round=sampled.round, kind__in=BUILDERS, subject=str(sampled.pk))
+            "documents": documents_visible_to(request.user, rounds_visible_to(request.user), kinds=BUILDERS)
+            .filter(round=sampled.round, subject=str(sampled.pk))
             .select_related("created_by")[:12],
         },
     )
