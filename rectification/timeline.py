@@ -26,6 +26,18 @@ class Bar:
     deadline_x: float
     overrun: float = 0.0  # overdue: how far past the deadline today lies
 
+    @property
+    def text_y(self) -> int:
+        return self.y + 14
+
+    @property
+    def top(self) -> int:
+        return self.y + 3
+
+    @property
+    def bottom(self) -> int:
+        return self.y + 22
+
 
 @dataclass(frozen=True)
 class Tick:

@@ -24,7 +24,7 @@ from ..forms import IndicatorReadingForm
 from ..models import Notification, PlanItem, Problem
 from ..selectors import filter_items, item_rows, items_visible_to, plan_of, tiles_for, with_latest_progress, with_states
 from ..services import RectificationError, check_stage
-from ..timeline import build
+from ..timeline import OVERDUE_STATES, build
 from .common import refused, round_and_plan, round_in_scope, stage_context, today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,7 +53,7 @@ def rectification_overview(request, round_pk: int):
     if plan is not None:
         items, filtered, chosen = _filtered(request, rnd, plan, day)
         page = Paginator(item_rows(filtered), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = with_states(list(page.object_list), plan, day)
+        rows = _with_texts(with_states(list(page.object_list), plan, day))
         timeline = build(
             [
                 (
@@ -89,6 +89,20 @@ def rectification_overview(request, round_pk: int):
             }
         )
     return render(request, "rectification/overview.html", context)
+
+
+def _with_texts(rows: list[PlanItem]) -> list[PlanItem]:
+    """What each row and timeline bar prints, put together once here rather than by template filters."""
+    for item in rows:
+        due = item.approved_deadline or item.deadline
+        item.due_text = due.isoformat()
+        item.overdue = item.state in OVERDUE_STATES
+        item.state_css = item.state or item.status
+        item.problem_text = f"{item.problem.number}. {Truncator(item.problem.title).chars(28)}"
+        item.goal_text = Truncator(item.goal).chars(50)
+        item.with_text = "、".join(d.name for d in item.cooperating_departments.all())
+        item.bar_title = f"{Truncator(item.goal).chars(60)} · {item.due_text}"
+    return rows
 
 
 def _options(choices, chosen: str) -> list[tuple[str, str, bool]]:
