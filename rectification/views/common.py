@@ -21,7 +21,8 @@ def round_in_scope(request, round_pk: int):
 
 def round_and_plan(request, round_pk: int):
     """The round in scope and its plan (None before there is one): one query when the plan exists."""
-    plan = Plan.objects.select_related("round__county").filter(round__in=rounds_visible_to(request.user).values("pk"), round_id=round_pk).first()
+    visible = rounds_visible_to(request.user).values("pk")
+    plan = Plan.objects.select_related("round__county").filter(round__in=visible, round_id=round_pk).first()
     if plan is not None:
         return plan.round, plan
     return round_in_scope(request, round_pk), None

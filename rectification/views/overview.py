@@ -68,6 +68,8 @@ def rectification_overview(request, round_pk: int):
             today=day,
         )
         query = urlencode({k: v for k, v in chosen.items() if v})
+        departments = Department.objects.filter(county=rnd.county_id).order_by("name")
+        problems = Problem.objects.filter(round=rnd, withdrawn_at__isnull=True).values_list("pk", "number", "title")
         context.update(
             {
                 "tiles": tiles_for(items, today=day),
@@ -77,12 +79,9 @@ def rectification_overview(request, round_pk: int):
                 "chosen": chosen,
                 "query": query,
                 # Only what the filter's options show: no model instances to build.
-                "departments": _options(Department.objects.filter(county=rnd.county_id).order_by("name").values_list("pk", "name"), chosen["department"]),
+                "departments": _options(departments.values_list("pk", "name"), chosen["department"]),
                 "problems": _options(
-                    (
-                        (pk, f"{number}. {Truncator(title).chars(30)}")
-                        for pk, number, title in Problem.objects.filter(round=rnd, withdrawn_at__isnull=True).values_list("pk", "number", "title")
-                    ),
+                    ((pk, f"{number}. {Truncator(title).chars(30)}") for pk, number, title in problems),
                     chosen["problem"],
                 ),
                 "statuses": _options([("overdue", pgettext("rectification", "Overdue")), *PlanItem.Status.choices], chosen["status"]),

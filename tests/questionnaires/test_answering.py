@@ -194,3 +194,29 @@ def test_an_unknown_code_gets_a_clear_message(client, qworld):
 
 def test_the_done_page_needs_a_submitted_response(client, qworld):
     assert client.get(reverse("respond_done"))["Location"] == reverse("respond_start")
+
+
+def test_closing_the_round_stops_saves_of_a_respondent_already_saving(client, qworld):
+    from rounds.models import Stage
+
+    code = qworld.code()
+    open_code(client, code)
+    save(client, "years_teaching", "12")
+    qworld.rnd.stage = Stage.CLOSED
+    qworld.rnd.save()
+    assert "已关闭" in save(client, "years_teaching", "13")
+    assert "已关闭" in save(client, "years_teaching", "not a number")  # closed is said before invalid
+    assert Answer.objects.get().value == 12
+
+
+def test_a_save_for_a_response_that_is_gone_is_refused_not_misplaced(client, qworld):
+    code = qworld.code()
+    open_code(client, code)
+    save(client, "years_teaching", "12")
+    Answer.objects.all().delete()
+    Response.objects.all().delete()  # e.g. removed in the admin: the ids a process kept are stale
+    assert client.post(reverse("respond_save"), {"item": "years_teaching", "value": ["13"]}).status_code == 403
+    assert not Answer.objects.exists()
+    open_code(client, code)  # a new response
+    assert 'data-state="saved"' in save(client, "years_teaching", "14")
+    assert Answer.objects.get().response == Response.objects.get()
