@@ -48,11 +48,12 @@ class Todo:
     detail: str = ""
 
 
-def todo_for(user, *, today: dt.date) -> list[Todo]:
+def todo_for(user, *, today: dt.date, rnd: Round | None = None) -> list[Todo]:
+    """What is due next for the user in ``rnd`` (by default the current round of their county)."""
     person = person_of(user)
     if person is None:
         return []
-    rnd = current_round(user)
+    rnd = rnd or current_round(user)
     todos: list[Todo] = []
     if rnd is None:
         if person.role == Role.COUNTY_STAFF:

@@ -115,8 +115,16 @@ def frame_units(*, plan: SamplingPlan, grade: int) -> list[FrameUnit]:
     ]
 
 
+def current_draws(rnd: Round) -> dict[int, SchoolDraw]:
+    """The current school draw of each grade that has one (the newest, should there be two)."""
+    draws: dict[int, SchoolDraw] = {}
+    for draw in rnd.school_draws.filter(is_current=True).order_by("grade", "-drawn_at"):
+        draws.setdefault(draw.grade, draw)
+    return draws
+
+
 def current_draw(rnd: Round, grade: int) -> SchoolDraw | None:
-    return rnd.school_draws.filter(grade=grade, is_current=True).first()
+    return current_draws(rnd).get(grade)
 
 
 @transaction.atomic

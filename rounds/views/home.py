@@ -13,13 +13,9 @@ def home(request):
     if person is None:
         # The IT administrator has no role in the workflow; their place is the admin site.
         return redirect("admin:index") if request.user.is_staff else render(request, "rounds/no_role.html", status=403)
+    rnd = current_round(request.user)
     return render(
         request,
         "rounds/home.html",
-        {
-            "person": person,
-            "round": current_round(request.user),
-            "todos": todo_for(request.user, today=today()),
-            "today": today(),
-        },
+        {"person": person, "round": rnd, "todos": todo_for(request.user, today=today(), rnd=rnd), "today": today()},
     )

@@ -17,6 +17,7 @@ from ..services import (
     DEFAULT_N,
     SamplingError,
     current_draw,
+    current_draws,
     frame_build,
     frame_import_start,
     notice_settings_save,
@@ -34,7 +35,8 @@ def sampling_round(request, pk: int):
     rnd = round_of(request, pk)
     plan = plan_for(rnd)
     rows = school_progress(rnd=rnd)
-    draws = {g: current_draw(rnd, g) for g in rnd.grades}
+    current = current_draws(rnd)
+    draws = {g: current.get(g) for g in rnd.grades}
     sampled, excluded, rate = exclusion_rate(rows)
     return render(
         request,
