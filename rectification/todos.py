@@ -29,12 +29,8 @@ def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
 
 def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
     todos = []
-    items = (
-        items_changeable_by(user)
-        .filter(plan__round=rnd, status=PlanItem.Status.OPEN, approved_deadline__isnull=False)
-        .select_related("plan")
-        .order_by("approved_deadline")[:200]
-    )
+    open_items = items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN)
+    items = open_items.filter(approved_deadline__isnull=False).select_related("plan").order_by("approved_deadline")[:200]
     for item in items:
         state = deadline_state(
             deadline=item.approved_deadline,
@@ -57,7 +53,7 @@ def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
     later = Progress.objects.filter(item=OuterRef("item"), posted_at__gt=OuterRef("posted_at"))
     returned = (
         Progress.objects.filter(
-            item__in=items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN).values("pk"),
+            item__in=open_items.values("pk"),
             status=Progress.Status.RETURNED,
         )
         .exclude(Exists(later))  # a newer report has answered it
