@@ -164,3 +164,31 @@ def test_the_home_page_lists_rectification_todos(client, rect):
     client.force_login(rect.staff)
     body = client.get(reverse("home")).content.decode()
     assert "核验进展报告" in body
+
+
+def test_each_visitor_gets_a_progress_form_with_their_own_csrf_token(rect):
+    """Two sessions open the same item's empty progress form: each form carries its own
+    session's CSRF token and each report is accepted. (A cached rendering of the crispy form
+    once shared the first visitor's token — crispy adds one to a POST form — and refused the
+    next visitor's report with 403.)"""
+    import re
+
+    from django.test import Client
+
+    item = rect.rect.item
+    Progress.objects.filter(item=item).update(status="accepted")
+    page, create = reverse("item_detail", kwargs={"pk": item.pk}), reverse("progress_create", kwargs={"pk": item.pk})
+    tokens = []
+    for text in ("第一次汇报", "第二次汇报"):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(rect.dept_user)
+        body = client.get(page).content.decode()
+        form = body[body.index('id="report"') :]
+        form = form[: form.index("</form>")]
+        sent = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)  # every one, as a browser sends them
+        tokens.append(sent[-1])
+        response = client.post(create, {"csrfmiddlewaretoken": sent, "text": text, "percent": 40, "files": [_upload()]})
+        assert response.status_code == 302, response.status_code
+        Progress.objects.filter(item=item).update(status="accepted")
+    assert tokens[0] != tokens[1]
+    assert set(Progress.objects.filter(item=item).values_list("text", flat=True)) >= {"第一次汇报", "第二次汇报"}
