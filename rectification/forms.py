@@ -181,6 +181,9 @@ class ProgressForm(_Crispy, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._helper()
+        # The page's <form> carries the visitor's token; without crispy's own copy the empty
+        # form's fields read the same for everyone and are rendered once per language.
+        self.helper.disable_csrf = True
 
     def clean_percent(self):
         percent = self.cleaned_data["percent"]
