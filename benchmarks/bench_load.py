@@ -9,6 +9,8 @@ group of pages at a time with a few simulated users and no pause between request
 
 * the floor: ``/healthz``, a bare Django page through the same middleware, anonymous and
   signed in (session read and written, user and role looked up — what every page pays);
+* an empty page in the site's layout (``/bench/layout``, served only here: the project's URLs
+  plus that one, ``benchmarks/layout_urls.py``), signed in — what every page pays for its frame;
 * each role's main pages, signed in as the demo account of that role (county staff, leader,
   inspector, school coordinator, monitor, department user);
 * questionnaire saving: respondents who opened their questionnaire with an access code save
@@ -276,7 +278,8 @@ def main() -> int:
 
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_gunicorn(port=port, workers=args.workers, threads=args.threads)
+    # The project's settings plus one empty page in the site's layout (benchmarks/layout_urls.py).
+    server = start_gunicorn(port=port, workers=args.workers, threads=args.threads, settings="layout_settings")
     results: dict[str, dict] = {}
     try:
         staff_jars = [signed_in(base, "jiance") for _n in range(size["users"])]
@@ -284,6 +287,8 @@ def main() -> int:
         groups: list[tuple[str, type[HttpUser]]] = [
             ("floor, anonymous", group_class("floor anonymous", PageUser, pages=floor, cookie_jars=[])),
             ("floor, signed in", group_class("floor signed in", PageUser, pages=floor, cookie_jars=staff_jars)),
+            ("empty page in the layout", group_class("empty page in the layout", PageUser,
+                                                     pages=[("layout", "/bench/layout")], cookie_jars=staff_jars)),
         ]
         for group, (username, names) in ROLES.items():
             jars = staff_jars if username == "jiance" else [signed_in(base, username) for _n in range(size["users"])]

@@ -147,13 +147,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(*, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(*, port: int, workers: int, threads: int, settings: str | None = None) -> subprocess.Popen:
     """gunicorn (gthread) serving the app on 127.0.0.1:``port`` from DATABASE_URL, as in production
-    (DEBUG off, persistent connections); returns once ``/healthz`` answers."""
+    (DEBUG off, persistent connections); returns once ``/healthz`` answers. ``settings``: a
+    settings module of benchmarks/ to serve the app with instead of the project's."""
     import time
     import urllib.request
 
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_LOG_LEVEL": "ERROR", "DB_CONN_MAX_AGE": "600"}
+    if settings:
+        env |= {"DJANGO_SETTINGS_MODULE": settings, "PYTHONPATH": os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)])}
     for name in ("CELERY_BROKER_URL", "REDIS_URL"):  # nothing under load queues a task
         env.pop(name, None)
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments

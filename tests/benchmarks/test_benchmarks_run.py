@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]  # 
 WORKLOADS = [
     "sampling: PPS school draws", "sampling: roster upload", "logistics: readiness dashboard",
     "questionnaires: ", "results: import of", "results: estimates", "reports: the demo county's diagnostic report",
-    "rectification: overview", "load: floor, anonymous", "load: floor, signed in", "load: county staff", "load: leader",
+    "rectification: overview", "load: floor, anonymous", "load: floor, signed in", "load: empty page in the layout",
+    "load: county staff", "load: leader",
     "load: inspector", "load: school coordinator", "load: monitor", "load: department", "load: questionnaire save",
 ]
 
