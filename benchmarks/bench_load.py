@@ -7,8 +7,9 @@ imported scores and findings, documents and a rectification plan: one county's w
 gunicorn (gthread workers) serves it on 127.0.0.1; locust, used as a library, then loads one
 group of pages at a time with a few simulated users and no pause between requests:
 
-* the floor: ``/healthz``, a bare Django page through the same middleware, anonymous and
-  signed in (session read and written, user and role looked up — what every page pays);
+* the floor: ``/healthz``, a bare Django page through the same middleware, anonymous, signed
+  in (session read and written, user and role looked up — what every page pays) and with a
+  respondent's session (what every questionnaire request pays: the session holding the code);
 * an empty page in the site's layout (``/bench/layout``, served only here: the project's URLs
   plus that one, ``benchmarks/layout_urls.py``), signed in — what every page pays for its frame;
 * each role's main pages, signed in as the demo account of that role (county staff, leader,
@@ -17,7 +18,7 @@ group of pages at a time with a few simulated users and no pause between request
   answers one after another, as the autosave does.
 
 Per group: requests per second, p50/p95/p99 and errors; the p95 of each group against the
-floor's (signed-in pages against the signed-in floor, saves against the anonymous floor,
+floor's (signed-in pages against the signed-in floor, saves against the respondent's floor,
 measured before and after the pages and averaged). Goals: p95 at most twice the floor's, no
 errors.
 
@@ -283,22 +284,24 @@ def main() -> int:
     results: dict[str, dict] = {}
     try:
         staff_jars = [signed_in(base, "jiance") for _n in range(size["users"])]
+        respondents = [(respondent(base, code), saves) for code, saves in plans[: size["users"]]]
         floor = [("healthz", "/healthz")]
-        groups: list[tuple[str, type[HttpUser]]] = [
+        floors: list[tuple[str, type[HttpUser]]] = [
             ("floor, anonymous", group_class("floor anonymous", PageUser, pages=floor, cookie_jars=[])),
             ("floor, signed in", group_class("floor signed in", PageUser, pages=floor, cookie_jars=staff_jars)),
-            ("empty page in the layout", group_class("empty page in the layout", PageUser,
-                                                     pages=[("layout", "/bench/layout")], cookie_jars=staff_jars)),
+            ("floor, respondent", group_class("floor respondent", PageUser, pages=floor,
+                                              cookie_jars=[cookies for cookies, _s in respondents])),
         ]
+        groups = [*floors, ("empty page in the layout", group_class("empty page in the layout", PageUser,
+                                                                    pages=[("layout", "/bench/layout")], cookie_jars=staff_jars))]
         for group, (username, names) in ROLES.items():
             jars = staff_jars if username == "jiance" else [signed_in(base, username) for _n in range(size["users"])]
             pages, left = reachable(base, jars[0], paths, names)
             print(f"  {group} ({username}): {', '.join(n for n, _p in pages)}" + (f"; not theirs: {', '.join(left)}" if left else ""))
             groups.append((group, group_class(group, PageUser, pages=pages, cookie_jars=jars)))
-        respondents = [(respondent(base, code), saves) for code, saves in plans[: size["users"]]]
         print(f"  questionnaire save: {len(respondents)} respondents, {sum(len(s) for _c, s in respondents)} items between them")
         groups.append(("questionnaire save", group_class("questionnaire save", SaveUser, respondents=respondents)))
-        groups += [(name + " (after)", cls) for name, cls in groups[:2]]
+        groups += [(name + " (after)", cls) for name, cls in floors]
         for name, cls in groups:
             results[name] = run_group(base, cls, size["users"], size["warmup"], size["seconds"])
             r = results[name]
@@ -312,11 +315,11 @@ def main() -> int:
 
 def report(results: dict[str, dict], size: dict) -> list[Figure]:
     floor = {kind: (results[f"floor, {kind}"]["p95"] + results[f"floor, {kind} (after)"]["p95"]) / 2
-             for kind in ("anonymous", "signed in")}
+             for kind in ("anonymous", "signed in", "respondent")}
     print(f"\n{'group':<22} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'p95 / floor':>11}")
     figures = []
     for name, r in results.items():
-        compared = None if name.startswith("floor") else floor["anonymous" if name == "questionnaire save" else "signed in"]
+        compared = None if name.startswith("floor") else floor["respondent" if name == "questionnaire save" else "signed in"]
         ratio = r["p95"] / compared if compared else None
         print(f"{name:<22} {r['rps']:>7.0f} {r['p50']:>7.0f} {r['p95']:>7.0f} {r['p99']:>7.0f} {r['errors']:>6}"
               f" {'' if ratio is None else f'{ratio:.1f} ×':>11}")
@@ -334,7 +337,8 @@ def report(results: dict[str, dict], size: dict) -> list[Figure]:
     for name, r in results.items():
         if not name.startswith("floor"):
             print(f"  {name}: " + "; ".join(f"{page} {n} {p50:.0f}/{p95:.0f}" for page, (n, p50, p95) in r["pages"].items()))
-    print(f"\nfloor p95 (mean of before and after): anonymous {floor['anonymous']:.0f} ms, signed in {floor['signed in']:.0f} ms")
+    print(f"\nfloor p95 (mean of before and after): anonymous {floor['anonymous']:.0f} ms, signed in {floor['signed in']:.0f} ms, "
+          f"respondent {floor['respondent']:.0f} ms")
     return figures
 
 

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "monitoring_site.context_processors.navigation",
+                "monitoring_site.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -194,6 +195,18 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 # worker to start hands it out again once this many seconds have passed since it was taken.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2, minimum=1)}
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- kept pages (monitoring_site/pagecache.py) -------------------------------------------------
+# A page's rendering is kept per user until a table it read changes; the tables' change
+# counters live in Redis when the site has one (every process sees every change), in-process
+# otherwise (one process: the demo server, the test suite).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=1)
+PAGE_CACHE_REDIS_URL = env_url(
+    "PAGE_CACHE_REDIS_URL",
+    next((u for u in (env_str("REDIS_URL", ""), CELERY_BROKER_URL) if u.startswith(("redis://", "rediss://"))), ""),
+    schemes=("redis", "rediss"),
+)
 
 # --- e-mail ---------------------------------------------------------------------------------
 MAILERS = {"default": {"BACKEND": env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = _("Rounds and registry")
+
+    def ready(self):
+        from monitoring_site import pagecache
+
+        pagecache.install()

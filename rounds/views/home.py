@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import person_of
 
 from ..forms import today
@@ -8,6 +9,7 @@ from ..selectors import current_round, todo_for
 
 
 @login_required
+@kept_page
 def home(request):
     person = person_of(request.user)
     if person is None:

@@ -52,7 +52,7 @@ def test_a_workbook_cut_off_half_way_is_refused_whole(staff_client):
     assert School.objects.count() == before
 
 
-def test_a_score_import_cut_off_while_writing_keeps_the_scores_in_use(results_world, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_score_import_cut_off_while_writing_keeps_the_scores_in_use(results_world, django_capture_on_commit_callbacks, monkeypatch):  # noqa: F811
     """A re-import confirmed, then cut off while its rows are written: none of its rows is kept,
     it is refused with the Chinese message, and the earlier import is still the one in use."""
     from django.core.files.uploadedfile import SimpleUploadedFile
