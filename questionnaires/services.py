@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,28 +274,68 @@ def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.
     except AnswerInvalid:
         _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id), closed_only=True)
         raise
-    with transaction.atomic():
-        still_open = Response.objects.filter(
-            _round_takes_answers(now),
-            pk=response_id,
-            access_code_id=access_code_id,
-            instrument_id=instrument_id,
-            submitted_at__isnull=True,
-        )
-        if still_open.update(last_saved_at=now):
-            if value is None:
-                Answer.objects.filter(response_id=response_id, item=item).delete()
-            else:
-                Answer.objects.bulk_create(
-                    [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
-                    update_conflicts=True,
-                    unique_fields=["response", "item"],
-                    update_fields=["value", "saved_at"],
-                )
+    if connection.vendor == "postgresql":
+        kept = _save_in_one_statement(ids=(response_id, access_code_id, instrument_id), item=item, value=value, now=now)
+        if kept:
             return item, value
+    else:
+        with transaction.atomic():
+            still_open = Response.objects.filter(
+                _round_takes_answers(now),
+                pk=response_id,
+                access_code_id=access_code_id,
+                instrument_id=instrument_id,
+                submitted_at__isnull=True,
+            )
+            if still_open.update(last_saved_at=now):
+                if value is None:
+                    Answer.objects.filter(response_id=response_id, item=item).delete()
+                else:
+                    Answer.objects.bulk_create(
+                        [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
+                        update_conflicts=True,
+                        unique_fields=["response", "item"],
+                        update_fields=["value", "saved_at"],
+                    )
+                return item, value
     if _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id)) and retry:
         return answer_save(access_code_id=access_code_id, item_code=item_code, raw=raw, now=now, retry=False)
     raise AnswerInvalid(_("This questionnaire has been submitted; answers can no longer be changed."))
+
+
+@functools.cache
+def _one_statement_sql(kind: str) -> str:
+    """The autosave as one PostgreSQL statement (its own transaction): the UPDATE that locks the
+    response and checks it is open (the same conditions as the ORM path beside it), and the
+    answer's upsert (``kind="keep"``) or removal (``"clear"``) fed by the UPDATE's row — nothing
+    is written to the answers unless the response was open. Returns how many responses were open.
+    Written by hand for the hot path of test day: one round trip instead of four, and no query
+    compiled per save."""
+    t = {m.__name__: connection.ops.quote_name(m._meta.db_table) for m in (Response, Answer, AccessCode, Round)}
+    answer = (
+        f"INSERT INTO {t['Answer']} (response_id, item_id, value, saved_at) SELECT id, %(item)s, %(value)s, %(now)s FROM open "  # noqa: S608
+        "ON CONFLICT (response_id, item_id) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at RETURNING 1"
+        if kind == "keep"
+        else f"DELETE FROM {t['Answer']} WHERE item_id = %(item)s AND response_id IN (SELECT id FROM open) RETURNING 1"  # noqa: S608
+    )
+    return (
+        f"WITH open AS (UPDATE {t['Response']} r SET last_saved_at = %(now)s "  # noqa: S608 - table names from the models
+        "WHERE r.id = %(response)s AND r.access_code_id = %(code)s AND r.instrument_id = %(instrument)s AND r.submitted_at IS NULL "
+        f"AND EXISTS (SELECT 1 FROM {t['AccessCode']} c JOIN {t['Round']} d ON d.id = c.round_id "
+        "WHERE c.id = r.access_code_id AND d.stage <> %(closed)s AND (d.closes_at IS NULL OR d.closes_at > %(now)s)) "
+        f"RETURNING r.id), written AS ({answer}) SELECT count(*) FROM open"
+    )
+
+
+def _save_in_one_statement(*, ids: tuple[int, int, int], item: Item, value, now: dt.datetime) -> bool:
+    response_id, access_code_id, instrument_id = ids
+    from psycopg.types.json import Jsonb  # PostgreSQL only (this path's only caller)
+
+    params = {"now": now, "response": response_id, "code": access_code_id, "instrument": instrument_id, "item": item.pk,
+              "closed": Stage.CLOSED, "value": None if value is None else Jsonb(value)}
+    with connection.cursor() as cursor:
+        cursor.execute(_one_statement_sql("clear" if value is None else "keep"), params)
+        return cursor.fetchone()[0] > 0
 
 
 def _refuse(*, access_code_id: int, now: dt.datetime, kept: tuple[int, int], closed_only: bool = False) -> bool:

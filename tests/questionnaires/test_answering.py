@@ -220,3 +220,15 @@ def test_a_save_for_a_response_that_is_gone_is_refused_not_misplaced(client, qwo
     open_code(client, code)  # a new response
     assert 'data-state="saved"' in save(client, "years_teaching", "14")
     assert Answer.objects.get().response == Response.objects.get()
+
+
+def test_an_emptied_answer_is_removed_and_only_while_the_response_is_open(client, qworld):
+    code = qworld.code()
+    open_code(client, code)
+    save(client, "years_teaching", "12")
+    save(client, "lessons_week", "14")
+    assert 'data-state="saved"' in save(client, "years_teaching", "")  # the respondent cleared the box
+    assert dict(Answer.objects.values_list("item__code", "value")) == {"lessons_week": 14}
+    Response.objects.update(submitted_at=timezone.now())
+    assert 'data-state="saved"' not in save(client, "lessons_week", "")
+    assert dict(Answer.objects.values_list("item__code", "value")) == {"lessons_week": 14}
