@@ -250,6 +250,7 @@ def main() -> int:
     add_arguments(parser)
     parser.add_argument("--users", type=int, help="simulated users at once in each group")
     parser.add_argument("--seconds", type=float, help="seconds measured per group")
+    parser.add_argument("--only", help="comma-separated words: load only the groups whose name holds one (the floors always)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     args = parser.parse_args()
@@ -302,6 +303,8 @@ def main() -> int:
         print(f"  questionnaire save: {len(respondents)} respondents, {sum(len(s) for _c, s in respondents)} items between them")
         groups.append(("questionnaire save", group_class("questionnaire save", SaveUser, respondents=respondents)))
         groups += [(name + " (after)", cls) for name, cls in floors]
+        if args.only:
+            groups = [(n, c) for n, c in groups if n.startswith("floor") or any(w in n for w in args.only.split(","))]
         for name, cls in groups:
             results[name] = run_group(base, cls, size["users"], size["warmup"], size["seconds"])
             r = results[name]

@@ -120,16 +120,17 @@ class LocalGenerations:
 class RedisGenerations:
     """Counters in Redis, shared by every web process and worker."""
 
+    # One command, atomic, in the order given: the all-commits counter first.
+    _BUMP = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end"
+
     def __init__(self, url: str):
         import redis
 
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._bump = self._client.register_script(self._BUMP)
 
     def bump(self, namespace: str, tables: set[str]) -> None:
-        pipe = self._client.pipeline(transaction=True)  # the all-commits counter first
-        for name in (_ALL, *sorted(tables)):
-            pipe.incr(f"pagegen:{namespace}:{name}")
-        pipe.execute()
+        self._bump(keys=[f"pagegen:{namespace}:{name}" for name in (_ALL, *sorted(tables))])
 
     def read(self, namespace: str, tables: list[str]) -> list[int | None]:
         values = self._client.mget([f"pagegen:{namespace}:{name}" for name in (*tables, _ALL)])

@@ -10,6 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -208,7 +209,9 @@ def respond_save(request):
         context["error"] = exc.message
     except QuestionnaireClosed:
         context["error"] = _("The questionnaire is closed; this answer was not saved.")
-    return render(request, "questionnaires/_status.html", context)
+    # The status line needs no request context (no token, no navigation): rendered without the
+    # context processors, on the autosave's hot path.
+    return HttpResponse(render_to_string("questionnaires/_status.html", context))
 
 
 @require_POST
