@@ -334,7 +334,9 @@ def report(results: dict[str, dict], size: dict) -> list[Figure]:
             Figure(workload, "p50 / p95 / p99", f"{r['p50']:.0f} / {r['p95']:.0f} / {r['p99']:.0f}", "ms"),
             Figure(workload, "errors", r["errors"], "", "0", r["errors"] == 0),
         ]
-        if ratio is not None:
+        if ratio is not None and name == "empty page in the layout":  # the benchmark's own page: shown, no goal
+            figures.append(Figure(workload, "p95 ÷ floor's p95", round(ratio, 2), "×"))
+        elif ratio is not None:
             figures.append(Figure(workload, "p95 ÷ floor's p95", round(ratio, 2), "×", "≤ 2 ×", ratio <= 2))
     print("\npages (requests, p50 ms, p95 ms):")
     for name, r in results.items():
