@@ -31,6 +31,10 @@ def _own_redis_database() -> None:
         if os.environ.get("CELERY_BROKER_URL", url) == url:
             os.environ["CELERY_BROKER_URL"] = own
         os.environ["REDIS_URL"] = own
+        # The kept pages' counters stay in the given database (their keys hold the database
+        # name): every process of a test — this one, whenever it read its settings, and the
+        # workers and commands it starts — must use the same one.
+        os.environ.setdefault("PAGE_CACHE_REDIS_URL", url)
 
 
 _own_redis_database()

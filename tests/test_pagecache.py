@@ -268,14 +268,15 @@ def test_the_tables_of_a_statement():
     assert not pagecache._is_write("SELECT 1 FOR UPDATE") and not pagecache._is_write('SAVEPOINT "s1"')
 
 
-def test_a_write_by_another_process_shows_at_once(world, require_services):
+def test_a_write_by_another_process_shows_at_once(world, require_services, settings):
     """The web processes and the workers share the change counters through Redis."""
     require_services("REDIS_URL", "DATABASE_URL")
     if connection.vendor != "postgresql":
         pytest.skip("another process reaches the test database on PostgreSQL only")
     client = _signed_in(world.staff)
     _visit(client, _round_url(world))
-    env = {**os.environ, "DATABASE_URL": re.sub(r"/[^/]*$", "/" + connection.settings_dict["NAME"], os.environ["DATABASE_URL"])}
+    env = {**os.environ, "DATABASE_URL": re.sub(r"/[^/]*$", "/" + connection.settings_dict["NAME"], os.environ["DATABASE_URL"]),
+           "PAGE_CACHE_REDIS_URL": settings.PAGE_CACHE_REDIS_URL}  # as every process of one site is configured
     code = f"from rounds.models import Round; Round.objects.filter(pk={world.round.pk}).update(year=2035)"
     subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
     assert _title(2035) in _visit(client, _round_url(world))[0]
