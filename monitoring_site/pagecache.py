@@ -37,6 +37,7 @@ and ``COPY`` bypass — and most of a page's time here is template rendering, no
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -287,7 +288,8 @@ class _Pages:
 _pages = _Pages(size=500)
 
 
-def _always_read() -> set[str]:
+@functools.cache
+def _always_read() -> frozenset[str]:
     """Tables every page depends on without querying them in the view: the account, its person,
     the person's schools and county (fetched by the authentication backend before the view)."""
     from django.contrib.auth import get_user_model
@@ -296,7 +298,7 @@ def _always_read() -> set[str]:
 
     tables = {get_user_model()._meta.db_table, Person._meta.db_table, County._meta.db_table}
     tables |= {field.remote_field.through._meta.db_table for field in Person._meta.many_to_many}
-    return tables
+    return frozenset(tables)
 
 
 def _key(request, view_name: str) -> tuple:
@@ -313,11 +315,22 @@ def _has_messages(request) -> bool:
     return bool(session is not None and session.get("_messages"))
 
 
-def _serve(request, page: _Page):
-    from django.http import HttpResponse
+def _with_token(body: bytes, request) -> bytes:
+    """The visitor's own CSRF token where the rendering has the placeholder."""
     from django.middleware.csrf import get_token
 
-    response = HttpResponse(page.body.replace(_PLACEHOLDER_BYTES, get_token(request).encode()), status=page.status)
+    return body.replace(_PLACEHOLDER_BYTES, get_token(request).encode()) if _PLACEHOLDER_BYTES in body else body
+
+
+def _written_here() -> bool:
+    """This connection is in a transaction that has written (and may yet be rolled back)."""
+    return connection.in_atomic_block and getattr(connection, "_kept_page_dirty", False)
+
+
+def _serve(request, page: _Page):
+    from django.http import HttpResponse
+
+    response = HttpResponse(_with_token(page.body, request), status=page.status)
     for header, value in page.headers:
         response[header] = value
     return response
@@ -347,8 +360,7 @@ def kept_page(view):
         key = _key(request, view_name)
         namespace = key[1]
         page = _pages.get(key)
-        in_written_transaction = connection.in_atomic_block and getattr(connection, "_kept_page_dirty", False)
-        if page is not None and not in_written_transaction:
+        if page is not None and not _written_here():
             try:
                 now = store().read(namespace, list(page.tables))
             except Exception:
@@ -370,7 +382,7 @@ def kept_page(view):
             _state.reading, _state.wrote = None, False
         keep = (
             _keepable(response) and not wrote and not _has_messages(request)
-            and not (connection.in_atomic_block and getattr(connection, "_kept_page_dirty", False))
+            and not _written_here()
         )
         if keep:
             names = tuple(sorted(tables))
@@ -381,10 +393,8 @@ def kept_page(view):
             if now is not None and now[-1] == before:
                 headers = tuple((h, v) for h, v in response.items() if h.lower() != "content-length")
                 _pages.put(key, _Page(names, tuple(now[:-1]), time.monotonic(), response.status_code, headers, response.content))
-        if not getattr(response, "streaming", False) and _PLACEHOLDER_BYTES in response.content:
-            from django.middleware.csrf import get_token
-
-            response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+        if not getattr(response, "streaming", False):
+            response.content = _with_token(response.content, request)
         return response
 
     wrapped.kept_page = True
