@@ -68,6 +68,18 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def log_out(page) -> None:
+    """Log out with the page's own button: the session ends on the server, so a response
+    still arriving for the old page (a photo, a poll, each renewing the session cookie) cannot
+    bring it back, as it could after clearing the cookies alone."""
+    button = page.locator("form[action$='/logout/'] button[type=submit]")
+    if not button.count():  # a page without the layout (a print view): the home page has it
+        page.goto("/")
+    button.first.click()
+    page.wait_for_load_state()
+    page.context.clear_cookies()
+
+
 def login(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)

@@ -17,7 +17,7 @@ from rounds.services import round_create
 
 from ..factories import PASSWORD, PersonFactory
 from ..logistics.factories import photo, sampled_school
-from .conftest import login, screenshot
+from .conftest import log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -129,7 +129,7 @@ def test_a_school_prepares_and_tests(page, phone_page, school_world, tmp_path):
     assert list(w["checklist"].events.values_list("kind", flat=True)) == ["submitted", "returned", "submitted", "approved"]
 
     # County staff see the dashboard.
-    page.context.clear_cookies()
+    log_out(page)
     login(page, "staff", PASSWORD)
     page.goto(f"/logistics/rounds/{rnd.pk}/readiness/")
     assert school.name in page.inner_text("main")
@@ -169,13 +169,13 @@ def test_a_school_prepares_and_tests(page, phone_page, school_world, tmp_path):
     assert incident.handover.seal_intact is False
 
     # The inspector countersigns it; the county sees it in the feed.
-    page.context.clear_cookies()
+    log_out(page)
     login(page, "inspector", PASSWORD)
     page.goto(f"/logistics/rounds/{rnd.pk}/schools/{school.pk}/incidents/{incident.pk}/")
     page.click("form[action$='countersign/'] button[type=submit]")
     page.wait_for_selector(".countersigned")
     assert Countersignature.objects.get(incident=incident).by == w["inspector"]
-    page.context.clear_cookies()
+    log_out(page)
     login(page, "staff", PASSWORD)
     page.goto(f"/logistics/rounds/{rnd.pk}/incidents/")
     assert "P-0001" in page.inner_text("main")

@@ -15,7 +15,7 @@ from rounds.models import Stage
 from rounds.services import round_create
 
 from ..factories import PASSWORD, CountyFactory, DepartmentFactory, PersonFactory, late_may
-from .conftest import login, screenshot
+from .conftest import log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def county(transactional_db):
 
 
 def _switch(page, username):
-    page.context.clear_cookies()
+    log_out(page)
     login(page, username, PASSWORD)
 
 
@@ -66,7 +66,7 @@ def _add_item(page, rnd, *, goal, deadline):
 def test_a_finding_becomes_a_verified_rectification_item(page, county, tmp_path):
     rnd, today = county["round"], timezone.localdate()
     page.on("dialog", lambda dialog: dialog.accept())
-    _switch(page, "staff")
+    login(page, "staff", PASSWORD)
     page.goto(f"/rectification/rounds/{rnd.pk}/problems/")
     page.click("li.finding-row button[type=submit]")
     page.wait_for_url("**/items/new/?problem=*")

@@ -13,7 +13,7 @@ from sampling.models import RosterEntry, SampledSchool, SampledStudent, SchoolDr
 
 from ..factories import PASSWORD, SchoolFactory, late_may
 from ..sampling.conftest import roster_rows, roster_workbook
-from .conftest import login, screenshot
+from .conftest import log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ def test_from_frame_to_confirmed_school_and_student_samples(page, world_e2e):
     sampled = SampledSchool.objects.get(round=rnd, school=w["school"])
     assert sampled.certainty
 
-    page.context.clear_cookies()
+    log_out(page)
     login(page, "coord", PASSWORD)
     page.click(f"text=报送 {w['school'].name} 4 年级名册")
     page.wait_for_url(f"**/sampling/schools/{sampled.pk}/")
@@ -92,7 +92,7 @@ def test_from_frame_to_confirmed_school_and_student_samples(page, world_e2e):
     page.wait_for_selector("text=文件已导入")
     screenshot(page, "sampling-06-roster-imported")
 
-    page.context.clear_cookies()
+    log_out(page)
     login(page, "staff", PASSWORD)
     page.goto(f"/sampling/rounds/{rnd.pk}/")
     assert "2 所学校中已有 1 所报送名册" in page.inner_text("main")

@@ -34,7 +34,7 @@ from sampling.models import SampledSchool, SampledStudent
 from tests.integration.test_celery_worker import worker  # noqa: F401
 from tests.reports.helpers import pdf_text
 
-from .conftest import login, screenshot
+from .conftest import log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -66,22 +66,14 @@ def _menu(page, label: str) -> None:
     page.wait_for_load_state()
 
 
-def _log_out(page) -> None:
-    """Log out with the page's own button: the session ends on the server, so a response
-    still arriving for the old page (a photo, a poll) cannot bring it back."""
-    page.locator("form[action$='/logout/'] button[type=submit]").first.click()
-    page.wait_for_load_state()
-    page.context.clear_cookies()
-
-
 def _switch(page, username: str, password: str = NEW_PASSWORD) -> None:
-    _log_out(page)
+    log_out(page)
     login(page, username, password)
 
 
 def _first_login(page, username: str, issued: str) -> None:
     """A new account logs in with the issued password and must choose its own first."""
-    _log_out(page)
+    log_out(page)
     login(page, username, issued)
     page.wait_for_url("**/accounts/password/")
     page.fill("#id_old_password", issued)
