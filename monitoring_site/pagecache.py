@@ -9,7 +9,7 @@ among a page's tables.
 
 How changes are seen. Every statement any process sends through Django's connection (ORM,
 ``update()``, ``bulk_create``, raw SQL, the admin, management commands, Celery tasks) passes
-an execute wrapper: a write names the tables it touches, and once its transaction commits
+an execute wrapper: a write names the tables it changes, and once its transaction commits
 their generation counters are raised in a store every process shares (Redis when the site has
 one; in-process otherwise, which is right for the single-process demo server and the test
 suite). While a kept page renders, the same wrapper collects the tables its reads name. The
@@ -94,6 +94,22 @@ def _is_write(sql: str) -> bool:
     if first == "WITH":  # a CTE may end in a write
         return any(word in _WRITE_WORDS for word in (w.upper() for w in _WORD.findall(sql)))
     return False
+
+
+# The table a data-changing statement (or each of its CTEs) changes: the one after INSERT INTO,
+# UPDATE, DELETE FROM, MERGE INTO or COPY. (``ON CONFLICT DO UPDATE SET`` and ``FOR UPDATE OF``
+# name no project table there.) The project has no triggers and no cascades in the database
+# (Django runs them as statements of their own), so the tables a statement only reads — the
+# round its EXISTS checks, the rows its subquery picks — are not changed by it.
+_TARGET = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|COPY)\s+(?:ONLY\s+)?\"?([A-Za-z_][A-Za-z0-9_$]*)", re.I)
+
+
+def tables_changed(sql: str) -> set[str]:
+    """The project's tables a write changes: the targets of its data-changing parts; every table it
+    names when it has none found (TRUNCATE, ALTER, DROP, CREATE…: change all, to be safe)."""
+    known = _known_tables()
+    targets = {name for name in _TARGET.findall(sql) if name in known}
+    return targets or tables_in(sql)
 
 
 # --- the generations' store ---------------------------------------------------------------------
@@ -221,7 +237,7 @@ def _execute_wrapper(execute, sql, params, many, context):
     if _is_write(sql):
         if _state.reading is not None:
             _state.wrote = True
-        tables = tables_in(sql)
+        tables = tables_changed(sql)
         if tables:
             _note_write(conn, tables)
     elif _state.reading is not None:

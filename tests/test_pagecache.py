@@ -268,6 +268,43 @@ def test_the_tables_of_a_statement():
     assert not pagecache._is_write("SELECT 1 FOR UPDATE") and not pagecache._is_write('SAVEPOINT "s1"')
 
 
+
+@pytest.mark.parametrize(("sql", "changed"), [
+    ('UPDATE "rounds_round" SET "year" = 1 WHERE "id" IN (SELECT U0."round_id" FROM "sampling_sampledschool" U0)', {"rounds_round"}),
+    ('INSERT INTO "rounds_county" ("name") SELECT "name" FROM "rounds_school" ON CONFLICT ("code") DO UPDATE SET "name" = EXCLUDED."name"',
+     {"rounds_county"}),
+    ('DELETE FROM "sampling_sampledschool" WHERE "round_id" IN (SELECT "id" FROM "rounds_round" WHERE "stage" = %s)',
+     {"sampling_sampledschool"}),
+    ('WITH a AS (UPDATE rounds_round SET year = 1 WHERE EXISTS (SELECT 1 FROM rounds_county) RETURNING id) '
+     'DELETE FROM rounds_school WHERE id IN (SELECT id FROM a)', {"rounds_round", "rounds_school"}),
+    ('TRUNCATE "rounds_round", "rounds_county"', {"rounds_round", "rounds_county"}),
+    ('ALTER TABLE "rounds_round" ADD COLUMN "x" integer', {"rounds_round"}),
+])
+def test_a_write_changes_only_the_tables_it_writes_to(sql, changed):
+    """A table a write only reads (its EXISTS check, its subquery) keeps the pages built from it."""
+    assert pagecache.tables_changed(sql) == changed
+
+
+def test_a_questionnaire_autosave_leaves_the_other_pages_kept(world):
+    """Its statement checks the round is open; saving answers all test day must not drop every
+    page of the round (nor is anything but the answers and the response changed)."""
+    from questionnaires.services import _one_statement_sql, answer_save, response_open
+
+    from .questionnaires.conftest import Setup
+
+    assert pagecache.tables_changed(_one_statement_sql("keep")) == {"questionnaires_response", "questionnaires_answer"}
+    assert pagecache.tables_changed(_one_statement_sql("clear")) == {"questionnaires_response", "questionnaires_answer"}
+    setup = Setup(world)
+    code = setup.code()
+    response = response_open(access_code=code, now=pagecache.timezone.now())
+    item = response.instrument.items.filter(type="single").first()
+    client = _signed_in(world.staff)
+    _visit(client, _round_url(world))
+    assert _visit(client, _round_url(world))[1] <= 3
+    answer_save(access_code_id=code.pk, item_code=item.code, raw=[str(item.choices[0][0])], now=pagecache.timezone.now())
+    assert response.answers.count() == 1
+    assert _visit(client, _round_url(world))[1] <= 3  # still kept
+
 def test_a_write_by_another_process_shows_at_once(world, require_services, settings):
     """The web processes and the workers share the change counters through Redis."""
     require_services("REDIS_URL", "DATABASE_URL")
