@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import threading
 import time
@@ -135,7 +136,13 @@ class LocalGenerations:
 
 
 class RedisGenerations:
-    """Counters in Redis, shared by every web process and worker."""
+    """Counters in Redis, shared by every web process and worker.
+
+    Each thread talks to Redis over a connection of its own, one command and its answer at a
+    time, with redis-py's connection-level calls: its client-level ``execute_command`` (pool
+    checkout, retry wrapper, response callbacks) costs twice the CPU, and a questionnaire
+    autosave pays this once per save. A command whose connection broke is sent once more on a
+    new connection (as redis-py's client would)."""
 
     # One command, atomic, in the order given: the all-commits counter first.
     _BUMP = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end"
@@ -143,14 +150,36 @@ class RedisGenerations:
     def __init__(self, url: str):
         import redis
 
-        self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self._bump = self._client.register_script(self._BUMP)
+        self._pool = redis.ConnectionPool.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._local = threading.local()
+
+    def _call(self, *command):
+        import redis
+
+        local = self._local
+        for attempt in (1, 2):
+            conn = getattr(local, "conn", None)
+            if conn is None or local.pid != os.getpid():  # none yet, or inherited through a fork
+                conn, local.pid = self._pool.make_connection(), os.getpid()
+                local.conn = conn
+            try:
+                conn.send_command(*command)
+                return conn.read_response()
+            except (redis.ConnectionError, redis.TimeoutError):
+                conn.disconnect()
+                if attempt == 2:
+                    raise
+            except Exception:
+                conn.disconnect()
+                raise
+        return None  # not reached
 
     def bump(self, namespace: str, tables: set[str]) -> None:
-        self._bump(keys=[f"pagegen:{namespace}:{name}" for name in (_ALL, *sorted(tables))])
+        keys = [f"pagegen:{namespace}:{name}" for name in (_ALL, *sorted(tables))]
+        self._call("EVAL", self._BUMP, len(keys), *keys)
 
     def read(self, namespace: str, tables: list[str]) -> list[int | None]:
-        values = self._client.mget([f"pagegen:{namespace}:{name}" for name in (*tables, _ALL)])
+        values = self._call("MGET", *[f"pagegen:{namespace}:{name}" for name in (*tables, _ALL)])
         return [None if v is None else int(v) for v in values]
 
 
@@ -229,19 +258,28 @@ def tables_written(tables: set[str], using: str = "default") -> None:
     _note_write(connections[using], set(tables))
 
 
+@functools.lru_cache(maxsize=4096)
+def _statement(sql: str) -> tuple[bool, frozenset[str]]:
+    """(is it a write, the tables it changes — or reads, for a read). The ORM sends the same
+    statement text with other parameters again and again: each text is looked at once."""
+    if _is_write(sql):
+        return True, frozenset(tables_changed(sql))
+    return False, frozenset(tables_in(sql))
+
+
 def _execute_wrapper(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     conn = context["connection"]
     if not conn.in_atomic_block:
         conn._kept_page_dirty = False
-    if _is_write(sql):
+    write, tables = _statement(sql)
+    if write:
         if _state.reading is not None:
             _state.wrote = True
-        tables = tables_changed(sql)
         if tables:
-            _note_write(conn, tables)
+            _note_write(conn, set(tables))
     elif _state.reading is not None:
-        _state.reading |= tables_in(sql)
+        _state.reading |= tables
     return result
 
 

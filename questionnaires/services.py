@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site import pagecache
 from rounds.models import Round, Stage
 from sampling.selectors import sampled_schools
 
@@ -329,13 +330,21 @@ def _one_statement_sql(kind: str) -> str:
 
 def _save_in_one_statement(*, ids: tuple[int, int, int], item: Item, value, now: dt.datetime) -> bool:
     response_id, access_code_id, instrument_id = ids
+    from psycopg import Cursor
     from psycopg.types.json import Jsonb  # PostgreSQL only (this path's only caller)
 
     params = {"now": now, "response": response_id, "code": access_code_id, "instrument": instrument_id, "item": item.pk,
               "closed": Stage.CLOSED, "value": None if value is None else Jsonb(value)}
-    with connection.cursor() as cursor:
-        cursor.execute(_one_statement_sql("clear" if value is None else "keep"), params)
-        return cursor.fetchone()[0] > 0
+    # psycopg's own cursor, not Django's: the statement is prepared once per connection and then
+    # only executed with its values (Django's cursors send the whole text, values written in, to
+    # be parsed and planned each time). It passes no execute wrapper, so the kept pages are told
+    # of its tables by hand; Django's error wrapper still translates its errors.
+    connection.ensure_connection()
+    with connection.wrap_database_errors, Cursor(connection.connection) as cursor:
+        cursor.execute(_one_statement_sql("clear" if value is None else "keep"), params, prepare=True)
+        opened = cursor.fetchone()[0] > 0
+    pagecache.tables_written({Response._meta.db_table, Answer._meta.db_table})
+    return opened
 
 
 def _refuse(*, access_code_id: int, now: dt.datetime, kept: tuple[int, int], closed_only: bool = False) -> bool:
