@@ -15,7 +15,9 @@ group of pages at a time with a few simulated users and no pause between request
 * each role's main pages, signed in as the demo account of that role (county staff, leader,
   inspector, school coordinator, monitor, department user);
 * questionnaire saving: respondents who opened their questionnaire with an access code save
-  answers one after another, as the autosave does.
+  answers one after another, as the autosave does;
+* test day: half the users county staff opening their pages, half respondents saving, at once
+  (shown without a goal: how the kept pages fare while answers keep changing).
 
 Per group: requests per second, p50/p95/p99 and errors; the p95 of each group against the
 floor's (signed-in pages against the signed-in floor, saves against the respondent's floor,
@@ -60,6 +62,7 @@ ROLES = {  # group → (demo account, the pages to try; those the role may not o
     "monitor": ("jianceyuan1", ["home", "school logistics", "custody", "checklist"]),
     "department": ("jiaoyan", ["home", "rectification", "plan", "plan item"]),
 }
+MIXED = "county staff while respondents save"
 SIZES = {  # users at once, seconds of warm-up and of measurement per group
     "full": {"users": 6, "warmup": 5.0, "seconds": 30.0},
     "ci": {"users": 2, "warmup": 0.5, "seconds": 1.5},
@@ -208,8 +211,11 @@ class SaveUser(HttpUser):
                 answer.failure(f"HTTP {answer.status_code} {re.sub(r'<[^>]+>', '', answer.text)[:80]}")
 
 
-def run_group(base: str, user_class: type[HttpUser], users: int, warmup: float, seconds: float) -> dict:
-    env = Environment(user_classes=[user_class], host=base)
+def run_group(base: str, user_class: type[HttpUser] | list[type[HttpUser]], users: int, warmup: float, seconds: float) -> dict:
+    """One group's figures; with several user classes (each with its ``fixed_count``), also the
+    p95 of the pages and of the saves apart."""
+    classes = user_class if isinstance(user_class, list) else [user_class]
+    env = Environment(user_classes=classes, host=base)
     failures: list[str] = []
     counted = {"requests": 0}
 
@@ -235,6 +241,15 @@ def run_group(base: str, user_class: type[HttpUser], users: int, warmup: float, 
         "pages": {e.name: (e.num_requests, e.get_response_time_percentile(0.50), e.get_response_time_percentile(0.95))
                   for e in env.stats.entries.values()},
     }
+    if len(classes) > 1:
+        from locust.stats import StatsEntry
+
+        for part, is_save in (("pages_p95", False), ("saves_p95", True)):
+            entry = StatsEntry(env.stats, part, "")
+            for e in env.stats.entries.values():
+                if (e.name == "save") == is_save:
+                    entry.extend(e)
+            measured[part] = entry.get_response_time_percentile(0.95)
     runner.quit()
     measured["errors"] = len(failures)  # warm-up included
     measured["failures"] = failures[:5]
@@ -295,13 +310,23 @@ def main() -> int:
         ]
         groups = [*floors, ("empty page in the layout", group_class("empty page in the layout", PageUser,
                                                                     pages=[("layout", "/bench/layout")], cookie_jars=staff_jars))]
+        role_pages: dict[str, list[tuple[str, str]]] = {}
         for group, (username, names) in ROLES.items():
             jars = staff_jars if username == "jiance" else [signed_in(base, username) for _n in range(size["users"])]
             pages, left = reachable(base, jars[0], paths, names)
             print(f"  {group} ({username}): {', '.join(n for n, _p in pages)}" + (f"; not theirs: {', '.join(left)}" if left else ""))
             groups.append((group, group_class(group, PageUser, pages=pages, cookie_jars=jars)))
+            role_pages[group] = pages
         print(f"  questionnaire save: {len(respondents)} respondents, {sum(len(s) for _c, s in respondents)} items between them")
         groups.append(("questionnaire save", group_class("questionnaire save", SaveUser, respondents=respondents)))
+        # Test day: the county's pages kept while respondents save (a save changes the answers,
+        # not the round: the pages that do not show answers stay kept).
+        half = max(size["users"] // 2, 1)
+        groups.append((MIXED, [
+            group_class("staff meanwhile", PageUser, pages=role_pages["county staff"],
+                        cookie_jars=staff_jars, fixed_count=half),
+            group_class("saves meanwhile", SaveUser, respondents=respondents, fixed_count=max(size["users"] - half, 1)),
+        ]))
         groups += [(name + " (after)", cls) for name, cls in floors]
         if args.only:
             groups = [(n, c) for n, c in groups if n.startswith("floor") or any(w in n for w in args.only.split(","))]
@@ -322,7 +347,8 @@ def report(results: dict[str, dict], size: dict) -> list[Figure]:
     print(f"\n{'group':<22} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'p95 / floor':>11}")
     figures = []
     for name, r in results.items():
-        compared = None if name.startswith("floor") else floor["respondent" if name == "questionnaire save" else "signed in"]
+        compared = (None if name.startswith("floor") or name == MIXED
+                    else floor["respondent" if name == "questionnaire save" else "signed in"])
         ratio = r["p95"] / compared if compared else None
         print(f"{name:<22} {r['rps']:>7.0f} {r['p50']:>7.0f} {r['p95']:>7.0f} {r['p99']:>7.0f} {r['errors']:>6}"
               f" {'' if ratio is None else f'{ratio:.1f} ×':>11}")
@@ -334,7 +360,14 @@ def report(results: dict[str, dict], size: dict) -> list[Figure]:
             Figure(workload, "p50 / p95 / p99", f"{r['p50']:.0f} / {r['p95']:.0f} / {r['p99']:.0f}", "ms"),
             Figure(workload, "errors", r["errors"], "", "0", r["errors"] == 0),
         ]
-        if ratio is not None and name == "empty page in the layout":  # the benchmark's own page: shown, no goal
+        if name == MIXED:  # shown, no goal: the goals are for each group alone against its floor
+            print(f"{'':<22} its pages p95 {r['pages_p95']:.0f} ms ({r['pages_p95'] / floor['signed in']:.1f} × the signed-in floor), "
+                  f"its saves p95 {r['saves_p95']:.0f} ms ({r['saves_p95'] / floor['respondent']:.1f} × the respondent floor)")
+            figures += [
+                Figure(workload, "county staff pages: p95 ÷ signed-in floor's", round(r["pages_p95"] / floor["signed in"], 2), "×"),
+                Figure(workload, "saves: p95 ÷ respondent floor's", round(r["saves_p95"] / floor["respondent"], 2), "×"),
+            ]
+        elif ratio is not None and name == "empty page in the layout":  # the benchmark's own page: shown, no goal
             figures.append(Figure(workload, "p95 ÷ floor's p95", round(ratio, 2), "×"))
         elif ratio is not None:
             figures.append(Figure(workload, "p95 ÷ floor's p95", round(ratio, 2), "×", "≤ 2 ×", ratio <= 2))

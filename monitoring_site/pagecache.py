@@ -17,9 +17,10 @@ rendering is stored with those tables' generations, and served while they are un
 ``COPY`` sent through psycopg's own cursor passes no wrapper: :func:`tables_written` raises
 the generations by hand there (``results.imports``).
 
-Races: one more counter, raised *before* any table's on every commit, is read before the
-render and again, last, with the tables' generations; if it moved, something committed
-meanwhile and the rendering is served but not kept. A rendering made in a transaction that
+Races: every table's generation is read before the render (one command) and those of the
+tables it read again after; if one of them moved, a change to what the page shows committed
+meanwhile and the rendering is served but not kept. Commits to other tables — the autosaves
+of test day — do not stop a page from being kept. A rendering made in a transaction that
 has written is never kept nor served from (its data may yet be rolled back), nor one whose
 view wrote (an access log, a template made on first view: those must happen on each visit),
 nor one that showed the visitor a message.
@@ -60,13 +61,18 @@ _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "ALTER", "DROP", "CREATE", "REPLACE", "MERGE"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_ALL = "*"  # the counter raised on every commit
 
 
 # --- which tables a statement names ---------------------------------------------------------------
 
 
 _table_names: frozenset[str] | None = None
+
+
+@functools.cache
+def _every_table() -> list[str]:
+    """The project's tables in a fixed order (their generations are read before each rendering)."""
+    return sorted(_known_tables())
 
 
 def _known_tables() -> frozenset[str]:
@@ -125,14 +131,14 @@ class LocalGenerations:
 
     def bump(self, namespace: str, tables: set[str]) -> None:
         with self._lock:
-            for name in (_ALL, *sorted(tables)):
+            for name in sorted(tables):
                 key = f"{namespace}:{name}"
                 self._counts[key] = self._counts.get(key, 0) + 1
 
     def read(self, namespace: str, tables: list[str]) -> list[int | None]:
-        """The tables' counters, then the all-commits counter (last)."""
+        """The tables' counters (None: never changed)."""
         with self._lock:
-            return [self._counts.get(f"{namespace}:{name}") for name in (*tables, _ALL)]
+            return [self._counts.get(f"{namespace}:{name}") for name in tables]
 
 
 class RedisGenerations:
@@ -144,7 +150,7 @@ class RedisGenerations:
     autosave pays this once per save. A command whose connection broke is sent once more on a
     new connection (as redis-py's client would)."""
 
-    # One command, atomic, in the order given: the all-commits counter first.
+    # One command for all the tables a commit changed.
     _BUMP = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end"
 
     def __init__(self, url: str):
@@ -175,11 +181,11 @@ class RedisGenerations:
         return None  # not reached
 
     def bump(self, namespace: str, tables: set[str]) -> None:
-        keys = [f"pagegen:{namespace}:{name}" for name in (_ALL, *sorted(tables))]
+        keys = [f"pagegen:{namespace}:{name}" for name in sorted(tables)]
         self._call("EVAL", self._BUMP, len(keys), *keys)
 
     def read(self, namespace: str, tables: list[str]) -> list[int | None]:
-        values = self._call("MGET", *[f"pagegen:{namespace}:{name}" for name in (*tables, _ALL)])
+        values = self._call("MGET", *[f"pagegen:{namespace}:{name}" for name in tables])
         return [None if v is None else int(v) for v in values]
 
 
@@ -420,11 +426,12 @@ def kept_page(view):
             except Exception:
                 log.warning("page cache: the store is unreachable; page rendered afresh", exc_info=True)
                 return _render(view, request, *args, **kwargs)
-            if tuple(now[:-1]) == page.generations and time.monotonic() - page.made < settings.PAGE_CACHE_SECONDS:
+            if tuple(now) == page.generations and time.monotonic() - page.made < settings.PAGE_CACHE_SECONDS:
                 return _serve(request, page)
             _pages.drop(key)
+        every = _every_table()
         try:
-            before = store().read(namespace, [])[-1]
+            before = dict(zip(every, store().read(namespace, every), strict=True))
         except Exception:
             log.warning("page cache: the store is unreachable; page rendered afresh", exc_info=True)
             return _render(view, request, *args, **kwargs)
@@ -444,9 +451,9 @@ def kept_page(view):
                 now = store().read(namespace, list(names))
             except Exception:
                 now = None
-            if now is not None and now[-1] == before:
+            if now is not None and all(before[name] == generation for name, generation in zip(names, now, strict=True)):
                 headers = tuple((h, v) for h, v in response.items() if h.lower() != "content-length")
-                _pages.put(key, _Page(names, tuple(now[:-1]), time.monotonic(), response.status_code, headers, response.content))
+                _pages.put(key, _Page(names, tuple(now), time.monotonic(), response.status_code, headers, response.content))
         if not getattr(response, "streaming", False):
             response.content = _with_token(response.content, request)
         return response

@@ -241,6 +241,36 @@ def test_a_commit_during_the_rendering_keeps_nothing(world, rf):
     assert len(calls) == 2  # kept from the second rendering on
 
 
+
+def test_a_commit_to_a_table_the_page_did_not_read_still_keeps_it(world, rf):
+    """On test day answers are saved every moment: a page that does not show them is kept all the same."""
+    from django.http import HttpResponse
+
+    calls = []
+
+    def save_elsewhere():
+        with connection.cursor() as cursor:  # a write to the answers, committed by another connection
+            cursor.execute("UPDATE questionnaires_answer SET value = value WHERE id < 0")
+        connection.close()
+
+    @pagecache.kept_page
+    def busy(request):
+        calls.append(1)
+        year = Round.objects.get(pk=world.round.pk).year
+        if len(calls) == 1:
+            elsewhere = threading.Thread(target=save_elsewhere)
+            elsewhere.start()
+            elsewhere.join()
+        return HttpResponse(f"<p>{year}</p>")
+
+    request = rf.get("/x")
+    request.user, request.session = world.staff, {}
+    before = pagecache.store().read(pagecache._namespace(), ["questionnaires_answer"])
+    assert b"2027" in busy(request).content
+    assert pagecache.store().read(pagecache._namespace(), ["questionnaires_answer"]) != before  # the save was counted
+    assert b"2027" in busy(request).content
+    assert len(calls) == 1  # kept from the first rendering
+
 def test_a_kept_page_expires(world, monkeypatch, settings):
     client = _signed_in(world.staff)
     _visit(client, _round_url(world))

@@ -2,8 +2,8 @@
 
 CONN_HEALTH_CHECKS makes Django test a kept connection at the start of every request that uses
 the database, so that a restarted or cut database is met with a new connection, not a 500. Its
-test is ``SELECT 1``: one round trip to the server on every request — under load the largest
-part of what a questionnaire autosave (one statement) pays beyond a bare page. A connection the
+test is ``SELECT 1``: one round trip to the server on every request — for a questionnaire
+autosave (one statement) a second round trip, doubling what it waits on the database for. A connection the
 server has ended is never quiet: the server sends its FATAL message and closes the socket, which
 makes the socket readable while the client waits for nothing. So an idle connection whose socket
 has nothing to read is usable; only one with something waiting (a cut, or a rare message the
