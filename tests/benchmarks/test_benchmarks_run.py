@@ -19,6 +19,7 @@ WORKLOADS = [
     "load: empty page in the layout",
     "load: county staff", "load: leader",
     "load: inspector", "load: school coordinator", "load: monitor", "load: department", "load: questionnaire save",
+    "load: county staff while respondents save",
 ]
 
 
