@@ -150,8 +150,17 @@ class RedisGenerations:
     autosave pays this once per save. A command whose connection broke is sent once more on a
     new connection (as redis-py's client would)."""
 
-    # One command for all the tables a commit changed.
-    _BUMP = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end"
+    # One command for all the tables a commit changed. A counter Redis does not hold (never
+    # raised, or lost when Redis restarted without its data) starts from Redis's clock in
+    # microseconds, not from 1: a count lost with a restart can never climb back to a value a
+    # page kept before it (one more write after the restart would otherwise match a page kept
+    # after one write before, and serve it stale).
+    _BUMP = (
+        "local now = redis.call('TIME') "
+        "for _, key in ipairs(KEYS) do "
+        "if redis.call('EXISTS', key) == 1 then redis.call('INCR', key) "
+        "else redis.call('SET', key, now[1] * 1000000 + now[2]) end end"
+    )
 
     def __init__(self, url: str):
         import redis

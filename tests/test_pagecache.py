@@ -347,3 +347,23 @@ def test_a_write_by_another_process_shows_at_once(world, require_services, setti
     code = f"from rounds.models import Round; Round.objects.filter(pk={world.round.pk}).update(year=2035)"
     subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
     assert _title(2035) in _visit(client, _round_url(world))[0]
+
+
+def test_a_counter_lost_with_a_redis_restart_never_comes_back_to_a_kept_value(require_services, settings):
+    """Redis restarted without its data: the counters start again, from its clock, above any kept."""
+    require_services("REDIS_URL")
+    import redis
+
+    store = pagecache.RedisGenerations(settings.PAGE_CACHE_REDIS_URL)
+    namespace = f"restart-test-{os.getpid()}"
+    client = redis.Redis.from_url(settings.PAGE_CACHE_REDIS_URL)
+    try:
+        store.bump(namespace, {"rounds_round"})
+        kept = store.read(namespace, ["rounds_round"])[0]
+        store.bump(namespace, {"rounds_round"})
+        assert store.read(namespace, ["rounds_round"])[0] == kept + 1  # counted one by one
+        client.delete(f"pagegen:{namespace}:rounds_round")  # what a restart without data does
+        store.bump(namespace, {"rounds_round"})
+        assert store.read(namespace, ["rounds_round"])[0] > kept + 1
+    finally:
+        client.delete(f"pagegen:{namespace}:rounds_round")
