@@ -45,6 +45,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import wraps
 
@@ -129,7 +130,7 @@ class LocalGenerations:
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
 
-    def bump(self, namespace: str, tables: set[str]) -> None:
+    def bump(self, namespace: str, tables: AbstractSet[str]) -> None:
         with self._lock:
             for name in sorted(tables):
                 key = f"{namespace}:{name}"
@@ -172,24 +173,23 @@ class RedisGenerations:
         import redis
 
         local = self._local
-        for attempt in (1, 2):
-            conn = getattr(local, "conn", None)
-            if conn is None or local.pid != os.getpid():  # none yet, or inherited through a fork
-                conn, local.pid = self._pool.make_connection(), os.getpid()
-                local.conn = conn
-            try:
-                conn.send_command(*command)
-                return conn.read_response()
-            except (redis.ConnectionError, redis.TimeoutError):
-                conn.disconnect()
-                if attempt == 2:
-                    raise
-            except Exception:
-                conn.disconnect()
-                raise
-        return None  # not reached
+        if getattr(local, "conn", None) is None or local.pid != os.getpid():  # none yet, or inherited through a fork
+            local.conn, local.pid = self._pool.make_connection(), os.getpid()
+        try:
+            return self._send(local.conn, command)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return self._send(local.conn, command)  # once more: the connection is made anew
 
-    def bump(self, namespace: str, tables: set[str]) -> None:
+    @staticmethod
+    def _send(conn, command):
+        try:
+            conn.send_command(*command)
+            return conn.read_response()
+        except Exception:
+            conn.disconnect()
+            raise
+
+    def bump(self, namespace: str, tables: AbstractSet[str]) -> None:
         keys = [f"pagegen:{namespace}:{name}" for name in sorted(tables)]
         self._call("EVAL", self._BUMP, len(keys), *keys)
 
@@ -227,7 +227,7 @@ class _State(threading.local):
 _state = _State()
 
 
-def _bump_now(namespace: str, tables: set[str]) -> None:
+def _bump_now(namespace: str, tables: AbstractSet[str]) -> None:
     try:
         store().bump(namespace, tables)
     except Exception:  # the store unreachable: forget this process's pages rather than risk stale ones
@@ -250,7 +250,7 @@ class CommitHook:
             _bump_now(_namespace(conn), tables)
 
 
-def _note_write(conn, tables: set[str]) -> None:
+def _note_write(conn, tables: AbstractSet[str]) -> None:
     if not conn.in_atomic_block:  # autocommit: already committed
         _bump_now(_namespace(conn), tables)
         return
@@ -292,7 +292,7 @@ def _execute_wrapper(execute, sql, params, many, context):
         if _state.reading is not None:
             _state.wrote = True
         if tables:
-            _note_write(conn, set(tables))
+            _note_write(conn, tables)
     elif _state.reading is not None:
         _state.reading |= tables
     return result

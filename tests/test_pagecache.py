@@ -209,31 +209,42 @@ def test_a_page_whose_view_wrote_is_not_kept(world, rf):
     assert len(calls) == 2
 
 
-def test_a_commit_during_the_rendering_keeps_nothing(world, rf):
+def _page_with_a_commit_during_its_first_rendering(world, rf, commit):
+    """A kept page reading the round's year, while another thread runs ``commit`` during its
+    first rendering; the request to open it; how many times it was rendered."""
     from django.http import HttpResponse
 
     calls = []
-    real = connection.vendor == "postgresql"  # SQLite's test database locks a table a transaction read
 
-    def commit_elsewhere():
-        if real:
-            Round.objects.filter(pk=world.round.pk).update(year=2040)
-        else:
-            pagecache._bump_now(pagecache._namespace(), {Round._meta.db_table})
+    def elsewhere():
+        commit()
         connection.close()
 
     @pagecache.kept_page
-    def racing(request):
+    def page(request):
         calls.append(1)
         year = Round.objects.get(pk=world.round.pk).year
-        if len(calls) == 1:  # another request commits a change while this one renders
-            elsewhere = threading.Thread(target=commit_elsewhere)
-            elsewhere.start()
-            elsewhere.join()
+        if len(calls) == 1:  # another request commits while this one renders
+            other = threading.Thread(target=elsewhere)
+            other.start()
+            other.join()
         return HttpResponse(f"<p>{year}</p>")
 
     request = rf.get("/x")
     request.user, request.session = world.staff, {}
+    return page, request, calls
+
+
+def test_a_commit_during_the_rendering_keeps_nothing(world, rf):
+    real = connection.vendor == "postgresql"  # SQLite's test database locks a table a transaction read
+
+    def change_the_round():
+        if real:
+            Round.objects.filter(pk=world.round.pk).update(year=2040)
+        else:
+            pagecache._bump_now(pagecache._namespace(), {Round._meta.db_table})
+
+    racing, request, calls = _page_with_a_commit_during_its_first_rendering(world, rf, change_the_round)
     assert b"2027" in racing(request).content  # rendered from before the change: not kept
     now = b"2040" if real else b"2027"
     assert now in racing(request).content
@@ -241,35 +252,20 @@ def test_a_commit_during_the_rendering_keeps_nothing(world, rf):
     assert len(calls) == 2  # kept from the second rendering on
 
 
-
 def test_a_commit_to_a_table_the_page_did_not_read_still_keeps_it(world, rf):
     """On test day answers are saved every moment: a page that does not show them is kept all the same."""
-    from django.http import HttpResponse
 
-    calls = []
-
-    def save_elsewhere():
+    def save_an_answer():
         with connection.cursor() as cursor:  # a write to the answers, committed by another connection
             cursor.execute("UPDATE questionnaires_answer SET value = value WHERE id < 0")
-        connection.close()
 
-    @pagecache.kept_page
-    def busy(request):
-        calls.append(1)
-        year = Round.objects.get(pk=world.round.pk).year
-        if len(calls) == 1:
-            elsewhere = threading.Thread(target=save_elsewhere)
-            elsewhere.start()
-            elsewhere.join()
-        return HttpResponse(f"<p>{year}</p>")
-
-    request = rf.get("/x")
-    request.user, request.session = world.staff, {}
+    busy, request, calls = _page_with_a_commit_during_its_first_rendering(world, rf, save_an_answer)
     before = pagecache.store().read(pagecache._namespace(), ["questionnaires_answer"])
     assert b"2027" in busy(request).content
     assert pagecache.store().read(pagecache._namespace(), ["questionnaires_answer"]) != before  # the save was counted
     assert b"2027" in busy(request).content
     assert len(calls) == 1  # kept from the first rendering
+
 
 def test_a_kept_page_expires(world, monkeypatch, settings):
     client = _signed_in(world.staff)
