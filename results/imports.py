@@ -24,7 +24,6 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from monitoring_site import pagecache
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
@@ -448,9 +447,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
                 cursor.execute(f"INSERT INTO {table} ({names}) VALUES {marks}", list(itertools.chain.from_iterable(chunk)))  # noqa: S608
             return
         # The psycopg cursor itself (Django's wrapper has no COPY); its errors still come out
-        # as Django's (IntegrityError and the like). It passes no execute wrapper either: the
-        # kept pages are told of the table by hand.
-        pagecache.tables_written({model._meta.db_table})
+        # as Django's (IntegrityError and the like).
         with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
             for start in range(0, len(rows), CHUNK_ROWS):
                 copy.write(copy_text(rows[start : start + CHUNK_ROWS]))
