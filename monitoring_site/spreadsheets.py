@@ -9,6 +9,7 @@ spreadsheet would run as a formula is neutralised.
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +57,7 @@ class RowError:
 class Table:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (sheet row number, values)
     errors: list[RowError] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)  # those asked for, and those ``extra`` found
 
 
 def check_workbook_file(data: bytes, *, name: str) -> None:
@@ -80,22 +82,40 @@ def check_workbook_file(data: bytes, *, name: str) -> None:
             raise SpreadsheetError(_("The workbook is compressed suspiciously strongly and was refused."))
 
 
-def read_table(data: bytes, *, name: str, columns: Sequence[Column], max_rows: int = 20000, engine: str = "openpyxl") -> Table:
+def read_table(
+    data: bytes,
+    *,
+    name: str,
+    columns: Sequence[Column],
+    max_rows: int = 20000,
+    engine: str = "openpyxl",
+    extra: Callable[[Sequence[Any]], list[Column]] | None = None,
+    csv: bool = False,
+) -> Table:
     """Read the first sheet against ``columns``; raise SpreadsheetError for a file-level fault.
 
-    ``engine="calamine"`` reads with python-calamine, ~20× faster on big files (rosters);
-    its numbers come back as floats (4.0), so the columns' parsers must accept those.
+    ``engine="calamine"`` reads with python-calamine, ~20× faster on big files (rosters, score
+    files); its numbers come back as floats (4.0), so the columns' parsers must accept those.
+    ``extra(header)`` adds the columns a header holds beyond the fixed ones (a score file's item
+    columns); ``csv`` also takes a CSV file (UTF-8 or GB18030) named ``….csv``.
     """
-    check_workbook_file(data, name=name)
+    if csv and name.lower().endswith(".csv"):
+        workbook: Any = _CsvSheet(data)
+    else:
+        check_workbook_file(data, name=name)
+        try:
+            workbook = _CalamineSheet(data) if engine == "calamine" else load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise SpreadsheetError(_("The workbook could not be opened; save it again as .xlsx from Excel or WPS.")) from None
     try:
-        workbook = _CalamineSheet(data) if engine == "calamine" else load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise SpreadsheetError(_("The workbook could not be opened; save it again as .xlsx from Excel or WPS.")) from None
-    try:
-        raw_rows = workbook.raw_rows() if engine == "calamine" else workbook.worksheets[0].iter_rows(values_only=True)
+        if isinstance(workbook, _CsvSheet | _CalamineSheet):
+            raw_rows = workbook.raw_rows()
+        else:
+            raw_rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = next(raw_rows, None)
+        columns = [*columns, *(extra(header or ()) if extra else [])]
         positions = _header_positions(header, columns)
-        table = Table()
+        table = Table(columns=columns)
         blank_rows: list[int] = []
         for number, raw in enumerate(raw_rows, start=2):
             if number - 1 > max_rows:
@@ -116,6 +136,36 @@ def read_table(data: bytes, *, name: str, columns: Sequence[Column], max_rows: i
     if not table.rows and not table.errors:
         raise SpreadsheetError(_("The file has no data rows under the header."))
     return table
+
+
+class _CsvSheet:
+    """A CSV file (UTF-8, with or without BOM, or GB18030 as Excel saves it on a Chinese system),
+    with the interface of ``_CalamineSheet``."""
+
+    def __init__(self, data: bytes):
+        if len(data) > settings.UPLOAD_MAX_BYTES:
+            raise SpreadsheetError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        unreadable = SpreadsheetError(_("The CSV file could not be read; save it again as CSV (UTF-8) from Excel or WPS."))
+        if b"\x00" in data:
+            raise unreadable
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise unreadable
+        try:
+            self._rows = [tuple(row) for row in csv_module.reader(io.StringIO(text, newline=""))]
+        except csv_module.Error:
+            raise unreadable from None
+
+    def raw_rows(self):
+        return iter(self._rows)
+
+    def close(self) -> None:
+        self._rows = []
 
 
 class _CalamineSheet:
