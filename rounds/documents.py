@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import CharField, Q, QuerySet
@@ -48,7 +49,7 @@ class DocumentKind:
 
 def document_kinds() -> dict[str, DocumentKind]:
     kinds: dict[str, DocumentKind] = {}
-    for app in ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification"):
+    for app in settings.PROJECT_APPS:
         if find_spec(f"{app}.reports") is not None:
             kinds.update(import_module(f"{app}.reports").BUILDERS)
     return kinds
