@@ -7,6 +7,10 @@ class RoundsConfig(AppConfig):
     verbose_name = _("Rounds and registry")
 
     def ready(self):
+        from django.core import checks
+
         from monitoring_site import pagecache
+        from monitoring_site.fonts import check_cjk_font
 
         pagecache.install()
+        checks.register(check_cjk_font)
