@@ -122,6 +122,8 @@ class ReadinessRow:
     overdue: bool
     must_act: str  # "school", "reviewer" or ""
     actors: list[str] = field(default_factory=list)
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (state, label) per room, for the pages
+    status_label: str = ""
 
     @property
     def status(self) -> str:

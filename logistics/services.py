@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
 from monitoring_site.errors import Refused
 from rounds.models import Round, School, Stage, TestSession
@@ -69,7 +70,7 @@ def _template_changed(template: ChecklistTemplate, *, user) -> None:
     if template.round.stage not in TEMPLATE_STAGES:
         raise LogisticsError(_("The checklist can only be changed before preparation opens."))
     template.version += 1
-    template._history_user = user
+    history_user(template, user)
     template.save()
 
 
@@ -78,7 +79,7 @@ def template_room_add(*, template: ChecklistTemplate, title: str, user) -> Check
     _template_changed(template, user=user)
     order = template.rooms.count()
     room = ChecklistRoom(template=template, code=f"room{template.version}-{order}", title=title, order=order)
-    room._history_user = user
+    history_user(room, user)
     room.save()
     return room
 
@@ -89,7 +90,7 @@ def template_item_save(*, item: ChecklistItem, user) -> ChecklistItem:
     _template_changed(item.room.template, user=user)
     if item.pk is None:
         item.order = item.room.items.count()
-    item._history_user = user
+    history_user(item, user)
     item.save()
     return item
 
@@ -99,7 +100,7 @@ def template_item_delete(*, item: ChecklistItem, user) -> None:
     if item.answers.exists():
         raise LogisticsError(_("Schools have already answered this item; it cannot be removed."))
     _template_changed(item.room.template, user=user)
-    item._history_user = user
+    history_user(item, user)
     item.delete()
 
 
@@ -136,14 +137,14 @@ def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expe
             updated_by=user,
             **{f: values.get(f, _blank(f)) for f in ANSWER_FIELDS},
         )
-        answer._history_user = user
+        history_user(answer, user)
         answer.save()
         return answer
     for field in ANSWER_FIELDS:
         if field in values:
             setattr(answer, field, values[field])
     answer.updated_by = user
-    answer._history_user = user
+    history_user(answer, user)
     try:
         save_versioned(answer, expected_version=expected_version or 0)
     except StaleEdit as exc:
@@ -173,7 +174,7 @@ def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, inciden
     evidence.file.save(original.name, original, save=False)
     if thumbnail is not None:
         evidence.thumbnail.save(thumbnail.name, thumbnail, save=False)
-    evidence._history_user = user
+    history_user(evidence, user)
     evidence.save()
     return evidence
 
@@ -185,7 +186,7 @@ def evidence_remove(*, evidence: EvidenceFile, user) -> None:
         raise LogisticsError(_("Incident attachments cannot be removed."))
     _require_fillable(evidence.answer.checklist)
     evidence.removed = True
-    evidence._history_user = user
+    history_user(evidence, user)
     evidence.save()
 
 
@@ -196,7 +197,7 @@ def _checklist_step(checklist: Checklist, *, status: str, expected_version: int,
         checklist.submitted_at = now
     else:
         checklist.reviewed_at = now
-    checklist._history_user = user
+    history_user(checklist, user)
     save_versioned(checklist, expected_version=expected_version)
 
 
@@ -262,7 +263,7 @@ def drill_record(
         passed=passed,
         recorded_by=user,
     )
-    drill._history_user = user
+    history_user(drill, user)
     drill.save()
     return drill
 
@@ -294,7 +295,7 @@ def session_record_save(
     user,
 ) -> SessionRecord:
     record.actual_start, record.actual_end, record.monitors = actual_start, actual_end, monitors
-    record._history_user = user
+    history_user(record, user)
     save_versioned(record, expected_version=expected_version)
     return record
 
@@ -307,7 +308,7 @@ def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: s
     if attendance is None:
         attendance = Attendance(record=record, student=student)
     attendance.status, attendance.marked_by = status, user
-    attendance._history_user = user
+    history_user(attendance, user)
     attendance.save()
     return attendance
 
@@ -337,7 +338,7 @@ def package_add(
         corrects=corrects,
         recorded_by=user,
     )
-    package._history_user = user
+    history_user(package, user)
     package.save()
     return package
 
@@ -375,7 +376,7 @@ def handover_record(
         corrects=corrects,
         recorded_by=user,
     )
-    handover._history_user = user
+    history_user(handover, user)
     handover.save()
     incident = None
     if handover.is_irregular:
@@ -434,7 +435,7 @@ def incident_record(
         corrects=corrects,
         recorded_by=user,
     )
-    incident._history_user = user
+    history_user(incident, user)
     incident.save()
     return incident
 
@@ -444,6 +445,6 @@ def incident_countersign(*, incident: Incident, note: str, user) -> Countersigna
     if Countersignature.objects.filter(incident=incident).exists():
         raise LogisticsError(_("This incident is already countersigned."))
     signature = Countersignature(incident=incident, by=user, note=note)
-    signature._history_user = user
+    history_user(signature, user)
     signature.save()
     return signature

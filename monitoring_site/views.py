@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from .audit import history_user
 from .permissions import person_of
 
 
@@ -16,7 +17,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         person = person_of(self.request.user)
         if person is not None and person.must_change_password:
             person.must_change_password = False
-            person._history_user = self.request.user
+            history_user(person, self.request.user)
             person.save(update_fields=["must_change_password"])
         messages.success(self.request, _("Your password has been changed."))
         return response

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from rounds.models import Round, Stage
 from sampling.selectors import sampled_schools
 
@@ -85,7 +86,7 @@ def instrument_create(
         source_name=source_name,
         created_by=user,
     )
-    instrument._history_user = user
+    history_user(instrument, user)
     instrument.save()
     sections = {}
     for order, section in enumerate(definition.sections, start=1):
@@ -313,7 +314,7 @@ def response_finish(*, response: Response, items: list[Item], answers: dict, now
     hidden = [i.pk for i in items if i.code not in shown]
     response.answers.filter(item_id__in=hidden).delete()
     response.submitted_at = now
-    response._history_user = user
+    history_user(response, user)
     response.save(update_fields=["submitted_at"])
     indicators_compute(response=response, answers={k: v for k, v in answers.items() if k in shown})
 
@@ -355,7 +356,7 @@ def paper_responses_store(
             source=Response.Source.PAPER,
             last_saved_at=now,
         )
-        response._history_user = user
+        history_user(response, user)
         response.save()
         answers = {k: v for k, v in values["answers"].items() if v is not None}
         Answer.objects.bulk_create(Answer(response=response, item=by_code[k], value=v, saved_at=now) for k, v in answers.items())

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import save_versioned
 from monitoring_site.errors import Refused
 from results.diagnosis import RULES
@@ -71,7 +72,7 @@ def problem_create(
         evidence_text=evidence_text,
         created_by=user,
     )
-    problem._history_user = user
+    history_user(problem, user)
     problem.save()
     return problem
 
@@ -114,7 +115,7 @@ def problem_withdraw(*, problem: Problem, reason: str, user) -> Problem:
         user,
         reason,
     )
-    problem._history_user = user
+    history_user(problem, user)
     problem.save()
     return problem
 
@@ -133,7 +134,7 @@ def plan_ensure(*, rnd: Round, user) -> Plan:
             title=_("%(county)s rectification plan for the problems found by the %(year)s national compulsory-education quality monitoring")
             % {"county": rnd.county.name, "year": rnd.year},
         )
-        plan._history_user = user
+        history_user(plan, user)
         plan.save()
     return plan
 
@@ -144,7 +145,7 @@ def plan_update(*, plan: Plan, expected_version: int, user, **fields) -> Plan:
     _require_draft(plan)
     for name, value in fields.items():
         setattr(plan, name, value)
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     return plan
 
@@ -156,7 +157,7 @@ def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None
     _require_draft(item.plan)
     if item.problem.round_id != item.plan.round_id or item.problem.is_withdrawn:
         raise RectificationError(_("Choose a problem of this round's list."))
-    item._history_user = user
+    history_user(item, user)
     if item.pk is None:
         item.save()
     else:
@@ -167,7 +168,7 @@ def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None
 
 def _withdraw(item: PlanItem, reason: str, user) -> None:
     item.status, item.withdrawn_by, item.withdrawn_reason = PlanItem.Status.WITHDRAWN, user, reason
-    item._history_user = user
+    history_user(item, user)
     item.save()
 
 
@@ -201,12 +202,12 @@ def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
     if not any(i.status != PlanItem.Status.WITHDRAWN for i in items):
         raise RectificationError(_("Add at least one item before approving the plan."))
     plan.status = Plan.Status.APPROVED
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     for item in items:
         if item.is_active and item.approved_deadline != item.deadline:
             item.approved_deadline = item.deadline
-            item._history_user = user
+            history_user(item, user)
             item.save(update_fields=["approved_deadline"])
     return PlanVersion.objects.create(
         plan=plan,
@@ -227,7 +228,7 @@ def plan_revise(*, plan: Plan, reason: str, user, expected_version: int) -> Plan
     if not reason.strip():
         raise RectificationError(_("Give the reason for the new version."))
     plan.status, plan.number, plan.change_reason = Plan.Status.DRAFT, plan.number + 1, reason
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     return plan
 
@@ -268,7 +269,7 @@ def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, 
         marks_done=marks_done,
         posted_by=user,
     )
-    progress._history_user = user
+    history_user(progress, user)
     progress.save()
     for upload in files:
         EvidenceFile.objects.create(
@@ -281,7 +282,7 @@ def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, 
     item.percent = progress.percent
     if marks_done:
         item.status = PlanItem.Status.SUBMITTED
-    item._history_user = user
+    history_user(item, user)
     item.save(update_fields=["percent", "status"])
     return progress
 
@@ -303,12 +304,12 @@ def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user,
         timezone.now(),
         reason,
     )
-    progress._history_user = user
+    history_user(progress, user)
     progress.save()
     if progress.marks_done:
         item.status = PlanItem.Status.CLOSED if accept else PlanItem.Status.OPEN
         item.closed_at = today if accept else None
-        item._history_user = user
+        history_user(item, user)
         item.save(update_fields=["status", "closed_at"])
     if accept:
         message = _("Your report on “%(item)s” was accepted.") % {"item": str(item)}
@@ -332,7 +333,7 @@ def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: 
         round=rnd, indicator=indicator, entered_by=user
     )
     reading.value, reading.note = value, note
-    reading._history_user = user
+    history_user(reading, user)
     reading.save()
     return reading
 

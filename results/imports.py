@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
@@ -311,7 +312,7 @@ def _check_rows(ri: ResultImport, table: Table, students: dict, errors: list[Row
 def _write(ri: ResultImport, checked: list[tuple], active: ResultImport | None) -> None:
     if active is not None:
         active.state = ResultImport.State.REPLACED
-        active._history_user = ri.batch.uploaded_by
+        history_user(active, ri.batch.uploaded_by)
         active.save(update_fields=["state"])
         ri.replaces = active
     if ri.kind == ResultImport.Kind.PE:
@@ -321,7 +322,7 @@ def _write(ri: ResultImport, checked: list[tuple], active: ResultImport | None) 
         insert_rows(StudentScore, ["result_import_id", "student_id", "attendance", "score", "items"], checked)
     ri.state = ResultImport.State.ACTIVE
     ri.confirmed_at = timezone.now()
-    ri._history_user = ri.confirmed_by or ri.batch.uploaded_by
+    history_user(ri, ri.confirmed_by or ri.batch.uploaded_by)
     ri.save()
 
 

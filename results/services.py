@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from rounds.models import ImportBatch, Round, Stage
 
@@ -46,7 +47,7 @@ def result_import_start(
     ri = ResultImport(
         round=rnd, kind=kind, domain=domain if kind == ResultImport.Kind.SCORES else "", batch=batch
     )
-    ri._history_user = user
+    history_user(ri, user)
     ri.save()
     transaction.on_commit(lambda: result_import.delay(ri.pk, language))
     return ri
@@ -61,7 +62,7 @@ def result_import_confirm(*, result_import: ResultImport, user, language: str) -
     if result_import.state != ResultImport.State.AWAITING:
         return result_import
     result_import.confirmed_by = user
-    result_import._history_user = user
+    history_user(result_import, user)
     result_import.save(update_fields=["confirmed_by"])
     ImportBatch.objects.filter(pk=result_import.batch_id).update(
         status=ImportBatch.Status.QUEUED, progress=0
@@ -73,7 +74,7 @@ def result_import_confirm(*, result_import: ResultImport, user, language: str) -
 @transaction.atomic
 def cut_scores_save(*, cut: CutScores, user) -> CutScores:
     _require_stage(cut.round, IMPORT_STAGES | FINDING_STAGES)
-    cut._history_user = user
+    history_user(cut, user)
     cut.full_clean()
     cut.save()
     return cut
@@ -81,21 +82,21 @@ def cut_scores_save(*, cut: CutScores, user) -> CutScores:
 
 @transaction.atomic
 def reference_value_save(*, ref: ReferenceValue, user) -> ReferenceValue:
-    ref._history_user = user
+    history_user(ref, user)
     ref.save()
     return ref
 
 
 @transaction.atomic
 def reference_value_delete(*, ref: ReferenceValue, user) -> None:
-    ref._history_user = user
+    history_user(ref, user)
     ref.delete()
 
 
 @transaction.atomic
 def reference_row_save(*, obj, user):
     """A norm, weekly lesson norm, BMI row or rule threshold edited by county staff."""
-    obj._history_user = user
+    history_user(obj, user)
     obj.full_clean()
     obj.save()
     return obj
@@ -114,7 +115,7 @@ def finding_add(
         evidence_text=evidence_text,
         created_by=user,
     )
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
@@ -124,7 +125,7 @@ def finding_dismiss(*, finding: Finding, reason: str, user) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.DISMISSED
     finding.dismissed_reason = reason[:200]
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
@@ -133,7 +134,7 @@ def finding_dismiss(*, finding: Finding, reason: str, user) -> Finding:
 def finding_reopen(*, finding: Finding, user) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.OPEN
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
@@ -177,7 +178,7 @@ def diagnose(*, rnd: Round, user=None) -> list[Finding]:
             finding.title = draft.title[:200]
             finding.evidence = {**draft.evidence, "checked_at": timezone.now().isoformat()}
             finding.evidence_text = draft.text
-            finding._history_user = user
+            history_user(finding, user)
             finding.save()
             kept.append(finding)
     for stale in existing.values():

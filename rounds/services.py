@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import save_versioned
 from monitoring_site.errors import Refused
 
@@ -98,7 +99,7 @@ def round_create(
         test_end=test_end,
         created_by=user,
     )
-    rnd._history_user = user
+    history_user(rnd, user)
     rnd.save()
     for values in default_timetable(domains=domains, grades=grades, test_start=test_start):
         TestSession.objects.create(round=rnd, **values)
@@ -112,7 +113,7 @@ def round_create(
 def round_update(*, rnd: Round, expected_version: int, user, **fields) -> Round:
     for name, value in fields.items():
         setattr(rnd, name, value)
-    rnd._history_user = user
+    history_user(rnd, user)
     save_versioned(rnd, expected_version=expected_version)
     return rnd
 
@@ -129,14 +130,14 @@ def round_advance(*, rnd: Round, user, expected_version: int) -> Round:
     if rnd.stage == Stage.SETUP and not rnd.sessions.exists():
         raise StageError(_("Set up the test-day timetable before moving on to sampling."))
     rnd.stage = STAGE_ORDER[STAGE_ORDER.index(rnd.stage) + 1]
-    rnd._history_user = user
+    history_user(rnd, user)
     save_versioned(rnd, expected_version=expected_version)
     return rnd
 
 
 @transaction.atomic
 def school_save(*, school: School, user, expected_version: int | None) -> School:
-    school._history_user = user
+    history_user(school, user)
     if school.pk is None:
         school.save()
     else:
@@ -157,7 +158,7 @@ def person_create(
     password = issue_password()
     user = User.objects.create_user(username=username, password=password, email=email, first_name=full_name)
     person = Person(user=user, county=county, role=role, department=department, phone=phone, must_change_password=True)
-    person._history_user = by
+    history_user(person, by)
     person.save()
     person.schools.set(schools)
     return person, password
@@ -171,7 +172,7 @@ def person_update(
     user.first_name, user.email, user.is_active = full_name, email, is_active
     user.save(update_fields=["first_name", "email", "is_active"])
     person.role, person.department, person.phone = role, department, phone
-    person._history_user = by
+    history_user(person, by)
     person.save()
     person.schools.set(schools)
     return person
@@ -183,7 +184,7 @@ def person_reset_password(*, person: Person, by) -> str:
     person.user.set_password(password)
     person.user.save(update_fields=["password"])
     person.must_change_password = True
-    person._history_user = by
+    history_user(person, by)
     person.save(update_fields=["must_change_password"])
     return password
 

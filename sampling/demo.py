@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from monitoring_site.audit import history_user
 from rounds.models import Round, SchoolType, Stage
 
 from . import services, students
@@ -57,7 +58,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     user = rnd.created_by
     if rnd.stage == Stage.SETUP:
         rnd.stage = Stage.SAMPLING
-        rnd._history_user = user
+        history_user(rnd, user)
         rnd.save()
     services.frame_build(rnd=rnd, user=user)
     plan = services.plan_for(rnd)

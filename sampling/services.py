@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from rounds.models import GRADES, Round, School, Stage
 
@@ -73,7 +74,7 @@ def frame_build(*, rnd: Round, user) -> int:
 
 def _bump_frame(plan: SamplingPlan, user) -> None:
     plan.frame_version += 1
-    plan._history_user = user
+    history_user(plan, user)
     plan.save()
 
 
@@ -148,7 +149,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
     if previous:
         SampledSchool.objects.filter(round=rnd, grade=grade).delete()
         previous.is_current = False
-        previous._history_user = user
+        history_user(previous, user)
         previous.save()
     draw = SchoolDraw(
         round=rnd,
@@ -162,7 +163,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
         result=_result_json(result),
         drawn_by=user,
     )
-    draw._history_user = user
+    history_user(draw, user)
     draw.save()
     for serial, unit in enumerate(result.selected, start=1):
         school = SampledSchool(
@@ -177,7 +178,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
             draw=draw,
             replacement_candidates=list(unit.replacements),
         )
-        school._history_user = user
+        history_user(school, user)
         school.save()
     return draw
 
@@ -216,11 +217,11 @@ def school_draw_confirm(*, draw: SchoolDraw, user) -> SchoolDraw:
     if plan.frame_version != draw.frame_version:
         raise SamplingError(_("The frame changed after this draw; draw again."))
     draw.confirmed_by, draw.confirmed_at = user, timezone.now()
-    draw._history_user = user
+    history_user(draw, user)
     draw.save()
     if not plan.is_frozen:
         plan.frozen_at = draw.confirmed_at
-        plan._history_user = user
+        history_user(plan, user)
         plan.save()
     return draw
 
@@ -253,7 +254,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
     if school.pk not in {s.pk for s in replacement_choices(sampled)}:
         raise SamplingError(_("Choose one of the school's replacement schools."))
     sampled.status, sampled.replacement_reason = SampledSchool.Status.REPLACED, reason.strip()
-    sampled._history_user = user
+    history_user(sampled, user)
     sampled.save()
     plan = plan_for(sampled.round)
     frame_school = plan.schools.get(school=school)
@@ -273,7 +274,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
         replacement_reason=reason.strip(),
         replacement_candidates=[c for c in sampled.replacement_candidates if c != school.pk],
     )
-    new._history_user = user
+    history_user(new, user)
     new.save()
     return new
 
@@ -282,7 +283,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
 def notice_settings_save(*, rnd: Round, notice_names: str, user) -> SamplingPlan:
     plan = plan_for(rnd)
     plan.notice_names = notice_names
-    plan._history_user = user
+    history_user(plan, user)
     plan.save()
     return plan
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import SessionKind
@@ -62,13 +63,13 @@ def staff_edit(request, round_pk: int, school_pk: int):
     formset = StaffFormSet(request.POST or None, queryset=StaffAssignment.objects.filter(round=rnd, school=school))
     if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         for assignment in formset.save(commit=False):
             assignment.round, assignment.school = rnd, school
-            assignment._history_user = request.user
+            history_user(assignment, request.user)
             assignment.save()
         for assignment in formset.deleted_objects:
-            assignment._history_user = request.user
+            history_user(assignment, request.user)
             assignment.delete()
         messages.success(request, _("Staff saved."))
         return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)

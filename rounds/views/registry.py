@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm, schools_visible_to
 
@@ -122,7 +123,7 @@ def department_list(request):
 def department_create(request):
     form = DepartmentForm(request.POST, county=person_of(request.user).county)
     if form.is_valid():
-        form.instance._history_user = request.user
+        history_user(form.instance, request.user)
         form.save()
         messages.success(request, _("Department “%(name)s” added.") % {"name": form.instance.name})
         return redirect("department_list")
@@ -135,7 +136,7 @@ def department_edit(request, pk: int):
     department = get_visible_or_404(county_filtered(request.user, Department.objects.all()), pk=pk)
     form = DepartmentForm(request.POST or None, instance=department, county=department.county)
     if request.method == "POST" and form.is_valid():
-        form.instance._history_user = request.user
+        history_user(form.instance, request.user)
         form.save()
         messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
         return redirect("department_list")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
 
@@ -128,7 +129,7 @@ def timetable_edit(request, pk: int):
     formset = TimetableFormSet(request.POST or None, instance=rnd, queryset=rnd.sessions.order_by("grade", "day", "start"))
     if request.method == "POST" and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         formset.save()
         messages.success(request, _("Timetable saved."))
         return redirect("round_detail", pk=rnd.pk)
@@ -144,7 +145,7 @@ def milestones_edit(request, pk: int):
     formset = MilestoneFormSet(request.POST or None, instance=rnd, queryset=rnd.milestones.order_by("due_date"))
     if request.method == "POST" and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         formset.save()
         messages.success(request, _("Milestones saved."))
         return redirect("round_detail", pk=rnd.pk)
