@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -171,9 +172,9 @@ def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, inciden
         size=len(checked.data),
         uploaded_by=user,
     )
-    evidence.file.save(original.name, original, save=False)
+    evidence.file.save(cast(str, original.name), original, save=False)  # stored_files names both
     if thumbnail is not None:
-        evidence.thumbnail.save(thumbnail.name, thumbnail, save=False)
+        evidence.thumbnail.save(cast(str, thumbnail.name), thumbnail, save=False)
     history_user(evidence, user)
     evidence.save()
     return evidence

@@ -141,6 +141,7 @@ def school_save(*, school: School, user, expected_version: int | None) -> School
     if school.pk is None:
         school.save()
     else:
+        assert expected_version is not None  # VersionedForm requires it for an existing record
         save_versioned(school, expected_version=expected_version)
     return school
 

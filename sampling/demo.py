@@ -33,7 +33,7 @@ def _enrolments(school, rng: random.Random) -> tuple[int, int]:
     count = school.student_count or 0
     if school.school_type == SchoolType.TEACHING_POINT and rng.random() < 0.5:
         share4 = 0  # many teaching points keep only grades 1–3
-    return tuple(round(count * share * rng.uniform(0.85, 1.15)) for share in (share4, share8))
+    return round(count * share4 * rng.uniform(0.85, 1.15)), round(count * share8 * rng.uniform(0.85, 1.15))
 
 
 def _roster(sampled: SampledSchool, rng: random.Random, test_day: dt.date) -> list[dict]:

@@ -7,6 +7,7 @@ Student-side writes (rosters, the student draw, exclusions, PE exemptions) are i
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Max
@@ -169,7 +170,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
         school = SampledSchool(
             round=rnd,
             grade=grade,
-            school_id=unit.id,
+            school_id=cast(int, unit.id),  # the frame's units are schools by pk
             serial=serial,
             enrolment=unit.size,
             probability=float(unit.probability),

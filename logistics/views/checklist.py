@@ -214,6 +214,7 @@ def photo_remove(request, round_pk: int, school_pk: int, photo_pk: int):
         EvidenceFile.objects.filter(answer__checklist=checklist, removed=False).select_related("answer__item"),
         pk=photo_pk,
     )
+    assert photo.answer is not None  # the query follows answer__checklist
     item = photo.answer.item
     if stage_refused(request, rnd, PREPARATION):
         return _item_response(
@@ -309,7 +310,7 @@ def checklist_review(request, round_pk: int, school_pk: int):
             {
                 "item": i,
                 "answer": answers.get(i.pk),
-                "problem": PROBLEM_LABELS.get(problems[i.pk], ""),
+                "problem": PROBLEM_LABELS.get(problems[i.pk] or "", ""),
             }
             for i in room.item_list
         ]

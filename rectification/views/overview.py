@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -113,7 +114,7 @@ def _options(choices, chosen: str) -> list[tuple[str, str, bool]]:
 def rectification_export(request, round_pk: int):
     rnd = round_in_scope(request, round_pk)
     plan = plan_of(rnd)
-    items = []
+    items: list[PlanItem] | QuerySet[PlanItem] = []
     if plan is not None:
         _all, filtered, _chosen = _filtered(request, rnd, plan, today())
         items = with_latest_progress(item_rows(filtered))

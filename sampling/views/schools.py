@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from monitoring_site.spreadsheets import RowError
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import current_round, rounds_visible_to
@@ -96,8 +97,8 @@ def roster_template(request, pk: int):
 @require_perm("sampling.send_roster")
 def roster_import_detail(request, pk: int, batch: int):
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
-    batch = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
-    context = {"round": sampled.round, "sampled": sampled, "batch": batch, "poll_url": request.path, "what": _("pupils")}
+    found = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
+    context = {"round": sampled.round, "sampled": sampled, "batch": found, "poll_url": request.path, "what": _("pupils")}
     template = "sampling/_import_status.html" if request.htmx else "sampling/roster_import_detail.html"
     return render(request, template, context)
 
@@ -116,7 +117,7 @@ def roster_type(request, pk: int):
             summary=_("Roster of %(school)s") % {"school": sampled.school.name},
         )
     form = RosterTypeForm(request.POST or None, initial=initial)
-    errors = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         rows, errors = parse_typed_roster(form.cleaned_data["text"])
         errors += roster_row_errors(sampled=sampled, rows=rows)
