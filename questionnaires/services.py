@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -340,7 +341,7 @@ def paper_responses_store(
     *,
     access_codes: dict[str, AccessCode],
     instrument: Instrument,
-    rows: list[dict[str, object]],
+    rows: list[dict[str, Any]],
     user,
     now: dt.datetime | None = None,
 ) -> int:

@@ -15,7 +15,7 @@ import json
 import operator
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -229,7 +229,7 @@ def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:
     query = SampledStudent.objects.filter(sampled_school__round=ri.round).values_list(
         "monitoring_id", "pk", "sampled_school__grade", "exclusion", "pe_exempt"
     )
-    return {mid: rest for mid, *rest in query}
+    return {mid: (pk, grade, exclusion, pe_exempt) for mid, pk, grade, exclusion, pe_exempt in query}
 
 
 def _items_json(item_columns: list[Column], values: dict[str, Any]) -> str:
@@ -344,7 +344,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        per = max(1, min(CHUNK_ROWS, connection.features.max_query_params // len(columns)))
+        per = max(1, min(CHUNK_ROWS, cast(int, connection.features.max_query_params) // len(columns)))  # SQLite's
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -20,7 +22,7 @@ class StageRefused(Refused):
     """A results step the stage does not allow."""
 
 
-def _require_stage(rnd: Round, stages: set[str]) -> None:
+def _require_stage(rnd: Round, stages: Collection[str]) -> None:
     from django.utils.translation import gettext as _
 
     if rnd.stage not in stages:

@@ -6,6 +6,8 @@ take no object ids: a code can only ever reach its own questionnaire.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -58,7 +60,7 @@ def _closed(request) -> HttpResponse:
 
 def _respondent(request: HttpRequest) -> AccessCode | None:
     try:
-        pk = request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE)
+        pk = cast(str, request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE))  # no default: KeyError
     except (KeyError, signing.BadSignature):
         return None
     return AccessCode.objects.select_related("round", "sampled_school__school", "student").filter(pk=pk).first()
@@ -181,7 +183,7 @@ def respond_form(request):
 
 def _respondent_code_id(request: HttpRequest) -> int | None:
     try:
-        return int(request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE))
+        return int(cast(str, request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE)))  # no default: KeyError
     except (KeyError, ValueError, signing.BadSignature):
         return None
 

@@ -61,7 +61,7 @@ def questionnaire_index(request):
 def instrument_list(request, pk: int):
     rnd = _round(request, pk)
     instruments = list(Instrument.objects.filter(round=rnd).order_by("kind", "-version"))
-    latest = {}
+    latest: dict[str, Instrument] = {}
     for instrument in instruments:
         latest.setdefault(instrument.kind, instrument)
         instrument.is_current = latest[instrument.kind] is instrument
@@ -141,6 +141,7 @@ def instrument_template(request, pk: int):
     if instrument is None:
         instrument_install_defaults(rnd=rnd, user=request.user)
         instrument = Instrument.objects.filter(round=rnd, kind=Kind.STUDENT).first()
+        assert instrument is not None  # just installed
     return _xlsx(definition_bytes(instrument), "questionnaire-definition.xlsx")
 
 
@@ -299,13 +300,14 @@ def code_slips(request, pk: int):
 def questionnaire_tracking(request, pk: int):
     rnd = _round(request, pk)
     person = person_of(request.user)
+    assert person is not None  # require_perm: a role
     school_ids = None
     if person.role not in ("county_staff", "leader"):
         school_ids = list(
             sampled_schools_visible_to(request.user).filter(round=rnd).values_list("pk", flat=True)
         )
     rows = tracking(rnd=rnd, sampled_school_ids=school_ids)
-    totals = {}
+    totals: dict[str, list[int]] = {}
     for row in rows:
         row.url = reverse("school_tracking", args=[row.sampled_school.pk]) if row.sampled_school else ""
         for kind, progress in row.kinds.items():

@@ -130,7 +130,7 @@ def results_pe(request, pk: int):
         rows = [
             (
                 f"{_('Grade %(g)s') % {'g': g.grade}} {g.sex_label}",
-                [g.bmi_shares[c].estimate if g.bmi_shares.get(c) else 0.0 for c, _l in BMI_LABELS.items()],
+                [e.estimate if (e := g.bmi_shares.get(c)) else 0.0 for c, _l in BMI_LABELS.items()],
             )
             for g in result.groups
         ]
