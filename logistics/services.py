@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,7 +68,7 @@ def checklist_template_ensure(*, rnd: Round) -> ChecklistTemplate:
     return template
 
 
-def _template_changed(template: ChecklistTemplate, *, user) -> None:
+def _template_changed(template: ChecklistTemplate, *, user: User) -> None:
     if template.round.stage not in TEMPLATE_STAGES:
         raise LogisticsError(_("The checklist can only be changed before preparation opens."))
     template.version += 1
@@ -76,7 +77,7 @@ def _template_changed(template: ChecklistTemplate, *, user) -> None:
 
 
 @transaction.atomic
-def template_room_add(*, template: ChecklistTemplate, title: str, user) -> ChecklistRoom:
+def template_room_add(*, template: ChecklistTemplate, title: str, user: User) -> ChecklistRoom:
     _template_changed(template, user=user)
     order = template.rooms.count()
     room = ChecklistRoom(template=template, code=f"room{template.version}-{order}", title=title, order=order)
@@ -86,7 +87,7 @@ def template_room_add(*, template: ChecklistTemplate, title: str, user) -> Check
 
 
 @transaction.atomic
-def template_item_save(*, item: ChecklistItem, user) -> ChecklistItem:
+def template_item_save(*, item: ChecklistItem, user: User) -> ChecklistItem:
     """Save a new or changed item (already filled in by a form) and move the version on."""
     _template_changed(item.room.template, user=user)
     if item.pk is None:
@@ -97,7 +98,7 @@ def template_item_save(*, item: ChecklistItem, user) -> ChecklistItem:
 
 
 @transaction.atomic
-def template_item_delete(*, item: ChecklistItem, user) -> None:
+def template_item_delete(*, item: ChecklistItem, user: User) -> None:
     if item.answers.exists():
         raise LogisticsError(_("Schools have already answered this item; it cannot be removed."))
     _template_changed(item.room.template, user=user)
@@ -124,7 +125,7 @@ def _require_fillable(checklist: Checklist) -> None:
 
 
 @transaction.atomic
-def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expected_version: int | None, user) -> ChecklistAnswer:
+def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expected_version: int | None, user: User) -> ChecklistAnswer:
     """Save one item. ``expected_version`` is the version the page showed (None: it showed no
     answer yet); a save over somebody else's newer answer is refused with StaleEdit."""
     _require_fillable(checklist)
@@ -153,12 +154,12 @@ def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expe
     return answer
 
 
-def _blank(field: str):
+def _blank(field: str) -> str | None:
     return None if field in ("value_yes", "value_count") else ""
 
 
 @transaction.atomic
-def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, incident: Incident | None = None) -> EvidenceFile:
+def evidence_add(*, upload, user: User, answer: ChecklistAnswer | None = None, incident: Incident | None = None) -> EvidenceFile:
     """Check the upload by its content and keep it with a thumbnail (raises UploadRefused)."""
     if answer is not None:
         _require_fillable(answer.checklist)
@@ -181,7 +182,7 @@ def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, inciden
 
 
 @transaction.atomic
-def evidence_remove(*, evidence: EvidenceFile, user) -> None:
+def evidence_remove(*, evidence: EvidenceFile, user: User) -> None:
     """A photo is taken off the checklist but the file and its history are kept."""
     if evidence.answer is None:
         raise LogisticsError(_("Incident attachments cannot be removed."))
@@ -191,7 +192,7 @@ def evidence_remove(*, evidence: EvidenceFile, user) -> None:
     evidence.save()
 
 
-def _checklist_step(checklist: Checklist, *, status: str, expected_version: int, user) -> None:
+def _checklist_step(checklist: Checklist, *, status: str, expected_version: int, user: User) -> None:
     checklist.status = status
     now = timezone.now()
     if status == ChecklistStatus.SUBMITTED:
@@ -203,7 +204,7 @@ def _checklist_step(checklist: Checklist, *, status: str, expected_version: int,
 
 
 @transaction.atomic
-def checklist_submit(*, checklist: Checklist, expected_version: int, user) -> ChecklistEvent:
+def checklist_submit(*, checklist: Checklist, expected_version: int, user: User) -> ChecklistEvent:
     from .selectors import checklist_problems
 
     _require_fillable(checklist)
@@ -221,7 +222,7 @@ def _require_submitted(checklist: Checklist, *, expected_version: int) -> None:
 
 
 @transaction.atomic
-def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: str, expected_version: int, user) -> ChecklistEvent:
+def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: str, expected_version: int, user: User) -> ChecklistEvent:
     _require_submitted(checklist, expected_version=expected_version)
     comments = {item_id: text.strip() for item_id, text in comments.items() if text and text.strip()}
     if not comments:
@@ -233,7 +234,7 @@ def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: st
 
 
 @transaction.atomic
-def checklist_approve(*, checklist: Checklist, note: str, expected_version: int, user) -> ChecklistEvent:
+def checklist_approve(*, checklist: Checklist, note: str, expected_version: int, user: User) -> ChecklistEvent:
     _require_submitted(checklist, expected_version=expected_version)
     _checklist_step(checklist, status=ChecklistStatus.APPROVED, expected_version=expected_version, user=user)
     return ChecklistEvent.objects.create(checklist=checklist, kind=ChecklistEvent.Kind.APPROVED, by=user, note=note)
@@ -252,7 +253,7 @@ def drill_record(
     findings: str,
     fixed: str,
     passed: bool,
-    user,
+    user: User,
 ) -> MockDrill:
     drill = MockDrill(
         round=rnd,
@@ -293,7 +294,7 @@ def session_record_save(
     actual_end: dt.time | None,
     monitors: str,
     expected_version: int,
-    user,
+    user: User,
 ) -> SessionRecord:
     record.actual_start, record.actual_end, record.monitors = actual_start, actual_end, monitors
     history_user(record, user)
@@ -302,7 +303,7 @@ def session_record_save(
 
 
 @transaction.atomic
-def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: str, user) -> Attendance:
+def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: str, user: User) -> Attendance:
     if student.sampled_school_id != record.sampled_school_id:
         raise LogisticsError(_("This student is not in the sample of this school."))
     attendance = Attendance.objects.select_for_update().filter(record=record, student=student).first()
@@ -326,7 +327,7 @@ def package_add(
     seal_number: str,
     contents: str,
     count: int,
-    user,
+    user: User,
     corrects: Package | None = None,
 ) -> Package:
     package = Package(
@@ -354,7 +355,7 @@ def handover_record(
     taker: str,
     seal_intact: bool,
     count_matched: bool,
-    user,
+    user: User,
     counted: int | None = None,
     note: str = "",
     corrects: Handover | None = None,
@@ -419,7 +420,7 @@ def incident_record(
     kind: str,
     description: str,
     action_taken: str,
-    user,
+    user: User,
     session: TestSession | None = None,
     handover: Handover | None = None,
     corrects: Incident | None = None,
@@ -442,7 +443,7 @@ def incident_record(
 
 
 @transaction.atomic
-def incident_countersign(*, incident: Incident, note: str, user) -> Countersignature:
+def incident_countersign(*, incident: Incident, note: str, user: User) -> Countersignature:
     if Countersignature.objects.filter(incident=incident).exists():
         raise LogisticsError(_("This incident is already countersigned."))
     signature = Countersignature(incident=incident, by=user, note=note)

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -72,7 +73,7 @@ def instrument_create(
     kind: str,
     title: str,
     definition: Definition,
-    user,
+    user: User | None,
     intro: str = "",
     source_name: str = "",
 ) -> Instrument:
@@ -129,7 +130,7 @@ def instrument_create(
 
 
 @transaction.atomic
-def instrument_install_defaults(*, rnd: Round, user) -> list[Instrument]:
+def instrument_install_defaults(*, rnd: Round, user: User | None) -> list[Instrument]:
     """Install the shipped Chinese instruments for every kind the round does not have yet."""
     created = []
     have = set(Instrument.objects.filter(round=rnd).values_list("kind", flat=True))
@@ -159,7 +160,7 @@ def current_instrument(*, rnd: Round, kind: str) -> Instrument | None:
 
 
 @transaction.atomic
-def access_codes_generate(*, rnd: Round, teachers_per_school: int, county_codes: int, user) -> int:
+def access_codes_generate(*, rnd: Round, teachers_per_school: int, county_codes: int, user: User | None) -> int:
     """Make sure every sampled school has ``teachers_per_school`` teacher codes and a principal
     code, every sampled student (not excluded) a code, and the county ``county_codes`` codes.
     Running it again only adds what is missing; codes already handed out never change."""
@@ -308,7 +309,7 @@ def response_submit(*, response_id: int, now: dt.datetime) -> list[Item]:
 
 
 @transaction.atomic
-def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user=None) -> None:
+def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user: User | None=None) -> None:
     """Mark a response submitted: drop answers the skip logic hides, store its indicators."""
     # Answers to questions the skip logic hides are dropped: the kept response is consistent.
     shown = visible_codes(items, answers)
@@ -342,7 +343,7 @@ def paper_responses_store(
     access_codes: dict[str, AccessCode],
     instrument: Instrument,
     rows: list[dict[str, Any]],
-    user,
+    user: User,
     now: dt.datetime | None = None,
 ) -> int:
     """Store checked paper forms (code → answers by item code) as submitted responses."""

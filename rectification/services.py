@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,7 @@ def problem_create(
     rnd: Round,
     title: str,
     source: str,
-    user,
+    user: User,
     description: str = "",
     source_reference: str = "",
     evidence_text: str = "",
@@ -78,7 +79,7 @@ def problem_create(
 
 
 @transaction.atomic
-def problem_from_finding(*, finding: Finding, user) -> Problem:
+def problem_from_finding(*, finding: Finding, user: User) -> Problem:
     """One step from a diagnosed finding to a problem on the list, keeping its evidence."""
     if finding.status != Finding.Status.OPEN:
         raise RectificationError(_("A dismissed finding cannot become a problem."))
@@ -100,7 +101,7 @@ def problem_from_finding(*, finding: Finding, user) -> Problem:
 
 
 @transaction.atomic
-def problem_withdraw(*, problem: Problem, reason: str, user) -> Problem:
+def problem_withdraw(*, problem: Problem, reason: str, user: User) -> Problem:
     check_stage(problem.round)
     if not reason.strip():
         raise RectificationError(_("Give the reason for withdrawing."))
@@ -125,7 +126,7 @@ def plan_of_round(rnd: Round) -> Plan | None:
 
 
 @transaction.atomic
-def plan_ensure(*, rnd: Round, user) -> Plan:
+def plan_ensure(*, rnd: Round, user: User) -> Plan:
     plan = plan_of_round(rnd)
     if plan is None:
         check_stage(rnd)
@@ -140,7 +141,7 @@ def plan_ensure(*, rnd: Round, user) -> Plan:
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, expected_version: int, user, **fields) -> Plan:
+def plan_update(*, plan: Plan, expected_version: int, user: User, **fields) -> Plan:
     check_stage(plan.round)
     _require_draft(plan)
     for name, value in fields.items():
@@ -151,7 +152,7 @@ def plan_update(*, plan: Plan, expected_version: int, user, **fields) -> Plan:
 
 
 @transaction.atomic
-def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None) -> PlanItem:
+def item_save(*, item: PlanItem, cooperating, user: User, expected_version: int | None) -> PlanItem:
     """Create or change an item of a draft plan (an approved plan changes by a new version)."""
     check_stage(item.plan.round)
     _require_draft(item.plan)
@@ -166,14 +167,14 @@ def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None
     return item
 
 
-def _withdraw(item: PlanItem, reason: str, user) -> None:
+def _withdraw(item: PlanItem, reason: str, user: User) -> None:
     item.status, item.withdrawn_by, item.withdrawn_reason = PlanItem.Status.WITHDRAWN, user, reason
     history_user(item, user)
     item.save()
 
 
 @transaction.atomic
-def item_withdraw(*, item: PlanItem, reason: str, user) -> PlanItem:
+def item_withdraw(*, item: PlanItem, reason: str, user: User) -> PlanItem:
     """Take an item out of the plan; it stays, with who withdrew it and why."""
     check_stage(item.plan.round)
     _require_draft(item.plan)
@@ -185,7 +186,7 @@ def item_withdraw(*, item: PlanItem, reason: str, user) -> PlanItem:
     return item
 
 
-def _plan_items(plan: Plan):
+def _plan_items(plan: Plan) -> QuerySet[PlanItem]:
     return (
         plan.items.select_related("problem", "lead_department", "responsible__user")
         .prefetch_related("cooperating_departments")
@@ -194,7 +195,7 @@ def _plan_items(plan: Plan):
 
 
 @transaction.atomic
-def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
+def plan_approve(*, plan: Plan, user: User, expected_version: int) -> PlanVersion:
     """Freeze the draft as a numbered version; its deadlines come into force."""
     check_stage(plan.round)
     _require_draft(plan)
@@ -220,7 +221,7 @@ def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_revise(*, plan: Plan, reason: str, user, expected_version: int) -> Plan:
+def plan_revise(*, plan: Plan, reason: str, user: User, expected_version: int) -> Plan:
     """Open a new draft version of an approved plan; the approved deadlines stay in force."""
     check_stage(plan.round)
     if not plan.is_approved:
@@ -249,7 +250,7 @@ def has_evidence(item: PlanItem, progress: Progress | None = None) -> bool:
 
 
 @transaction.atomic
-def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, files, user) -> Progress:
+def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, files, user: User) -> Progress:
     """A department's report; marking done needs evidence and waits for verification."""
     check_stage(item.plan.round)
     if not item.is_in_force:
@@ -288,7 +289,7 @@ def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, 
 
 
 @transaction.atomic
-def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user, today: dt.date) -> Progress:
+def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user: User, today: dt.date) -> Progress:
     """Accept or return a report; accepting a 'done' report with evidence closes the item."""
     item = progress.item
     check_stage(item.plan.round)
@@ -328,7 +329,7 @@ def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user,
 
 
 @transaction.atomic
-def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: str, user) -> IndicatorReading:
+def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: str, user: User) -> IndicatorReading:
     reading = IndicatorReading.objects.filter(round=rnd, indicator=indicator).first() or IndicatorReading(
         round=rnd, indicator=indicator, entered_by=user
     )
@@ -344,5 +345,5 @@ def notification_mark_read(*, notification: Notification) -> None:
         notification.save(update_fields=["read_at"])
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

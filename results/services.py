@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 
 from monitoring_site.audit import history_user
@@ -33,7 +34,7 @@ def _require_stage(rnd: Round, stages: Collection[str]) -> None:
 
 @transaction.atomic
 def result_import_start(
-    *, rnd: Round, kind: str, domain: str, upload, user, language: str
+    *, rnd: Round, kind: str, domain: str, upload, user: User, language: str
 ) -> ResultImport:
     """Keep the file, then check it in a task queued once this request commits."""
     from .tasks import result_import
@@ -56,7 +57,7 @@ def result_import_start(
 
 
 @transaction.atomic
-def result_import_confirm(*, result_import: ResultImport, user, language: str) -> ResultImport:
+def result_import_confirm(*, result_import: ResultImport, user: User, language: str) -> ResultImport:
     """Replace the data in use by this checked import (the earlier one stays, as replaced)."""
     from .tasks import result_import as task
 
@@ -74,7 +75,7 @@ def result_import_confirm(*, result_import: ResultImport, user, language: str) -
 
 
 @transaction.atomic
-def cut_scores_save(*, cut: CutScores, user) -> CutScores:
+def cut_scores_save(*, cut: CutScores, user: User) -> CutScores:
     _require_stage(cut.round, IMPORT_STAGES | FINDING_STAGES)
     history_user(cut, user)
     cut.full_clean()
@@ -83,20 +84,20 @@ def cut_scores_save(*, cut: CutScores, user) -> CutScores:
 
 
 @transaction.atomic
-def reference_value_save(*, ref: ReferenceValue, user) -> ReferenceValue:
+def reference_value_save(*, ref: ReferenceValue, user: User) -> ReferenceValue:
     history_user(ref, user)
     ref.save()
     return ref
 
 
 @transaction.atomic
-def reference_value_delete(*, ref: ReferenceValue, user) -> None:
+def reference_value_delete(*, ref: ReferenceValue, user: User) -> None:
     history_user(ref, user)
     ref.delete()
 
 
 @transaction.atomic
-def reference_row_save(*, obj, user):
+def reference_row_save[M: Model](*, obj: M, user: User) -> M:
     """A norm, weekly lesson norm, BMI row or rule threshold edited by county staff."""
     history_user(obj, user)
     obj.full_clean()
@@ -106,7 +107,7 @@ def reference_row_save(*, obj, user):
 
 @transaction.atomic
 def finding_add(
-    *, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user
+    *, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user: User
 ) -> Finding:
     _require_stage(rnd, FINDING_STAGES)
     finding = Finding(
@@ -123,7 +124,7 @@ def finding_add(
 
 
 @transaction.atomic
-def finding_dismiss(*, finding: Finding, reason: str, user) -> Finding:
+def finding_dismiss(*, finding: Finding, reason: str, user: User) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.DISMISSED
     finding.dismissed_reason = reason[:200]
@@ -133,7 +134,7 @@ def finding_dismiss(*, finding: Finding, reason: str, user) -> Finding:
 
 
 @transaction.atomic
-def finding_reopen(*, finding: Finding, user) -> Finding:
+def finding_reopen(*, finding: Finding, user: User) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.OPEN
     history_user(finding, user)
@@ -142,7 +143,7 @@ def finding_reopen(*, finding: Finding, user) -> Finding:
 
 
 @transaction.atomic
-def diagnose(*, rnd: Round, user=None) -> list[Finding]:
+def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
     """Run every rule in use; update the finding a rule made before (a dismissed one stays
     dismissed), add new ones, and remove open rule findings that no longer hold unless a
     rectification problem already starts from them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -29,6 +30,9 @@ from .models import (
 )
 
 User = get_user_model()
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser  # the annotations' (User above is the model)
 
 # Default milestone dates, in days relative to the first test day.
 MILESTONE_OFFSETS = {
@@ -83,7 +87,7 @@ def round_create(
     cycle_year: int,
     test_start: dt.date,
     test_end: dt.date,
-    user,
+    user: AuthUser,
     domains: list[str] | None = None,
     grades: list[int] | None = None,
 ) -> Round:
@@ -110,7 +114,7 @@ def round_create(
 
 
 @transaction.atomic
-def round_update(*, rnd: Round, expected_version: int, user, **fields) -> Round:
+def round_update(*, rnd: Round, expected_version: int, user: AuthUser, **fields) -> Round:
     for name, value in fields.items():
         setattr(rnd, name, value)
     history_user(rnd, user)
@@ -123,7 +127,7 @@ class StageError(Refused):
 
 
 @transaction.atomic
-def round_advance(*, rnd: Round, user, expected_version: int) -> Round:
+def round_advance(*, rnd: Round, user: AuthUser, expected_version: int) -> Round:
     """Move the round to its next stage; setup can only be left with a timetable in place."""
     if rnd.next_stage is None:
         raise StageError(_("The round is already closed."))
@@ -136,7 +140,7 @@ def round_advance(*, rnd: Round, user, expected_version: int) -> Round:
 
 
 @transaction.atomic
-def school_save(*, school: School, user, expected_version: int | None) -> School:
+def school_save(*, school: School, user: AuthUser, expected_version: int | None) -> School:
     history_user(school, user)
     if school.pk is None:
         school.save()
@@ -154,7 +158,7 @@ def issue_password() -> str:
 
 @transaction.atomic
 def person_create(
-    *, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by
+    *, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by: AuthUser
 ) -> tuple[Person, str]:
     password = issue_password()
     user = User.objects.create_user(username=username, password=password, email=email, first_name=full_name)
@@ -167,7 +171,8 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True, by
+    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True,
+    by: AuthUser,
 ) -> Person:
     user = person.user
     user.first_name, user.email, user.is_active = full_name, email, is_active
@@ -180,7 +185,7 @@ def person_update(
 
 
 @transaction.atomic
-def person_reset_password(*, person: Person, by) -> str:
+def person_reset_password(*, person: Person, by: AuthUser) -> str:
     password = issue_password()
     person.user.set_password(password)
     person.user.save(update_fields=["password"])
@@ -190,7 +195,7 @@ def person_reset_password(*, person: Person, by) -> str:
     return password
 
 
-def school_import_start(*, county, upload, user, language: str) -> ImportBatch:
+def school_import_start(*, county, upload, user: AuthUser, language: str) -> ImportBatch:
     """Keep the file, then queue the import once this request's transaction commits."""
     from .tasks import school_import
 

@@ -56,6 +56,7 @@ def _roster(sampled: SampledSchool, rng: random.Random, test_day: dt.date) -> li
 
 def load_demo(*, rnd: Round, rng: random.Random) -> None:
     user = rnd.created_by
+    assert user is not None  # load_demo's rounds are created by county staff
     if rnd.stage == Stage.SETUP:
         rnd.stage = Stage.SAMPLING
         history_user(rnd, user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import cast
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
-from rounds.models import GRADES, Round, School, Stage
+from rounds.models import GRADES, ImportBatch, Round, School, Stage
 
 from .design import DEFAULT_SORT_KEYS, FrameUnit, pps_systematic
 from .models import FrameSchool, SampledSchool, SamplingPlan, SchoolDraw
@@ -52,7 +53,7 @@ def _grade_enrolment_field(grade: int) -> str:
 
 
 @transaction.atomic
-def frame_build(*, rnd: Round, user) -> int:
+def frame_build(*, rnd: Round, user: User) -> int:
     """Add every active school of the county that holds grade 4 or 8; returns how many were added.
 
     Enrolments already in the frame are kept; new schools start at 0 until imported.
@@ -73,14 +74,14 @@ def frame_build(*, rnd: Round, user) -> int:
     return len(new)
 
 
-def _bump_frame(plan: SamplingPlan, user) -> None:
+def _bump_frame(plan: SamplingPlan, user: User) -> None:
     plan.frame_version += 1
     history_user(plan, user)
     plan.save()
 
 
 @transaction.atomic
-def frame_update(*, rnd: Round, enrolments: dict[int, tuple[int, int]], user) -> tuple[int, int]:
+def frame_update(*, rnd: Round, enrolments: dict[int, tuple[int, int]], user: User) -> tuple[int, int]:
     """Set the grade-4 and grade-8 enrolments of schools (by school id); adds missing ones.
 
     Returns (added, changed). The caller has checked that each school belongs to the county
@@ -131,7 +132,7 @@ def current_draw(rnd: Round, grade: int) -> SchoolDraw | None:
 
 
 @transaction.atomic
-def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: str, user) -> SchoolDraw:
+def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: str, user: User) -> SchoolDraw:
     """Draw ``n`` schools of the grade by PPS systematic sampling and record the draw.
 
     An unconfirmed draw of the grade is replaced (its record stays, marked not current).
@@ -208,7 +209,7 @@ def _result_json(result) -> dict:
 
 
 @transaction.atomic
-def school_draw_confirm(*, draw: SchoolDraw, user) -> SchoolDraw:
+def school_draw_confirm(*, draw: SchoolDraw, user: User) -> SchoolDraw:
     """Confirm the draw and freeze the frame; from now on only recorded replacements change it."""
     require_stage(draw.round, Stage.SAMPLING)
     draw = SchoolDraw.objects.select_for_update().get(pk=draw.pk)
@@ -235,7 +236,7 @@ def replacement_choices(sampled: SampledSchool) -> list[School]:
 
 
 @transaction.atomic
-def school_replace(*, sampled: SampledSchool, school: School, reason: str, user) -> SampledSchool:
+def school_replace(*, sampled: SampledSchool, school: School, reason: str, user: User) -> SampledSchool:
     """A sampled school cannot take part: record why, and bring in one of its replacements.
 
     The replacement takes the replaced school's π and weight (it stands in for it in the
@@ -281,7 +282,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
 
 
 @transaction.atomic
-def notice_settings_save(*, rnd: Round, notice_names: str, user) -> SamplingPlan:
+def notice_settings_save(*, rnd: Round, notice_names: str, user: User) -> SamplingPlan:
     plan = plan_for(rnd)
     plan.notice_names = notice_names
     history_user(plan, user)
@@ -294,7 +295,7 @@ def exact(value: str | None) -> Fraction | None:
 
 
 @transaction.atomic
-def frame_import_start(*, rnd: Round, upload, user, language: str):
+def frame_import_start(*, rnd: Round, upload, user: User, language: str) -> ImportBatch:
     """Keep the file, then queue the frame import once this request's transaction commits."""
     from rounds.models import ImportBatch
 
