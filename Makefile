@@ -64,6 +64,7 @@ bench: venv-test
 
 lint: venv-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy monitoring_site rounds sampling logistics questionnaires results rectification
 
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=benchmarks
