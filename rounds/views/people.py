@@ -45,7 +45,7 @@ def person_create_view(request):
             phone=data["phone"],
             by=request.user,
         )
-        return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": True})
+        return render(request, "rounds/person_password.html", {"account": person, "password": password, "created": True})
     return render(request, "rounds/person_form.html", {"form": form})
 
 
@@ -67,7 +67,7 @@ def person_edit(request, pk: int):
         data = form.cleaned_data
         if person.user_id == request.user.pk and (not data["is_active"] or data["role"] != person.role):
             messages.error(request, _("You cannot change your own role or deactivate yourself."))
-            return render(request, "rounds/person_form.html", {"form": form, "person": person})
+            return render(request, "rounds/person_form.html", {"form": form, "account": person})
         person_update(
             person=person,
             full_name=data["full_name"],
@@ -81,7 +81,7 @@ def person_edit(request, pk: int):
         )
         messages.success(request, _("Account saved."))
         return redirect("person_list")
-    return render(request, "rounds/person_form.html", {"form": form, "person": person})
+    return render(request, "rounds/person_form.html", {"form": form, "account": person})
 
 
 @require_POST
@@ -89,7 +89,7 @@ def person_edit(request, pk: int):
 def person_reset_password_view(request, pk: int):
     person = get_visible_or_404(_people(request.user), pk=pk)
     password = person_reset_password(person=person, by=request.user)
-    return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": False})
+    return render(request, "rounds/person_password.html", {"account": person, "password": password, "created": False})
 
 
 @require_perm("rounds.view_audit")
