@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from monitoring_site.concurrency import save_versioned
+from monitoring_site.roles import Role
 
 from .models import (
     CYCLE_DOMAINS,
     STAGE_ORDER,
+    County,
     Domain,
     ImportBatch,
     Milestone,
@@ -194,3 +196,28 @@ def school_import_start(*, county, upload, user, language: str) -> ImportBatch:
     batch = ImportBatch.objects.create(kind="schools", county=county, file=upload, original_name=upload.name[:200], uploaded_by=user)
     transaction.on_commit(lambda: school_import.delay(batch.pk, language))
     return batch
+
+
+@transaction.atomic
+def county_create(
+    *, code: str, name: str, province: str, city: str, hotline: str = "", username: str, full_name: str, email: str = "", by=None
+) -> tuple[County, Person, str]:
+    """A county and its first county-staff account, whose password is returned to be handed
+    over once (it must be changed at the first log-in)."""
+    county = County(code=code, name=name, province=province, city=city, hotline=hotline)
+    county.full_clean()
+    county._history_user = by
+    county.save()
+    person, password = person_create(
+        county=county, username=username, full_name=full_name, email=email, role=Role.COUNTY_STAFF, by=by
+    )
+    return county, person, password
+
+
+@transaction.atomic
+def county_update(*, county: County, name: str, province: str, city: str, hotline: str, user) -> County:
+    """The county's name, region and reporting hotline (举报电话), as its staff keep them."""
+    county.name, county.province, county.city, county.hotline = name, province, city, hotline
+    county._history_user = user
+    county.save(update_fields=["name", "province", "city", "hotline"])
+    return county
