@@ -14,6 +14,8 @@ from monitoring_site.roles import Role
 
 from .models import (
     CYCLE_DOMAINS,
+    DOMAIN_GRADES,
+    PERFORMANCE_DOMAINS,
     STAGE_ORDER,
     County,
     Domain,
@@ -49,18 +51,33 @@ def default_domains(cycle_year: int) -> list[str]:
 
 
 def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.date) -> list[dict]:
-    """One and a half days: two domain tests on the first morning and afternoon, the third
-    on the second morning, PE performance tests beside them, questionnaires after the tests."""
+    """One and a half days: the round's domain tests on the first morning and afternoon and
+    the second morning (only those a grade takes: English in grade 8), the student
+    questionnaire after the first test. PE is tested as performance only; science and arts
+    add their performance test after the first afternoon's session."""
     labels = dict(Domain.choices)
     day1, day2 = test_start, test_start + dt.timedelta(days=1)
     slots = [(day1, dt.time(8, 30), dt.time(10, 0)), (day1, dt.time(14, 0), dt.time(15, 30)), (day2, dt.time(8, 30), dt.time(10, 0))]
     sessions: list[dict] = []
     for grade in grades:
-        for (day, start, end), domain in zip(slots, domains, strict=False):
+        taken = [d for d in domains if grade in DOMAIN_GRADES.get(d, (grade,))]
+        for (day, start, end), domain in zip(slots, taken, strict=False):
             kind = SessionKind.PE if domain == Domain.PE_HEALTH else SessionKind.TEST
             sessions.append(
                 {"grade": grade, "day": day, "start": start, "end": end, "kind": kind, "domain": domain, "title": str(labels[domain])}
             )
+            if domain in PERFORMANCE_DOMAINS and domain != Domain.PE_HEALTH:
+                sessions.append(
+                    {
+                        "grade": grade,
+                        "day": day1,
+                        "start": dt.time(15, 50),
+                        "end": dt.time(16, 50),
+                        "kind": SessionKind.PERFORMANCE,
+                        "domain": domain,
+                        "title": _("%(domain)s performance test") % {"domain": labels[domain]},
+                    }
+                )
         sessions.append(
             {
                 "grade": grade,
@@ -73,6 +90,15 @@ def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.d
             }
         )
     return sessions
+
+
+def cycle_year_of(*, county, year: int) -> int:
+    """The year of the national three-year rotation (监测周期) a round of ``year`` falls in,
+    counted from the county's first round in the system (from 2021, the plan's first year,
+    when it has none)."""
+    first = Round.objects.filter(county=county).order_by("year").first()
+    start_year, start_cycle = (first.year, first.cycle_year) if first else (2021, 1)
+    return (start_cycle - 1 + year - start_year) % 3 + 1
 
 
 @transaction.atomic
