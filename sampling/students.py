@@ -215,7 +215,8 @@ def roster_uploads_purge(*, sampled_ids: list[int]) -> int:
             batch.status, batch.finished_at, batch.progress = ImportBatch.Status.FAILED, timezone.now(), 100
         batch.file = ""
         batch.save(update_fields=["file", "errors", "status", "finished_at", "progress"])
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
     return len(names)
 
 
