@@ -92,7 +92,13 @@ CutScoresFormSet = modelformset_factory(CutScores, form=CutScoresForm, extra=0)
 NormFormSet = modelformset_factory(Norm, form=_RowForm, fields=["value"], extra=0)
 LessonFormSet = modelformset_factory(WeeklyLessonNorm, form=_RowForm, fields=["lessons"], extra=0)
 BmiFormSet = modelformset_factory(BmiNormRow, form=BmiRowForm, extra=1)
-RuleFormSet = modelformset_factory(DiagnosisRule, form=_RowForm, fields=["enabled", "threshold", "level", "level_reason"], extra=0)
+RuleFormSet = modelformset_factory(
+    DiagnosisRule,
+    form=_RowForm,
+    fields=["enabled", "threshold", "level", "level_reason"],
+    widgets={"level_reason": forms.TextInput(attrs={"placeholder": _("why a laxer level")})},
+    extra=0,
+)
 
 
 class ReferenceValueForm(_Crispy, forms.ModelForm):
