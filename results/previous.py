@@ -38,12 +38,14 @@ def _estimates_of(rnd: Round) -> dict[tuple[str, int, str], object]:
 
 
 def system_previous(rnd: Round) -> list[ReferenceValue]:
-    """For each indicator, the newest earlier round's estimate with its SE, as unsaved
-    previous-round references marked ``from_system``."""
+    """For each indicator of the round's domains and grades, the newest earlier round's
+    estimate with its SE, as unsaved previous-round references marked ``from_system``."""
     seen: dict[tuple[str, int, str], ReferenceValue] = {}
     for earlier in earlier_rounds(rnd):
+        if not set(earlier.domains) & set(rnd.domains):
+            continue
         for (domain, grade, indicator), est in _estimates_of(earlier).items():
-            if (domain, grade, indicator) in seen:
+            if (domain, grade, indicator) in seen or domain not in rnd.domains or grade not in rnd.grades:
                 continue
             ref = ReferenceValue(
                 county_id=rnd.county_id,

@@ -104,3 +104,11 @@ def test_a_typed_reference_must_say_where_it_comes_from(client, results_world):
     assert not ReferenceValue.objects.exists()
     assert client.post(url, {**data, "note": "省监测报告2027"}).status_code == 302
     assert ReferenceValue.objects.get().round == results_world.round
+
+
+def test_a_round_of_other_domains_has_no_previous_round_from_the_system(two_rounds):
+    from results.previous import system_previous
+
+    start, end = late_may(2028)
+    later = round_create(county=two_rounds.county, year=2028, cycle_year=2, test_start=start, test_end=end, user=two_rounds.staff)
+    assert system_previous(later) == [] and round_references(later) == []
