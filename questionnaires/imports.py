@@ -12,7 +12,7 @@ from rounds.models import ImportBatch, Round
 from .answers import AnswerInvalid, clean_value, missing_required
 from .definition import COLUMNS, Definition, parse_rows
 from .exports import PAPER_CODE_HEADER
-from .models import AccessCode, Instrument
+from .models import AccessCode, Instrument, ItemType
 from .services import CODE_LENGTH, normalise_code
 
 DEFINITION_KIND = "questionnaire_definition"
@@ -20,7 +20,8 @@ PAPER_KIND = "questionnaire_paper"
 
 
 def definition_columns() -> list[Column]:
-    return [Column(header, field, required=field in ("type", "code")) for field, header in COLUMNS]
+    judged = ("type", "code", "required", "min", "max", "decimals")  # the rest is text as written
+    return [Column(header, field, required=field in ("type", "code"), text=field not in judged) for field, header in COLUMNS]
 
 
 def definition_read(data: bytes, *, name: str) -> tuple[Definition | None, list[dict]]:
@@ -37,7 +38,7 @@ def definition_read(data: bytes, *, name: str) -> tuple[Definition | None, list[
 
 def paper_columns(instrument: Instrument) -> list[Column]:
     return [Column(PAPER_CODE_HEADER, "code")] + [
-        Column(i.code, i.code, required=False) for i in instrument.items.all()
+        Column(i.code, i.code, required=False, text=i.type == ItemType.TEXT) for i in instrument.items.all()
     ]
 
 

@@ -80,10 +80,9 @@ def test_a_known_code_updates_the_school_and_records_who(staff_client, world):
         ([GOOD_ROWS[0], ["3699000109", "某校", "大学", "城区"]], (3, "办学类型", "大学")),
         ([GOOD_ROWS[0], ["3699000109", "某校", "小学", "郊区"]], (3, "城乡类型", "郊区")),
         ([GOOD_ROWS[0], ["3699000109", None, "小学", "城区"]], (3, "学校名称", "必填")),
-        ([GOOD_ROWS[0], [None] * 9, GOOD_ROWS[1]], (3, "", "空行")),
         ([["3699000109", "某校", "小学", "城区", "", "", "", "", "很多"]], (2, "在校生数", "很多")),
     ],
-    ids=["short-code", "duplicate-code", "unknown-type", "unknown-location", "missing-name", "blank-row", "bad-count"],
+    ids=["short-code", "duplicate-code", "unknown-type", "unknown-location", "missing-name", "bad-count"],
 )
 def test_a_bad_row_is_named_and_nothing_is_saved(staff_client, world, rows, expected):
     before = School.objects.count()
@@ -92,6 +91,12 @@ def test_a_bad_row_is_named_and_nothing_is_saved(staff_client, world, rows, expe
     assert School.objects.count() == before
     row, column, fragment = expected
     assert any(r == row and c == column and fragment in m for r, c, m in errors_of(batch)), errors_of(batch)
+
+
+def test_a_blank_row_between_schools_is_skipped(staff_client):
+    batch = upload(staff_client, workbook_bytes([GOOD_ROWS[0], [None] * 9, GOOD_ROWS[1]]))
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert (batch.rows_total, batch.created) == (2, 2)
 
 
 def test_every_error_of_the_file_is_listed_at_once(staff_client):
