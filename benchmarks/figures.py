@@ -157,14 +157,11 @@ def start_gunicorn(*, port: int, workers: int, threads: int, settings: str | Non
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_LOG_LEVEL": "ERROR", "DB_CONN_MAX_AGE": "600"}
     if settings:
         env |= {"DJANGO_SETTINGS_MODULE": settings, "PYTHONPATH": os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)])}
-    # Nothing under load queues a task; Redis serves the kept pages' change counters, which
-    # every worker process must share (monitoring_site/pagecache.py) — without it, none are kept.
-    redis_url = env.pop("REDIS_URL", "") or env.get("PAGE_CACHE_REDIS_URL", "")
+    # Nothing under load queues a task; the cache is in Redis as in production, when there is one.
+    redis_url = env.pop("REDIS_URL", "") or env.get("CACHE_URL", "")
     env.pop("CELERY_BROKER_URL", None)
     if redis_url:
-        env["PAGE_CACHE_REDIS_URL"] = redis_url
-    elif workers > 1:
-        env["PAGE_CACHE"] = "0"
+        env["CACHE_URL"] = redis_url
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(ROOT / ".venv/bin/gunicorn"), "monitoring_site.wsgi", "-b", f"{HOST}:{port}", "-k", "gthread",
          "-w", str(workers), "--threads", str(threads), "--backlog", "2048", "--timeout", "60",

@@ -97,7 +97,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "monitoring_site.context_processors.navigation",
-                "monitoring_site.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -108,9 +107,13 @@ DATABASE_URL = env_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}", sc
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Django's backend with a health check that asks the server only when the connection is not quiet.
-    DATABASES["default"]["ENGINE"] = "monitoring_site.postgresql"
+    # A kept connection is tested (SELECT 1) before each request uses it, so a restarted server
+    # costs a new connection, not a 500; TCP keepalives find a connection that a firewall or a
+    # crashed host dropped without a word, instead of waiting on it for hours.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3, "connect_timeout": 10}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication ----------------------------------------------------------------------
@@ -176,8 +179,18 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- cache ----------------------------------------------------------------------------------
+# Shared by every process when the site has Redis (the code-guessing limit, page fragments);
+# local memory only for the embedded default, which runs one process.
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss"))
+CACHE_URL = env_url("CACHE_URL", REDIS_URL, schemes=("redis", "rediss"))
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "jiance"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", env_str("REDIS_URL", ""), schemes=("redis", "rediss", "memory", "amqp"))
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "memory", "amqp"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
@@ -197,18 +210,6 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 # worker to start hands it out again once this many seconds have passed since it was taken.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2, minimum=1)}
 CELERY_TIMEZONE = TIME_ZONE
-
-# --- kept pages (monitoring_site/pagecache.py) -------------------------------------------------
-# A page's rendering is kept per user until a table it read changes; the tables' change
-# counters live in Redis when the site has one (every process sees every change), in-process
-# otherwise (one process: the demo server, the test suite).
-PAGE_CACHE = env_bool("PAGE_CACHE", True)
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=1)
-PAGE_CACHE_REDIS_URL = env_url(
-    "PAGE_CACHE_REDIS_URL",
-    next((u for u in (env_str("REDIS_URL", ""), CELERY_BROKER_URL) if u.startswith(("redis://", "rediss://"))), ""),
-    schemes=("redis", "rediss"),
-)
 
 # --- e-mail ---------------------------------------------------------------------------------
 MAILERS = {"default": {"BACKEND": env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}

@@ -20,6 +20,7 @@ spreadsheet would run as a formula is neutralised.
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import re
 import unicodedata
@@ -79,7 +80,8 @@ class Table:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (sheet row number, values)
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was read and what was left out, for the user
-    columns: list[Column] = field(default_factory=list)  # the columns found in the file
+    columns: list[Column] = field(default_factory=list)  # those asked for, and those ``extra`` found
+    found: set[str] = field(default_factory=set)  # the fields whose column the file holds
 
 
 # --- cells and headers -----------------------------------------------------------------
@@ -179,8 +181,11 @@ class Sheet:
     notes: list[str]
 
 
-def read_sheet(data: bytes, *, name: str) -> Sheet:
-    """The first visible worksheet of a checked workbook, merged cells filled in."""
+def read_sheet(data: bytes, *, name: str, csv: bool = False) -> Sheet:
+    """The first visible worksheet of a checked workbook, merged cells filled in; with ``csv``,
+    a file named ``….csv`` is read as CSV instead."""
+    if csv and name.lower().endswith(".csv"):
+        return Sheet(name, _csv_rows(data), set(), [])
     check_workbook_file(data, name=name)
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -212,11 +217,35 @@ def read_sheet(data: bytes, *, name: str) -> Sheet:
     return Sheet(visible[0], rows, _uncalculated(data, visible[0]), notes)
 
 
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    """A CSV file's rows: UTF-8 (with or without BOM) or GB18030, as Excel saves it on a Chinese system."""
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise SpreadsheetError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+    unreadable = SpreadsheetError(_("The CSV file could not be read; save it again as CSV (UTF-8) from Excel or WPS."))
+    if b"\x00" in data:
+        raise unreadable
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise unreadable
+    try:
+        return list(csv_module.reader(io.StringIO(text, newline="")))
+    except csv_module.Error:
+        raise unreadable from None
+
+
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
 def _uncalculated(data: bytes, sheet: str) -> set[tuple[int, int]]:
     """Formula cells with no saved value (written by a program that never calculated them,
     not by Excel or WPS): calamine reads them as blank, which must not pass for blank."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if not any(b"<f" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")):
+        if not any(_FORMULA.search(archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/")):
             return set()
     cells: set[tuple[int, int]] = set()
     formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -243,7 +272,8 @@ class Header:
 
     row: int
     positions: dict[str, int]  # of the columns found
-    columns: list[Column]
+    columns: list[Column]  # those found
+    all_columns: list[Column]  # those asked for and those ``extra`` found
     errors: list[RowError]
     missing: bool = False  # a required column is missing: no row can be read
 
@@ -301,7 +331,7 @@ def find_header(
         message = _("Sheet “%(sheet)s”: the header row must hold the template's headers; missing: %(cols)s.")
         errors.insert(0, RowError(index + 1, "", message % {"sheet": sheet, "cols": "、".join(missing)}))
     found = [c for c in all_columns if c.field in positions]
-    return Header(index, positions, found, errors, missing=bool(missing))
+    return Header(index, positions, found, all_columns, errors, missing=bool(missing))
 
 
 def read_table(
@@ -312,17 +342,20 @@ def read_table(
     max_rows: int = 20000,
     extra: ExtraColumns | None = None,
     one_of: Sequence[str] = (),
+    csv: bool = False,
 ) -> Table:
     """Read the first visible sheet against ``columns`` (and those ``extra`` finds in the
-    header); raise SpreadsheetError for a file-level fault. ``one_of``: fields of which the
-    file must hold at least one (a PE file's measurements)."""
-    sheet = read_sheet(data, name=name)
+    header, e.g. a score file's item columns); raise SpreadsheetError for a file-level fault.
+    ``one_of``: fields of which the file must hold at least one (a PE file's measurements);
+    ``csv``: a file named ``….csv`` is taken too. A row's values hold every column, None
+    where blank or where the file has no such column (``Table.found`` tells which it has)."""
+    sheet = read_sheet(data, name=name, csv=csv)
     rows = sheet.rows
     header = find_header(rows, columns, extra=extra, sheet=sheet.name)
-    table = Table(errors=list(header.errors), notes=list(sheet.notes), columns=header.columns)
+    table = Table(errors=list(header.errors), notes=list(sheet.notes), columns=header.all_columns, found=set(header.positions))
     if header.missing:
         return table
-    if one_of and not any(f in {c.field for c in header.columns} for f in one_of):
+    if one_of and not any(f in header.positions for f in one_of):
         expected = "、".join(c.header for c in columns if c.field in one_of)
         raise SpreadsheetError(
             _("Sheet “%(sheet)s”: no measurement column was recognised; expected at least one of: %(expected)s.")
@@ -357,7 +390,7 @@ def read_table(
         for c in sorted(uncalculated.get(index, ())):
             if c in header_at:
                 table.errors.append(RowError(number, header_at[c], uncalculated_message))
-        table.rows.append((number, parse_row(number, cells, header.columns, table.errors)))
+        table.rows.append((number, parse_row(number, cells, header.all_columns, table.errors)))
     if not table.rows and not table.errors:
         raise SpreadsheetError(_("Sheet “%(sheet)s” has no data rows under the header.") % {"sheet": sheet.name})
     return table
@@ -429,16 +462,3 @@ def new_workbook() -> Workbook:
     workbook = Workbook()
     workbook.remove(workbook.active)
     return workbook
-
-
-# --- until results/readers.py reads through read_sheet/find_header (being rewritten) ------
-
-
-def _header_positions(header: Sequence[Any] | None, columns: Sequence[Column]) -> dict[str, int]:
-    found = find_header([list(header or ())], columns)
-    if found.missing:
-        raise SpreadsheetError(found.errors[0].message)
-    return {c.field: found.positions.get(c.field, 10**6) for c in columns}
-
-
-_parse_row = parse_row

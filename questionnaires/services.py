@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import secrets
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring_site import pagecache
 from rounds.models import Round, Stage
 from sampling.selectors import sampled_schools
 
@@ -151,13 +149,6 @@ def instrument_install_defaults(*, rnd: Round, user) -> list[Instrument]:
     return created
 
 
-@functools.lru_cache(maxsize=64)
-def instrument_items(instrument_id: int) -> dict[str, Item]:
-    """An instrument's items by code. Items never change once stored (a new definition is a new
-    version), so each process may keep them."""
-    return {item.code: item for item in Item.objects.filter(instrument_id=instrument_id)}
-
-
 def current_instrument(*, rnd: Round, kind: str) -> Instrument | None:
     return Instrument.objects.filter(round=rnd, kind=kind).order_by("-version").first()
 
@@ -239,16 +230,6 @@ class UnknownItem(Exception):
     """No such item in the respondent's instrument."""
 
 
-@functools.lru_cache(maxsize=8192)
-def _response_of(access_code_id: int) -> tuple[int, int]:
-    """(response, instrument) ids of a code's response. Neither changes once the response exists,
-    so each process may keep them; before it exists NotStarted is raised (and nothing kept)."""
-    row = Response.objects.filter(access_code_id=access_code_id).values_list("pk", "instrument_id").first()
-    if row is None:
-        raise NotStarted
-    return row
-
-
 def _round_takes_answers(now: dt.datetime) -> Exists:
     """The response's round is open at ``now`` (``questionnaires_open``, in SQL)."""
     return Exists(
@@ -258,113 +239,48 @@ def _round_takes_answers(now: dt.datetime) -> Exists:
     )
 
 
-def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.datetime, retry: bool = True) -> tuple[Item, object]:
+@transaction.atomic
+def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.datetime) -> tuple[Item, object]:
     """Check and keep one answer: one row per response and item, whatever the timing.
 
-    Four round trips on the hot path (BEGIN, UPDATE, upsert, COMMIT). The UPDATE of the response
-    row takes its lock and re-checks ``submitted_at IS NULL`` and the round's closing under it,
-    so saves and the submit of one response run one after another and nothing is saved after a
-    submit or once the questionnaire is closed. It names the code and the instrument too, so an
-    id kept by ``_response_of`` can only ever match its own row."""
-    response_id, instrument_id = _response_of(access_code_id)
-    item = instrument_items(instrument_id).get(item_code)
+    The UPDATE of the response row takes its lock and checks, under it, that the response is not
+    submitted and its round still takes answers; only then is the answer written. So saves and
+    the submit of one response run one after another, and nothing is saved after a submit or
+    once the questionnaire is closed."""
+    row = Response.objects.filter(access_code_id=access_code_id).values_list("pk", "instrument_id").first()
+    if row is None:
+        raise NotStarted
+    response_id, instrument_id = row
+    item = Item.objects.filter(instrument_id=instrument_id, code=item_code).first()
     if item is None:
         raise UnknownItem
+    open_response = Response.objects.filter(_round_takes_answers(now), pk=response_id, submitted_at__isnull=True)
     try:
         value = clean_value(item, raw)
     except AnswerInvalid:
-        _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id), closed_only=True)
+        if not open_response.exists():
+            _refuse(response_id=response_id, now=now)
         raise
-    if connection.vendor == "postgresql":
-        kept = _save_in_one_statement(ids=(response_id, access_code_id, instrument_id), item=item, value=value, now=now)
-        if kept:
-            return item, value
+    if not open_response.update(last_saved_at=now):
+        _refuse(response_id=response_id, now=now)
+    if value is None:
+        Answer.objects.filter(response_id=response_id, item=item).delete()
     else:
-        with transaction.atomic():
-            still_open = Response.objects.filter(
-                _round_takes_answers(now),
-                pk=response_id,
-                access_code_id=access_code_id,
-                instrument_id=instrument_id,
-                submitted_at__isnull=True,
-            )
-            if still_open.update(last_saved_at=now):
-                if value is None:
-                    Answer.objects.filter(response_id=response_id, item=item).delete()
-                else:
-                    Answer.objects.bulk_create(
-                        [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
-                        update_conflicts=True,
-                        unique_fields=["response", "item"],
-                        update_fields=["value", "saved_at"],
-                    )
-                return item, value
-    if _refuse(access_code_id=access_code_id, now=now, kept=(response_id, instrument_id)) and retry:
-        return answer_save(access_code_id=access_code_id, item_code=item_code, raw=raw, now=now, retry=False)
-    raise AnswerInvalid(_("This questionnaire has been submitted; answers can no longer be changed."))
+        Answer.objects.bulk_create(
+            [Answer(response_id=response_id, item=item, value=value, saved_at=now)],
+            update_conflicts=True,
+            unique_fields=["response", "item"],
+            update_fields=["value", "saved_at"],
+        )
+    return item, value
 
 
-@functools.cache
-def _one_statement_sql(kind: str) -> str:
-    """The autosave as one PostgreSQL statement (its own transaction): the UPDATE that locks the
-    response and checks it is open (the same conditions as the ORM path beside it), and the
-    answer's upsert (``kind="keep"``) or removal (``"clear"``) fed by the UPDATE's row — nothing
-    is written to the answers unless the response was open. Returns how many responses were open.
-    Written by hand for the hot path of test day: one round trip instead of four, and no query
-    compiled per save."""
-    t = {m.__name__: connection.ops.quote_name(m._meta.db_table) for m in (Response, Answer, AccessCode, Round)}
-    answer = (
-        f"INSERT INTO {t['Answer']} (response_id, item_id, value, saved_at) SELECT id, %(item)s, %(value)s, %(now)s FROM open "  # noqa: S608
-        "ON CONFLICT (response_id, item_id) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at RETURNING 1"
-        if kind == "keep"
-        else f"DELETE FROM {t['Answer']} WHERE item_id = %(item)s AND response_id IN (SELECT id FROM open) RETURNING 1"  # noqa: S608
-    )
-    return (
-        f"WITH open AS (UPDATE {t['Response']} r SET last_saved_at = %(now)s "  # noqa: S608 - table names from the models
-        "WHERE r.id = %(response)s AND r.access_code_id = %(code)s AND r.instrument_id = %(instrument)s AND r.submitted_at IS NULL "
-        f"AND EXISTS (SELECT 1 FROM {t['AccessCode']} c JOIN {t['Round']} d ON d.id = c.round_id "
-        "WHERE c.id = r.access_code_id AND d.stage <> %(closed)s AND (d.closes_at IS NULL OR d.closes_at > %(now)s)) "
-        f"RETURNING r.id), written AS ({answer}) SELECT count(*) FROM open"
-    )
-
-
-def _save_in_one_statement(*, ids: tuple[int, int, int], item: Item, value, now: dt.datetime) -> bool:
-    response_id, access_code_id, instrument_id = ids
-    from psycopg import Cursor
-    from psycopg.types.json import Jsonb  # PostgreSQL only (this path's only caller)
-
-    params = {"now": now, "response": response_id, "code": access_code_id, "instrument": instrument_id, "item": item.pk,
-              "closed": Stage.CLOSED, "value": None if value is None else Jsonb(value)}
-    # psycopg's own cursor, not Django's: the statement is prepared once per connection and then
-    # only executed with its values (Django's cursors send the whole text, values written in, to
-    # be parsed and planned each time). It passes no execute wrapper, so the kept pages are told
-    # of its tables by hand; Django's error wrapper still translates its errors.
-    connection.ensure_connection()
-    with connection.wrap_database_errors, Cursor(connection.connection) as cursor:
-        cursor.execute(_one_statement_sql("clear" if value is None else "keep"), params, prepare=True)
-        opened = cursor.fetchone()[0] > 0
-    pagecache.tables_written({Response._meta.db_table, Answer._meta.db_table})
-    return opened
-
-
-def _refuse(*, access_code_id: int, now: dt.datetime, kept: tuple[int, int], closed_only: bool = False) -> bool:
-    """Why an answer cannot be kept, read from the rows as they are now: raises NotStarted or
-    QuestionnaireClosed; True when the kept ids were out of date (forgotten: try again)."""
-    row = (
-        Response.objects.filter(access_code_id=access_code_id)
-        .values_list("pk", "instrument_id", "access_code__round__closes_at", "access_code__round__stage")
-        .first()
-    )
-    if row is None:
-        _response_of.cache_clear()
-        raise NotStarted
-    response_id, instrument_id, closes_at, stage = row
-    if stage == Stage.CLOSED or (closes_at is not None and now >= closes_at):
+def _refuse(*, response_id: int, now: dt.datetime) -> None:
+    """Why an answer cannot be kept: the questionnaire is closed, or the response submitted."""
+    rnd = Round.objects.get(access_codes__response__pk=response_id)
+    if not questionnaires_open(rnd=rnd, now=now):
         raise QuestionnaireClosed
-    if (response_id, instrument_id) != kept and not closed_only:
-        _response_of.cache_clear()
-        return True
-    return False
+    raise AnswerInvalid(_("This questionnaire has been submitted; answers can no longer be changed."))
 
 
 def answers_of(response: Response) -> dict[str, object]:

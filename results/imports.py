@@ -9,9 +9,7 @@ both imports stay (``ResultImport.State.REPLACED``).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import itertools
 import json
 import operator
@@ -19,17 +17,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from monitoring_site import pagecache
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
     SpreadsheetError,
+    Table,
     new_workbook,
+    read_table,
     workbook_bytes,
     write_sheet,
 )
@@ -37,7 +35,6 @@ from rounds.models import Domain, ImportBatch
 from sampling.models import SampledStudent
 
 from .models import Attendance, PeMeasurement, ResultImport, StudentScore
-from .readers import Columns, parse_rows, read_rows
 from .reference import cut_scores_of
 
 MAX_RESULT_ROWS = 250_000
@@ -87,31 +84,18 @@ def _ranged(low: float, high: float):
     return parse
 
 
-class MonitoringId:
-    """The parser of the monitoring ID column: a cell at a time, or (``many``) a whole column
-    of text at once, the usual case, which a national file's 200,000 IDs make worth having."""
-
-    MAX_LENGTH = 30
-
-    def __call__(self, value: Any) -> str:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
-        if len(text) > self.MAX_LENGTH:
-            raise ValueError(_("“%(value)s” is not a monitoring ID.") % {"value": text[: self.MAX_LENGTH]})
-        return text
-
-    def many(self, values: list[Any]) -> list[str] | None:
-        """Every ID stripped, when every cell is text, none blank and none too long; else None."""
-        if not values or set(map(type, values)) != {str}:
-            return None
-        texts = list(map(str.strip, values))
-        if "" in texts or max(map(len, texts)) > self.MAX_LENGTH:
-            return None
-        return texts
+MONITORING_ID_LENGTH = 30
 
 
-_monitoring_id = MonitoringId()
+def _monitoring_id(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > MONITORING_ID_LENGTH:
+        raise ValueError(_("“%(value)s” is not a monitoring ID.") % {"value": text[:MONITORING_ID_LENGTH]})
+    return text
+
+
 
 
 def _attendance(value: Any) -> str:
@@ -197,28 +181,9 @@ def template_bytes(*, rnd, kind: str, domain: str = "") -> bytes:
 # --- the import -------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _without_cycle_collection():
-    """An import makes a few million small objects (cells, rows) and no reference cycles: the
-    cyclic garbage collector would go through them again and again for nothing. Reference
-    counting still frees everything; the collector is switched back on at the end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def result_import_run(*, result_import_id: int, confirm: bool = False) -> ResultImport:
     """Check the whole file; write it in one transaction, or nothing. When another import of
     the same data is in use, stop at AWAITING until ``confirm``."""
-    with _without_cycle_collection():
-        return _run(result_import_id, confirm=confirm)
-
-
-def _run(result_import_id: int, *, confirm: bool) -> ResultImport:
     ri = ResultImport.objects.select_related("batch", "round").get(pk=result_import_id)
     batch = ri.batch
     if ri.state not in (ResultImport.State.CHECKING, ResultImport.State.AWAITING) or (
@@ -230,171 +195,103 @@ def _run(result_import_id: int, *, confirm: bool) -> ResultImport:
         data = handle.read()
     pe = ri.kind == ResultImport.Kind.PE
     try:
-        # The sample is looked up while calamine parses the workbook.
-        rows, students = read_rows(data, name=batch.original_name, meanwhile=lambda: _students_of(ri))
-        table = parse_rows(
-            rows,
+        table = read_table(
+            data,
+            name=batch.original_name,
             columns=pe_columns() if pe else score_columns(),
             max_rows=MAX_RESULT_ROWS,
             extra=None if pe else _item_columns,
+            csv=True,
         )
     except SpreadsheetError as exc:
         return _finish(ri, errors=[RowError(0, "", str(exc))])
-    del rows
     ImportBatch.objects.filter(pk=batch.pk).update(progress=50)
     errors = table.errors
-    checked = _check_rows(ri, table, students, errors)
+    checked = _check_rows(ri, table, _students_of(ri), errors)
     if errors:
-        return _finish(ri, errors=errors, rows_total=len(table.numbers))
+        return _finish(ri, errors=errors, rows_total=len(table.rows))
     active = ResultImport.objects.filter(round=ri.round, kind=ri.kind, domain=ri.domain, state=ResultImport.State.ACTIVE).first()
     if active is not None and not confirm:
         ri.replaces = active
         ri.state = ResultImport.State.AWAITING
         ri.save(update_fields=["replaces", "state"])
-        ImportBatch.objects.filter(pk=batch.pk).update(progress=100, rows_total=len(table.numbers))
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=100, rows_total=len(table.rows))
         batch.refresh_from_db()
         return ri
     _write(ri, checked, active)
-    return _finish(ri, errors=[], rows_total=len(table.numbers), created=len(checked))
+    return _finish(ri, errors=[], rows_total=len(table.rows), created=len(checked))
 
 
-def _students_of(ri: ResultImport) -> dict[str, tuple[str, int, int, str, bool]]:
-    """monitoring ID → (monitoring ID, student pk, grade, exclusion, PE-exempt) for the round's
-    sample, in one query read straight from the cursor (no model instance per student)."""
+def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:
+    """monitoring ID → (student pk, grade, exclusion, PE-exempt) for the round's sample."""
     query = SampledStudent.objects.filter(sampled_school__round=ri.round).values_list(
         "monitoring_id", "pk", "sampled_school__grade", "exclusion", "pe_exempt"
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: row for row in cursor.fetchall()}
+    return {mid: rest for mid, *rest in query}
 
 
-def _check_rows(ri: ResultImport, table: Columns, students: dict, errors: list[RowError]) -> list[tuple]:
+def _items_json(item_columns: list[Column], values: dict[str, Any]) -> str:
+    return json.dumps({c.header: values[c.field] for c in item_columns if values[c.field] is not None}, ensure_ascii=False)
+
+
+def _check_rows(ri: ResultImport, table: Table, students: dict, errors: list[RowError]) -> list[tuple]:
     """The rows to write, as ``(import pk, student pk, attendance, *values)`` in student order;
-    every fault found is added to ``errors``. A file without faults is checked column by column
-    at once; only a file with some is gone through row by row, to name each fault."""
+    every fault found is added to ``errors`` with its row and column."""
     pe = ri.kind == ResultImport.Kind.PE
     value_columns = [c for c in table.columns if c.field not in ("monitoring_id", "domain", "attendance")]
-    cuts = {g: cut_scores_of(rnd=ri.round, domain=ri.domain, grade=g) for g in (4, 8)} if not pe else {}
+    item_columns = [c for c in value_columns if c.field.startswith("item:")]
+    cuts = {} if pe else {g: cut_scores_of(rnd=ri.round, domain=ri.domain, grade=g) for g in (4, 8)}
     ranges = {g: (cut.min_score, cut.max_score) for g, cut in cuts.items()}
-    checked = None if errors else _rows_at_once(ri, table, students, value_columns, ranges)
-    if checked is None:
-        checked = _rows_one_by_one(ri, table, students, value_columns, ranges, errors)
-    checked.sort(key=operator.itemgetter(1))  # in student order: the indexes grow at their end
-    return checked
-
-
-def _items_json(headers: list[str], cells: Sequence[Any]) -> str:
-    return json.dumps({h: v for h, v in zip(headers, cells, strict=True) if v is not None}, ensure_ascii=False)
-
-
-def _rows_at_once(ri: ResultImport, table: Columns, students: dict, value_columns: list[Column], ranges: dict) -> list[tuple] | None:
-    """The rows to write if the file has no fault at all — the rows ``_rows_one_by_one`` would
-    give — else None. Whole columns are compared at once (sets, maps, numpy), no loop per row."""
-    pe = ri.kind == ResultImport.Kind.PE
-    values, present = table.values, Attendance.PRESENT
-    ids = values["monitoring_id"]
-    if len(set(ids)) != len(ids):
-        return None
-    found = list(map(students.get, ids))
-    if None in found or not set(values.get("domain", ())) <= {None, ri.domain}:
-        return None
-    attendance = values["attendance"]
-    if None in attendance:
-        attendance = [present if a is None else a for a in attendance]
-    away = {i for i, a in enumerate(attendance) if a != present} if set(attendance) != {present} else set()
-    columns = [values[c.field] for c in value_columns]
-    if any(column[i] is not None for column in columns for i in away):
-        return None  # absent or exempt, yet with a value
-    for flag in (3, 4) if pe else (3,):  # excluded after sampling; exempt from the PE test
-        if any(map(operator.itemgetter(flag), found)) and not {i for i, s in enumerate(found) if s[flag]} <= away:
-            return None
-    pks = list(map(operator.itemgetter(1), found))
-    if pe:
-        return [(ri.pk, pk, a, *cells) for pk, a, cells in zip(pks, attendance, zip(*columns, strict=True), strict=True)]
-    scores = columns[0]
-    if scores.count(None) != len(away):
-        return None  # a tested student without a score
-    score = np.array(scores, dtype=float)  # None → nan
-    grade = np.fromiter(map(operator.itemgetter(2), found), dtype=np.int64, count=len(found))
-    if not np.isin(grade, list(ranges)).all():
-        return None
-    for g, (low, high) in ranges.items():
-        tested = score[(grade == g) & ~np.isnan(score)]
-        if tested.size and (tested.min() < low or tested.max() > high):
-            return None
-    if len(columns) > 1:
-        headers = [c.header for c in value_columns[1:]]
-        items = [_items_json(headers, cells) for cells in zip(*columns[1:], strict=True)]
-    else:
-        items = ["{}"] * len(ids)
-    return list(zip(itertools.repeat(ri.pk), pks, attendance, scores, items))
-
-
-def _rows_one_by_one(
-    ri: ResultImport, table: Columns, students: dict, value_columns: list[Column], ranges: dict, errors: list[RowError]
-) -> list[tuple]:
-    pe = ri.kind == ResultImport.Kind.PE
-    values = table.values
-    item_headers = [c.header for c in value_columns if c.field.startswith("item:")]
-    no_domain = [None] * len(table.numbers)
-    # One tuple per row of every value but the ID, domain and status: for a score file the
-    # score and any item scores, for a PE file the measurements.
-    measured = list(zip(*(values[c.field] for c in value_columns), strict=True))
-    present, wanted, ri_pk = Attendance.PRESENT, ri.domain, ri.pk
+    present = Attendance.PRESENT
     seen: dict[str, int] = {}
     other_domain: list[int] = []
     checked: list[tuple] = []
-    add, fault = checked.append, errors.append
-    rows = zip(table.numbers, values["monitoring_id"], values.get("domain", no_domain), values["attendance"], measured, strict=True)
-    for number, mid, row_domain, attendance, cells in rows:
+    for number, values in table.rows:
+        mid = values["monitoring_id"]
         if mid is None:
-            continue
+            continue  # its fault is already named
         if mid in seen:
-            fault(RowError(number, ID_HEADER, _("Monitoring ID %(id)s already appears in row %(row)s.") % {"id": mid, "row": seen[mid]}))
+            message = _("Monitoring ID %(id)s already appears in row %(row)s.") % {"id": mid, "row": seen[mid]}
+            errors.append(RowError(number, ID_HEADER, message))
             continue
         seen[mid] = number
         student = students.get(mid)
         if student is None:
-            fault(RowError(number, ID_HEADER, _("Monitoring ID %(id)s is not a sampled student of this round.") % {"id": mid}))
+            errors.append(RowError(number, ID_HEADER, _("Monitoring ID %(id)s is not a sampled student of this round.") % {"id": mid}))
             continue
-        _mid, pk, grade, exclusion, pe_exempt = student
-        if row_domain is not None and row_domain != wanted and not pe:
+        pk, grade, exclusion, pe_exempt = student
+        if not pe and values.get("domain") not in (None, ri.domain):
             other_domain.append(number)
             continue
-        if attendance is not None and attendance != present:
-            if cells.count(None) != len(cells):
-                header = next(c.header for c, v in zip(value_columns, cells, strict=True) if v is not None)
+        attendance = values["attendance"] or present
+        cells = [values[c.field] for c in value_columns]
+        if attendance != present:
+            given = next((c.header for c, v in zip(value_columns, cells, strict=True) if v is not None), None)
+            if given is not None:
                 label = dict(Attendance.choices)[attendance]
-                fault(RowError(number, header, _("The student is marked “%(code)s” yet has a value.") % {"code": label}))
-            add((ri_pk, pk, attendance, *(None for _c in cells)) if pe else (ri_pk, pk, attendance, None, "{}"))
+                errors.append(RowError(number, given, _("The student is marked “%(code)s” yet has a value.") % {"code": label}))
+            checked.append((ri.pk, pk, attendance, *[None] * len(cells)) if pe else (ri.pk, pk, attendance, None, "{}"))
             continue
         if exclusion:
             message = _("Monitoring ID %(id)s was excluded after sampling; mark the student absent.") % {"id": mid}
-            fault(RowError(number, ID_HEADER, message))
+            errors.append(RowError(number, ID_HEADER, message))
             continue
         if pe:
             if pe_exempt:
-                fault(RowError(number, STATUS_HEADER, _("The student is exempt from the PE test; mark them “免测”.")))
+                errors.append(RowError(number, STATUS_HEADER, _("The student is exempt from the PE test; mark them “免测”.")))
                 continue
-            add((ri_pk, pk, present, *cells))
+            checked.append((ri.pk, pk, present, *cells))
             continue
-        score = cells[0]
+        score = values["score"]
         if score is None:
-            fault(RowError(number, SCORE_HEADER, _("A tested student needs a score; or mark the student absent.")))
+            errors.append(RowError(number, SCORE_HEADER, _("A tested student needs a score; or mark the student absent.")))
             continue
         low, high = ranges[grade]
         if not low <= score <= high:
-            fault(
-                RowError(
-                    number,
-                    SCORE_HEADER,
-                    _("%(value)s is outside %(low)s–%(high)s.") % {"value": f"{score:g}", "low": f"{low:g}", "high": f"{high:g}"},
-                )
-            )
+            message = _("%(value)s is outside %(low)s–%(high)s.") % {"value": f"{score:g}", "low": f"{low:g}", "high": f"{high:g}"}
+            errors.append(RowError(number, SCORE_HEADER, message))
             continue
-        add((ri_pk, pk, present, score, _items_json(item_headers, cells[1:]) if item_headers else "{}"))
+        checked.append((ri.pk, pk, present, score, _items_json(item_columns, values)))
     if other_domain:
         label = dict(Domain.choices)[ri.domain]
         errors.append(
@@ -405,6 +302,7 @@ def _rows_one_by_one(
                 % {"n": len(other_domain), "domain": label},
             )
         )
+    checked.sort(key=operator.itemgetter(1))  # in student order: the indexes grow at their end
     return checked
 
 
@@ -426,56 +324,29 @@ def _write(ri: ResultImport, checked: list[tuple], active: ResultImport | None) 
     ri.save()
 
 
-CHUNK_ROWS = 5_000  # rows a COPY write, or an INSERT statement
+CHUNK_ROWS = 5_000  # rows an INSERT statement
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert imported rows without building a model instance per row (a national file has
-    200,000): COPY on PostgreSQL, multi-row INSERTs elsewhere. Imported rows have no per-row
-    history (they are never edited), so nothing is lost by skipping ``save()``. Call it inside
-    a transaction: a fault part way leaves nothing written."""
+    """Insert imported rows without a model instance per row (a national file has 200,000):
+    PostgreSQL's COPY, through psycopg's own ``write_row``, or multi-row INSERTs elsewhere.
+    Imported rows have no per-row history (they are never edited), so nothing is lost by
+    skipping ``save()``. Call it inside a transaction: a fault part way leaves nothing written."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            # Many rows a statement: SQLite updates an AUTOINCREMENT table's counter once per
-            # statement, so a statement per row (executemany) costs about three times as much.
-            per = max(1, min(CHUNK_ROWS, connection.features.max_query_params // len(columns)))
-            mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            for start in range(0, len(rows), per):
-                chunk = rows[start : start + per]
-                marks = ", ".join([mark] * len(chunk))
-                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {marks}", list(itertools.chain.from_iterable(chunk)))  # noqa: S608
+        if connection.vendor == "postgresql":
+            # The psycopg cursor itself (Django's wrapper has no COPY); its errors still come
+            # out as Django's (IntegrityError and the like).
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
+                for row in rows:
+                    copy.write_row(row)
             return
-        # The psycopg cursor itself (Django's wrapper has no COPY); its errors still come out
-        # as Django's (IntegrityError and the like). It passes no execute wrapper either: the
-        # kept pages are told of the table by hand.
-        pagecache.tables_written({model._meta.db_table})
-        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
-            for start in range(0, len(rows), CHUNK_ROWS):
-                copy.write(copy_text(rows[start : start + CHUNK_ROWS]))
-
-
-def copy_text(rows: list[tuple]) -> str:
-    """Rows of numbers, None and text in PostgreSQL's COPY text format. Formatted at once, then
-    checked: if a text held a tab, newline, carriage return or backslash (the counts tell), it is
-    formatted again value by value with those escaped."""
-    if not rows:
-        return ""
-    width = len(rows[0])
-    line = "\t".join(["%s"] * width) + "\n"
-    nulls = sum([row.count(None) for row in rows])
-    text = "".join([line % (row if None not in row else tuple(NULL if v is None else v for v in row)) for row in rows])
-    plain = text.count("\n") == len(rows) and text.count("\t") == len(rows) * (width - 1) and text.count("\\") == nulls and "\r" not in text
-    return text if plain else "".join("\t".join(_copy_value(v) for v in row) + "\n" for row in rows)
-
-
-NULL = "\\N"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: Any) -> str:
-    return NULL if value is None else str(value).translate(_COPY_ESCAPES)
+        per = max(1, min(CHUNK_ROWS, connection.features.max_query_params // len(columns)))
+        mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([mark] * len(chunk))}", list(itertools.chain(*chunk)))  # noqa: S608
 
 
 def _finish(ri: ResultImport, *, errors: list[RowError], rows_total: int = 0, created: int = 0) -> ResultImport:

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = _("Rounds and registry")
-
-    def ready(self):
-        from monitoring_site import pagecache
-
-        pagecache.install()

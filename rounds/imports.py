@@ -76,7 +76,9 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
     errors.extend(_cross_row_errors(batch, table.rows))
     if errors:
         return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
-    created, updated = _write_schools(batch, table.rows)
+    # A column the file does not have leaves what is stored alone (a blank cell clears it).
+    rows = [(number, {f: v for f, v in values.items() if f in table.found}) for number, values in table.rows]
+    created, updated = _write_schools(batch, rows)
     return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=created, updated=updated)
 
 

@@ -31,10 +31,9 @@ def _own_redis_database() -> None:
         if os.environ.get("CELERY_BROKER_URL", url) == url:
             os.environ["CELERY_BROKER_URL"] = own
         os.environ["REDIS_URL"] = own
-        # The kept pages' counters stay in the given database (their keys hold the database
-        # name): every process of a test — this one, whenever it read its settings, and the
-        # workers and commands it starts — must use the same one.
-        os.environ.setdefault("PAGE_CACHE_REDIS_URL", url)
+        # The cache in a database of its own, half the range away: the suite empties the cache
+        # after each test, which must not empty a worker's queue.
+        os.environ.setdefault("CACHE_URL", f"{match[1]}/{(int(match[2]) + int(name[2:]) + 8) % 16}")
 
 
 _own_redis_database()

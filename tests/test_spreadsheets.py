@@ -41,7 +41,8 @@ def test_full_width_digits_and_spaces_are_read_as_ascii():
     table = read(xlsx([["学校标识码", "学校名称"], ["３６９９０００１０１", "竹园小学（分校）"]]))
     assert table.errors == []
     # the code is judged after NFKC; the name is free text, kept as written
-    assert table.rows == [(2, {"code": "3699000101", "name": "竹园小学（分校）"})]
+    assert table.rows == [(2, {"code": "3699000101", "name": "竹园小学（分校）", "height": None, "weight": None})]
+    assert table.found == {"code", "name"}
 
 
 def test_a_code_in_other_digits_is_an_error_not_a_second_school():
@@ -112,7 +113,7 @@ def test_a_hidden_first_sheet_is_skipped_and_the_sheet_read_is_named():
         visible.append(["3699000101", "甲"])
 
     table = read(xlsx([["学校标识码", "学校名称"], ["1", "旧"]], build=build))
-    assert table.errors == [] and table.rows == [(2, {"code": "3699000101", "name": "甲"})]
+    assert table.errors == [] and [v["name"] for _n, v in table.rows] == ["甲"]
     assert any("名册" in n for n in table.notes) and any("旧版" in n for n in table.notes)
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm, schools_visible_to
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
@@ -91,7 +90,6 @@ def _item_context(
 
 
 @require_perm("logistics.view_checklist")
-@kept_page
 def checklist_fill(request, round_pk: int, school_pk: int):
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)

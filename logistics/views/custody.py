@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..forms import CountersignForm, EvidenceForm, HandoverForm, IncidentForm, PackageForm
@@ -32,7 +31,6 @@ def _packages(rnd, school):
 
 
 @require_perm("logistics.view_school")
-@kept_page
 def custody(request, round_pk: int, school_pk: int):
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)

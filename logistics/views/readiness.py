@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 from rounds.forms import today
@@ -49,7 +48,6 @@ def logistics_home(request):
 
 
 @require_perm("logistics.view_readiness")
-@kept_page
 def readiness_dashboard(request, round_pk: int):
     rnd = round_or_404(request, round_pk)
     checklist_template_ensure(rnd=rnd)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import SessionKind
 from sampling.models import SampledStudent
@@ -30,7 +29,6 @@ from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404,
 
 
 @require_perm("logistics.view_school")
-@kept_page
 def school_logistics(request, round_pk: int, school_pk: int):
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)

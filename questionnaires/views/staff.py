@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import current_round
@@ -297,7 +296,6 @@ def code_slips(request, pk: int):
 
 
 @require_perm("questionnaires.view_tracking")
-@kept_page
 def questionnaire_tracking(request, pk: int):
     rnd = _round(request, pk)
     person = person_of(request.user)
@@ -335,7 +333,6 @@ def questionnaire_tracking(request, pk: int):
 
 
 @require_perm("questionnaires.view_tracking")
-@kept_page
 def school_tracking(request, pk: int):
     school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     codes, progress = school_code_statuses(sampled_school=school)

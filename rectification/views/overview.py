@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import Department
 from rounds.selectors import current_round
@@ -47,7 +46,6 @@ def _filtered(request, rnd, plan, day):
 
 
 @require_perm("rectification.view_plan")
-@kept_page
 def rectification_overview(request, round_pk: int):
     rnd, plan = round_and_plan(request, round_pk)
     day = today()

@@ -12,7 +12,6 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from results.models import Finding
 from rounds.views.documents import DOCUMENT_CSP
@@ -105,7 +104,6 @@ def problem_withdraw(request, pk: int):
 
 
 @require_perm("rectification.view_plan")
-@kept_page
 def plan_detail(request, round_pk: int):
     rnd, plan = round_and_plan(request, round_pk)
     items = item_rows(items_visible_to(request.user).filter(plan=plan)) if plan else PlanItem.objects.none()

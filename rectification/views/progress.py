@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from .. import services
@@ -72,7 +71,6 @@ def _visible_item(request, pk: int):
 
 
 @require_perm("rectification.view_plan")
-@kept_page
 def item_detail(request, pk: int):
     return _item_page(request, _visible_item(request, pk))
 

@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..forms import DismissForm, FindingForm
@@ -15,7 +14,6 @@ from .common import base_context, round_for
 
 
 @require_perm("results.view_results")
-@kept_page
 def results_findings(request, pk: int):
     rnd = round_for(request, pk)
     findings = (

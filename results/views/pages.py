@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import audit_record
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import require_perm
 from rounds.models import Domain, Location
 
@@ -39,7 +38,6 @@ def _level_chart(results, title):
 
 
 @require_perm("results.view_results")
-@kept_page
 def results_overview(request, pk: int):
     rnd = round_for(request, pk)
     items = overview(rnd=rnd)

@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import person_of
 
 from ..forms import today
@@ -9,7 +8,6 @@ from ..selectors import current_round, todo_for
 
 
 @login_required
-@kept_page
 def home(request):
     person = person_of(request.user)
     if person is None:

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
 
 from ..forms import MilestoneFormSet, RoundForm, TimetableFormSet, today
@@ -74,7 +73,6 @@ def round_create_view(request):
 
 
 @require_perm("rounds.view_round")
-@kept_page
 def round_detail(request, pk: int):
     rnd = get_visible_or_404(
         rounds_visible_to(request.user).prefetch_related(

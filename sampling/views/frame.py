@@ -7,7 +7,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from rounds.models import ImportBatch, School
 
@@ -32,7 +31,6 @@ from .common import XLSX, check_grade, refused, round_of, stage_context
 
 
 @require_perm("sampling.view_sampling")
-@kept_page
 def sampling_round(request, pk: int):
     rnd = round_of(request, pk)
     plan = plan_for(rnd)

@@ -2,7 +2,6 @@
 student draw and its confirmation."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -10,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
-from monitoring_site.pagecache import kept_page
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
@@ -28,7 +26,6 @@ from .common import XLSX, refused, round_of, stage_context
 
 
 @require_perm("sampling.view_school_sample")
-@kept_page
 def my_sample(request):
     rnd = current_round(request.user)
     if rnd and request.user.has_perm("sampling.view_sampling"):
@@ -38,25 +35,7 @@ def my_sample(request):
 
 
 @require_perm("sampling.view_school_sample")
-@transaction.non_atomic_requests  # the page opens its own (monitoring_site/pagecache.py)
 def sampled_school_detail(request, pk: int):
-    response = _sampled_school_page(request, pk)
-    # Every view of the students' names is recorded, the page kept or not.
-    if response.status_code == 200 and sees_students(request.user) and sees_names(request.user):
-        shown = SampledSchool.objects.filter(pk=pk, students__isnull=False).values_list("school__name", flat=True)[:1]
-        if shown:
-            audit_record(
-                request=request,
-                action=AuditEvent.Action.VIEW,
-                obj_type="sampled_school",
-                obj_id=pk,
-                summary=_("Sampled students of %(school)s with names") % {"school": shown[0]},
-            )
-    return response
-
-
-@kept_page
-def _sampled_school_page(request, pk: int):
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     progress = school_progress(rnd=sampled.round, queryset=SampledSchool.objects.filter(pk=sampled.pk))  # in scope: just fetched from it
     names = sees_names(request.user)
@@ -64,6 +43,14 @@ def _sampled_school_page(request, pk: int):
     if sees_students(request.user):
         qs = sampled.students.order_by("monitoring_id")
         students = list(qs if names else qs.defer("name", "birth_date", "student_number"))
+    if students and names:  # every view of the students' names is recorded
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            obj_type="sampled_school",
+            obj_id=pk,
+            summary=_("Sampled students of %(school)s with names") % {"school": sampled.school.name},
+        )
     return render(
         request,
         "sampling/school_detail.html",

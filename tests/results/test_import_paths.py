@@ -1,6 +1,6 @@
-"""The fast ways of the result import: the column-at-once check against the row-by-row one, the
-bulk write (COPY on PostgreSQL, multi-row INSERT on SQLite) against what was meant, and the
-all-or-nothing transaction when the write fails part way."""
+"""The result import's check on whole files (every row's fault named once, with its row and
+column), the bulk write (COPY on PostgreSQL, multi-row INSERT on SQLite) against what was
+meant, and the all-or-nothing transaction when the write fails part way."""
 
 import io
 import json
@@ -12,21 +12,8 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from results import imports
-from results.imports import (
-    MAX_RESULT_ROWS,
-    _check_rows,
-    _item_columns,
-    _rows_at_once,
-    _rows_one_by_one,
-    _students_of,
-    copy_text,
-    insert_rows,
-    pe_columns,
-    result_import_run,
-    score_columns,
-)
-from results.models import Attendance, ResultImport, StudentScore
-from results.readers import parse_rows
+from results.imports import insert_rows, result_import_run
+from results.models import Attendance, PeMeasurement, ResultImport, StudentScore
 from rounds.models import ImportBatch
 
 from .factories import PE_HEADER, SCORE_HEADER, make_sample, xlsx_bytes
@@ -41,20 +28,12 @@ def _import(world, *, kind="scores", domain="math", data=b"-", name="x.csv") -> 
     return ResultImport.objects.create(round=world.round, kind=kind, domain=domain, batch=batch)
 
 
-def _both_ways(ri, rows, *, header):
-    """The rows to write found column by column at once and row by row, and the faults."""
-    pe = ri.kind == ResultImport.Kind.PE
-    table = parse_rows(
-        [header, *rows], columns=pe_columns() if pe else score_columns(), max_rows=MAX_RESULT_ROWS, extra=None if pe else _item_columns
-    )
-    assert table.errors == []
-    students = _students_of(ri)
-    value_columns = [c for c in table.columns if c.field not in ("monitoring_id", "domain", "attendance")]
-    ranges = {4: (0, 1000), 8: (0, 1000)}
-    faults = []
-    one_by_one = _rows_one_by_one(ri, table, students, value_columns, ranges, faults)
-    at_once = _rows_at_once(ri, table, students, value_columns, ranges)
-    return at_once, sorted(one_by_one, key=lambda r: r[1]), faults
+def _run(world, rows, *, header, kind="scores", domain="math") -> ResultImport:
+    ri = _import(world, kind=kind, domain=domain, data=xlsx_bytes(rows, header=header), name="s.xlsx")
+    with translation.override("en"):
+        result_import_run(result_import_id=ri.pk)
+    ri.refresh_from_db()
+    return ri
 
 
 def _score_rows(world):
@@ -64,25 +43,28 @@ def _score_rows(world):
     return rows
 
 
-def test_both_checks_give_the_same_rows_for_a_file_without_faults(results_world):
+def test_a_file_without_faults_is_stored_as_written(results_world):
     world = results_world
     world.students[3].exclusion = "moved"
     world.students[3].save()
     rows = _score_rows(world)
     rows[3][2:] = ["缺考", None, None, None]  # an excluded student marked absent is no fault
-    at_once, one_by_one, faults = _both_ways(_import(world), rows, header=[*SCORE_HEADER, *ITEMS])
-    assert faults == []
-    assert sorted(at_once, key=lambda r: r[1]) == one_by_one
-    by_student = {r[1]: r[2:] for r in one_by_one}
-    assert by_student[world.students[0].pk] == (Attendance.ABSENT, None, "{}")
-    assert by_student[world.students[4].pk] == (Attendance.PRESENT, 404.0, '{"题1": 1.0, "题2": 0.5}')
-    assert by_student[world.students[5].pk] == (Attendance.PRESENT, 405.0, '{"题1": 2.0}')
+    ri = _run(world, rows, header=[*SCORE_HEADER, *ITEMS])
+    assert ri.state == ResultImport.State.ACTIVE, ri.batch.errors
+    stored = {s.student_id: (s.attendance, s.score, s.items) for s in StudentScore.objects.filter(result_import=ri)}
+    assert len(stored) == 8
+    assert stored[world.students[0].pk] == (Attendance.ABSENT, None, {})
+    assert stored[world.students[1].pk] == (Attendance.EXEMPT, None, {})
+    assert stored[world.students[4].pk] == (Attendance.PRESENT, 404.0, {"题1": 1.0, "题2": 0.5})
+    assert stored[world.students[5].pk] == (Attendance.PRESENT, 405.0, {"题1": 2.0})
 
     pe_rows = [[s.monitoring_id, "", 140, 35, 5.0, 4.8, 1800, 9.5, 8, 120] for s in world.students]
     pe_rows[3] = [world.students[3].monitoring_id, "免测", *[None] * 8]
-    at_once, one_by_one, faults = _both_ways(_import(world, kind="pe", domain=""), pe_rows, header=PE_HEADER)
-    assert faults == [] and sorted(at_once, key=lambda r: r[1]) == one_by_one
-    assert {r[1]: r[2] for r in at_once}[world.students[3].pk] == Attendance.EXEMPT
+    ri = _run(world, pe_rows, header=PE_HEADER, kind="pe", domain="")
+    assert ri.state == ResultImport.State.ACTIVE, ri.batch.errors
+    measured = {m.student_id: m for m in PeMeasurement.objects.filter(result_import=ri)}
+    assert measured[world.students[3].pk].attendance == Attendance.EXEMPT and measured[world.students[3].pk].height_cm is None
+    assert measured[world.students[0].pk].vision_left == 5.0 and measured[world.students[0].pk].rope_skipping == 120
 
 
 def _duplicate(rows, world):
@@ -119,60 +101,55 @@ def _excluded_yet_tested(rows, world):
 
 
 @pytest.mark.parametrize(
-    "fault",
+    ("fault", "where"),
     [
-        _duplicate,
-        _unknown,
-        _out_of_range,
-        _absent_with_score,
-        _absent_with_item,
-        _tested_without_score,
-        _other_domain,
-        _excluded_yet_tested,
+        (_duplicate, (7, "监测编号")),
+        (_unknown, (7, "监测编号")),
+        (_out_of_range, (7, "成绩")),
+        (_absent_with_score, (2, "成绩")),
+        (_absent_with_item, (2, "题2")),
+        (_tested_without_score, (7, "成绩")),
+        (_other_domain, (7, "学科领域")),
+        (_excluded_yet_tested, (7, "监测编号")),
     ],
 )
-def test_the_check_at_once_never_passes_a_fault(results_world, fault):
+def test_each_fault_is_named_once_by_row_and_column_and_nothing_is_stored(results_world, fault, where):
     rows = _score_rows(results_world)
     fault(rows, results_world)
-    at_once, _rows, faults = _both_ways(_import(results_world), rows, header=[*SCORE_HEADER, *ITEMS])
-    assert at_once is None and len(faults) == 1
+    ri = _run(results_world, rows, header=[*SCORE_HEADER, *ITEMS])
+    assert ri.state == ResultImport.State.REFUSED
+    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [where]
+    assert not StudentScore.objects.exists()
 
 
-def test_a_pe_file_measuring_an_exempt_student_is_left_to_the_row_check(results_world):
+def test_a_pe_file_measuring_an_exempt_student_names_the_status_cell(results_world):
     world = results_world
     world.students[2].pe_exempt = True
     world.students[2].save()
     rows = [[s.monitoring_id, "", 140, 35, 5.0, 4.8, 1800, 9.5, 8, 120] for s in world.students]
-    at_once, _rows, faults = _both_ways(_import(world, kind="pe", domain=""), rows, header=PE_HEADER)
-    assert at_once is None and [(f.row, f.column) for f in faults] == [(4, "状态")]
+    ri = _run(world, rows, header=PE_HEADER, kind="pe", domain="")
+    assert ri.state == ResultImport.State.REFUSED
+    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(4, "状态")]
+    assert not PeMeasurement.objects.exists()
 
 
-def test_a_grade_with_a_narrower_scale_is_checked_at_once(results_world):
+def test_each_grade_is_checked_against_its_own_scale(results_world):
     """Each grade's own scale: a score the grade-8 scale allows is out of the grade-4 one."""
     world = results_world
     eighth = make_sample(world.round, schools=[world.school_a], grade=8, per_school=2)
-    ri = _import(world)
     cut = imports.cut_scores_of(rnd=world.round, domain="math", grade=4)
     cut.max_score, cut.level4 = 700, 650
     cut.save()
     rows = [[s.monitoring_id, "数学", "", 750.0 if s in eighth else 600.0] for s in [*world.students, *eighth]]
-    table = parse_rows([SCORE_HEADER, *rows], columns=score_columns(), max_rows=MAX_RESULT_ROWS)
-    faults = []
-    assert len(_check_rows(ri, table, _students_of(ri), faults)) == 10 and faults == []
     rows[0][3] = 750.0
-    table = parse_rows([SCORE_HEADER, *rows], columns=score_columns(), max_rows=MAX_RESULT_ROWS)
-    _check_rows(ri, table, _students_of(ri), faults)
-    assert [(f.row, f.column) for f in faults] == [(2, "成绩")] and "700" in faults[0].message
+    ri = _run(world, rows, header=SCORE_HEADER)
+    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(2, "成绩")] and "700" in ri.batch.errors[0]["message"]
+    rows[0][3] = 600.0
+    ri = _run(world, rows, header=SCORE_HEADER)
+    assert ri.state == ResultImport.State.ACTIVE and StudentScore.objects.filter(result_import=ri).count() == 10
 
 
 ODD_TEXT = 'tab\there, new\nline, back\\slash \\N, "quoted", 中文, \r return'
-
-
-def test_copy_text_escapes_only_when_a_text_needs_it():
-    plain = [(1, 2, "present", 512.5, "{}"), (1, 3, "absent", None, "{}")]
-    assert copy_text(plain) == "1\t2\tpresent\t512.5\t{}\n1\t3\tabsent\t\\N\t{}\n"
-    odd = [(1, 2, "present", 0.1, ODD_TEXT)]
-    assert copy_text(odd) == '1\t2\tpresent\t0.1\ttab\\there, new\\nline, back\\\\slash \\\\N, "quoted", 中文, \\r return\n'
 
 
 def test_every_value_is_written_back_exactly(results_world):
@@ -205,7 +182,7 @@ def test_a_fault_part_way_through_the_write_leaves_nothing(results_world, monkey
 
     def check_then_break(*args):
         rows = real_check(*args)
-        return [*rows, rows[0]]  # the same student twice, in the last chunk
+        return [*rows, rows[0]]  # the same student twice, at the end of the write
 
     monkeypatch.setattr(imports, "_check_rows", check_then_break)
     monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
@@ -217,21 +194,21 @@ def test_a_fault_part_way_through_the_write_leaves_nothing(results_world, monkey
     assert StudentScore.objects.filter(result_import=first).count() == 8
 
 
-def test_blank_cells_and_rows_are_named_and_trailing_blank_rows_ignored(results_world):
+def test_blank_cells_are_named_and_blank_rows_skipped(results_world):
     ids = [s.monitoring_id for s in results_world.students]
     rows = [
         [ids[0], "数学", "", 500],
         ["  ", "数学", "", 500],  # row 3: no ID
-        [None, None, None, None],  # row 4: blank, before data
+        [None, None, None, None],  # row 4: blank, skipped
         [ids[1], "数学", "", 500],
-        [None, "", " ", None],  # trailing blank rows: ignored
+        [None, "", " ", None],  # blank rows at the end: skipped too
         [None, None, None, None],
     ]
     ri = _import(results_world, data=xlsx_bytes(rows, header=SCORE_HEADER), name="s.xlsx")
     result_import_run(result_import_id=ri.pk)
     ri.refresh_from_db()
     assert ri.state == ResultImport.State.REFUSED
-    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(3, "监测编号"), (4, "")]
+    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(3, "监测编号")]
     assert ri.batch.rows_total == 3
 
 
