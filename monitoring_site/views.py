@@ -39,3 +39,17 @@ def healthz(request):
     """A bare page for load balancers and monitoring: the app answers, through every middleware,
     without touching the database (also the floor the load benchmark compares pages with)."""
     return render(request, "healthz.html")
+
+
+def import_status(request, *, batch, heading: str, links=(), busy: bool | None = None, **context):
+    """An import's page (``templates/imports/detail.html``), or its status fragment when htmx
+    polls (``templates/imports/_status.html``): the same for every import. ``busy`` (default:
+    neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
+    may add ``caption``, ``confirm_url``, ``difference``, ``replaces_name``, ``done_note``,
+    ``tabs`` (a template to include) and what those need."""
+    if busy is None:
+        busy = not batch.is_finished and batch.status != "awaiting"
+    template = "imports/_status.html" if request.htmx else "imports/detail.html"
+    return render(
+        request, template, {**context, "batch": batch, "busy": busy, "poll_url": request.path, "heading": heading, "links": links}
+    )

@@ -4,12 +4,14 @@ student draw and its confirmation."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from monitoring_site.views import import_status
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import current_round, rounds_visible_to
@@ -97,9 +99,11 @@ def roster_template(request, pk: int):
 def roster_import_detail(request, pk: int, batch: int):
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     batch = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
-    context = {"round": sampled.round, "sampled": sampled, "batch": batch, "poll_url": request.path, "what": _("pupils")}
-    template = "sampling/_import_status.html" if request.htmx else "sampling/roster_import_detail.html"
-    return render(request, template, context)
+    links = [
+        (reverse("roster_upload", args=[sampled.pk]), _("Upload another file")),
+        (reverse("sampled_school_detail", args=[sampled.pk]), _("Back to the school")),
+    ]
+    return import_status(request, batch=batch, heading=_("Roster"), links=links)
 
 
 @require_perm("sampling.send_roster")
