@@ -5,10 +5,13 @@ PY := $(VENV)/bin/python
 # Django 6 needs Python 3.12+: take the first one found (pyenv's versions included).
 PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
-APT_TEST := chromium fonts-noto-cjk gettext poppler-utils
+# Debian packages: the CJK font every PDF is set in (without it WeasyPrint prints boxes, so the
+# app refuses to build one), and what the tests add: Chromium, gettext, poppler's pdftotext.
+APT_RUN := fonts-noto-cjk
+APT_TEST := $(APT_RUN) chromium gettext poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: run test venv venv-test system-test migrate demo bench lint messages migrations-check check-deploy clean
+.PHONY: run test venv venv-test system-run system-test migrate demo bench lint messages migrations-check check-deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (Python 3.12+ is required)"; exit 1; }
@@ -27,20 +30,27 @@ venv-test: $(VENV)/.installed-test
 migrate: venv
 	$(PY) manage.py migrate --noinput -v0
 
-demo: migrate
+demo: migrate system-run
 	$(PY) manage.py load_demo
 
 run: demo
 	@echo "打开 http://127.0.0.1:8000 (open http://127.0.0.1:8000)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Debian packages the tests need (Chromium for the browser tests, a CJK font for the PDFs,
-# gettext, poppler's pdftotext); installed only when missing, and only where we are root.
-system-test:
-	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call apt_ensure,PACKAGES): the Debian packages among these that are missing, installed
+# where we are root; elsewhere it stops and names the command to run.
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "缺少系统软件包 (missing Debian packages):$$missing — sudo apt-get install$$missing"; exit 1; fi; fi
+endef
+
+system-run:
+	$(call apt_ensure,$(APT_RUN))
+
+system-test:
+	$(call apt_ensure,$(APT_TEST))
 
 # --no-loadscope-reorder keeps the collection order, so the longest file (tests/benchmarks, one
 # test of several minutes) starts first instead of last, and both processes finish together.

@@ -132,9 +132,9 @@ def _import_part(rnd, user, data: bytes, rows: int, repeat: int) -> None:
     from django.db import connection, transaction
     from python_calamine import CalamineWorkbook
 
+    from monitoring_site.spreadsheets import read_table
     from results import imports
     from results.models import ResultImport, StudentScore
-    from monitoring_site.spreadsheets import read_table
     from rounds.models import ImportBatch
 
     def new_import(state=ResultImport.State.CHECKING):

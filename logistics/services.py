@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
+from monitoring_site.errors import Refused
 from rounds.models import Round, School, Stage, TestSession
 from sampling.models import SampledSchool, SampledStudent
 
@@ -36,10 +37,8 @@ from .uploads import check_upload, stored_files
 TEMPLATE_STAGES = (Stage.SETUP, Stage.SAMPLING)
 
 
-class LogisticsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LogisticsError(Refused):
+    """A logistics step refused."""
 
 
 # --- template -------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """HTML → PDF with WeasyPrint. Documents share one look (templates/documents/base.html) and
-embed a subset of a CJK font (Noto Sans/Serif CJK SC from the system, found by fontconfig)."""
+embed a subset of a CJK font (Noto Sans/Serif CJK SC from the system, found by fontconfig);
+without such a font a PDF is refused (``monitoring_site.fonts``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from monitoring_site.fonts import require_cjk_font
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,8 @@ class RenderedPdf:
 
 
 def html_to_pdf(html: str) -> RenderedPdf:
+    """Raises ``CjkFontMissing`` rather than print Chinese text as boxes."""
+    require_cjk_font()
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render()

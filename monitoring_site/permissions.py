@@ -99,7 +99,7 @@ def county_filtered(user, queryset: QuerySet, field: str = "county") -> QuerySet
     return queryset.filter(**{f"{field}_id" if "__" not in field else field: county_id})
 
 
-def get_visible_or_404(queryset: QuerySet, **lookup: Any) -> Model:
+def get_visible_or_404[M: Model](queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from an already-scoped queryset: not in scope is not found."""
     return get_object_or_404(queryset, **lookup)
 

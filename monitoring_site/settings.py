@@ -42,6 +42,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The project's own apps, in workflow order: every list of them (catalogs, documents, demo,
+# to-do lists) is read from here.
+PROJECT_APPS = ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -57,12 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
-    "rounds",
-    "sampling",
-    "logistics",
-    "questionnaires",
-    "results",
-    "rectification",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -153,7 +151,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 # Each app keeps its own translations (<app>/locale); the project's are for base templates.
-LOCALE_PATHS = [BASE_DIR / app / "locale" for app in ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification")] + [
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PROJECT_APPS] + [
     BASE_DIR / "locale"
 ]
 USE_I18N = True

@@ -4,7 +4,7 @@ from django.utils import translation
 from .imports import paper_import_run
 
 
-@shared_task(max_retries=2, acks_late=True)
+@shared_task(acks_late=True)
 def paper_import(batch_id: int, language: str = "zh-hans") -> str:
     with translation.override(language):
         return paper_import_run(batch_id=batch_id).status

@@ -1,9 +1,7 @@
 """Effect of rectification: did a later round reach the target set for an indicator?
 
-Values come from the results slice when it offers an ``IndicatorValue`` model (fields
-``round``, ``indicator``, ``value``); county staff may also enter a value by hand
-(``IndicatorReading``), which fills the gaps the results leave. Indicators are matched by
-their name as written in the plan item.
+Values are entered by county staff (``IndicatorReading``) from the later round's report.
+Indicators are matched by their name as written in the plan item.
 """
 
 from __future__ import annotations
@@ -17,16 +15,7 @@ from .models import IndicatorReading, PlanItem, TargetDirection
 
 
 def indicator_values(rnd: Round) -> dict[str, Decimal]:
-    values: dict[str, Decimal] = {}
-    try:
-        from results.models import IndicatorValue  # type: ignore[attr-defined]
-
-        values.update(IndicatorValue.objects.filter(round=rnd).values_list("indicator", "value"))
-    except Exception:  # the results slice does not offer indicator values (yet)
-        values = {}
-    for indicator, value in IndicatorReading.objects.filter(round=rnd).values_list("indicator", "value"):
-        values.setdefault(indicator, value)
-    return values
+    return dict(IndicatorReading.objects.filter(round=rnd).values_list("indicator", "value"))
 
 
 def target_reached(direction: str, target: Decimal, value: Decimal) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.concurrency import save_versioned
+from monitoring_site.errors import Refused
 from results.diagnosis import RULES
 from results.models import Finding
 from rounds.models import Round, Stage
@@ -30,10 +31,8 @@ from .versions import plan_snapshot
 WRITABLE_STAGES = (Stage.RESULTS, Stage.RECTIFICATION)
 
 
-class RectificationError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RectificationError(Refused):
+    """A change to the plan or its items refused."""
 
 
 def check_stage(rnd: Round) -> None:

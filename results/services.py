@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from monitoring_site.errors import Refused
 from rounds.models import ImportBatch, Round, Stage
 
 from .models import CutScores, Finding, ReferenceValue, ResultImport, WeeklyLessonNorm
@@ -14,10 +15,8 @@ IMPORT_STAGES = {Stage.TESTING, Stage.RESULTS}
 FINDING_STAGES = {Stage.RESULTS, Stage.RECTIFICATION}
 
 
-class StageRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class StageRefused(Refused):
+    """A results step the stage does not allow."""
 
 
 def _require_stage(rnd: Round, stages: set[str]) -> None:

@@ -7,7 +7,7 @@ from .imports import result_import_run
 from .models import ResultImport
 
 
-@shared_task(max_retries=2, acks_late=True)
+@shared_task(acks_late=True)
 def result_import(result_import_id: int, language: str = "zh-hans", confirm: bool = False) -> str:
     """Check (and, confirmed, write) a score or PE file. Cut off by an unexpected error — the
     database gone while writing, say — nothing of it is kept (one transaction), its batch says

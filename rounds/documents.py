@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import CharField, Q, QuerySet
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from monitoring_site.audit import audit_record
+from monitoring_site.fonts import CjkFontMissing
 from monitoring_site.pdf import html_to_pdf
 
 from .models import AuditEvent, Document, Round
@@ -48,7 +50,7 @@ class DocumentKind:
 
 def document_kinds() -> dict[str, DocumentKind]:
     kinds: dict[str, DocumentKind] = {}
-    for app in ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification"):
+    for app in settings.PROJECT_APPS:
         if find_spec(f"{app}.reports") is not None:
             kinds.update(import_module(f"{app}.reports").BUILDERS)
     return kinds
@@ -104,7 +106,11 @@ def document_build_run(*, document_id: int) -> Document:
     context = {**context, "document": document, "round": document.round, "county": document.round.county}
     report(translation.gettext("Typesetting"), 60)
     html = render_to_string(template, context)
-    rendered = html_to_pdf(html)
+    try:
+        rendered = html_to_pdf(html)
+    except CjkFontMissing as refused:  # no retry: the font will not appear by itself
+        document_fail(document_id=document.pk, error=str(refused))
+        return Document.objects.get(pk=document.pk)
     report(translation.gettext("Saving"), 95)
     digest = hashlib.sha256(html.encode()).hexdigest()[:12]
     stem = f"{document.kind}-{document.pk}"

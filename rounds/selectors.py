@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from monitoring_site.roles import Role
 
 from .models import Milestone, MilestoneKind, Round, Stage
 
-WORKFLOW_APPS = ("sampling", "logistics", "questionnaires", "results", "rectification")
+WORKFLOW_APPS = settings.PROJECT_APPS[1:]  # the slices after the round itself
 
 # Whose to-do list each milestone belongs on.
 MILESTONE_ROLES: dict[str, set[str]] = {

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from monitoring_site.concurrency import save_versioned
+from monitoring_site.errors import Refused
 
 from .models import (
     CYCLE_DOMAINS,
@@ -116,8 +117,8 @@ def round_update(*, rnd: Round, expected_version: int, user, **fields) -> Round:
     return rnd
 
 
-class StageError(Exception):
-    pass
+class StageError(Refused):
+    """A stage change the round does not allow."""
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.utils import translation
 from .imports import import_task_run, school_import_run
 
 
-@shared_task(max_retries=2, acks_late=True)
+@shared_task(acks_late=True)
 def school_import(batch_id: int, language: str = "zh-hans") -> str:
     with translation.override(language):
         return import_task_run(batch_id=batch_id, run=lambda: school_import_run(batch_id=batch_id))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from monitoring_site.errors import Refused
 from rounds.models import GRADES, Round, School, Stage
 
 from .design import DEFAULT_SORT_KEYS, FrameUnit, pps_systematic
@@ -28,7 +29,7 @@ SORT_ORDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class SamplingError(Exception):
+class SamplingError(Refused):
     """A sampling step the round's state does not allow; the message is for the user."""
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from monitoring_site.celery import app as celery_app
+from monitoring_site.fonts import cjk_font_families
 from monitoring_site.roles import Role
 from rounds.models import SchoolType
 from rounds.services import round_create
@@ -104,3 +105,25 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture
+def latin_fonts_conf(tmp_path):
+    """A fontconfig file that holds DejaVu alone: a machine without a CJK font, for a process
+    started with FONTCONFIG_FILE naming it."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
+    return conf
+
+
+@pytest.fixture
+def latin_fonts_only(latin_fonts_conf, monkeypatch):
+    """This process's font look-ups (and the processes it starts) see DejaVu alone; Pango,
+    once it has read the fonts, keeps them, which is why nothing here renders a PDF."""
+    monkeypatch.setenv("FONTCONFIG_FILE", str(latin_fonts_conf))
+    cjk_font_families.cache_clear()
+    yield latin_fonts_conf
+    cjk_font_families.cache_clear()

@@ -110,3 +110,12 @@ def test_roles_without_the_documents_permission_cannot_request_it(client, world,
     response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})
     assert response.status_code == 403
     assert not Document.objects.exists()
+
+
+def test_without_a_chinese_font_the_document_is_refused_and_its_row_says_why(client, world, latin_fonts_only):
+    document = _request(client, world)
+    assert document.status == Document.Status.FAILED
+    assert "未安装中文字体" in document.error and "fonts-noto-cjk" in document.error
+    assert not document.pdf and document.attempts == 1  # refused at once, not retried
+    row = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
+    assert "未安装中文字体" in row

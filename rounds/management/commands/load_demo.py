@@ -243,9 +243,17 @@ class Command(BaseCommand):
         done = documents.filter(status=Document.Status.DONE).count()
         failed = documents.filter(status=Document.Status.FAILED)
         waiting = documents.count() - done - failed.count()
-        self.stdout.write(f"监测文件：{done} 份已生成，{waiting} 份排队中 (documents: {done} built, {waiting} queued).")
-        for document in failed[:5]:
-            self.stderr.write(f"文件生成失败 (document failed): {document.title}: {document.error}")
+        self.stdout.write(
+            f"监测文件：{done} 份已生成，{failed.count()} 份失败，{waiting} 份排队中 "
+            f"(documents: {done} built, {failed.count()} failed, {waiting} queued)."
+        )
+        # Each reason once: a refusal for want of a CJK font fails every document alike.
+        titles_by_error: dict[str, list[str]] = {}
+        for title, error in failed.values_list("title", "error"):
+            titles_by_error.setdefault(error, []).append(title)
+        for error, titles in titles_by_error.items():
+            more = f" 等 {len(titles)} 份 (and {len(titles) - 1} more)" if len(titles) > 1 else ""
+            self.stderr.write(f"文件生成失败 (document failed): {titles[0]}{more}: {error}")
 
     def _print_accounts(self):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
