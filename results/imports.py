@@ -354,7 +354,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
             cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([mark] * len(chunk))}", list(itertools.chain(*chunk)))  # noqa: S608
 
 
-def _finish(ri: ResultImport, *, errors: list[RowError], notes: list[str] = (), rows_total: int = 0, created: int = 0) -> ResultImport:
+def _finish(ri: ResultImport, *, errors: list[RowError], notes: Sequence[str] = (), rows_total: int = 0, created: int = 0) -> ResultImport:
     batch_finish(ri.batch, errors=sorted(errors, key=lambda e: e.row), notes=notes, rows_total=rows_total, created=created)
     if errors:
         ri.state = ResultImport.State.REFUSED

@@ -73,17 +73,29 @@ def design_of(*, students: list[tuple], grade: int, attendance: dict[int, str]) 
     tested = [ok and a == Attendance.PRESENT for ok, a in zip(eligible, state, strict=True)]
     factors = nonresponse_factors(schools=schools, weights=weights, eligible=eligible, responded=tested)
     adjusted = {pk: w * factors[s] for pk, s, w, t in zip(pks, schools, weights, tested, strict=True) if t}
-    summary: dict[int, dict] = {}
-    for pk_school, ex, a, ok, t, c, code, name in zip(schools, exclusions, state, eligible, tested, certain, codes, names, strict=True):
-        row = summary.setdefault(pk_school, {"code": code, "name": name, "certainty": c, "n": [0, 0, 0, 0, 0]})
-        row["n"][0] += 1
-        row["n"][1] += bool(ex)
-        row["n"][2] += not ex and a == Attendance.EXEMPT
-        row["n"][3] += ok and not t
-        row["n"][4] += t
+    named = {s: (code, name, c) for s, code, name, c in zip(schools, codes, names, certain, strict=True)}
+    counts: dict[int, list[int]] = {s: [0, 0, 0, 0, 0] for s in named}
+    for s, ex, a, ok, t in zip(schools, exclusions, state, eligible, tested, strict=True):
+        n = counts[s]
+        n[0] += 1
+        n[1] += bool(ex)
+        n[2] += not ex and a == Attendance.EXEMPT
+        n[3] += ok and not t
+        n[4] += t
     adjustments = [
-        SchoolAdjustment(pk_school, r["code"], r["name"], r["certainty"], *r["n"], factors.get(pk_school))
-        for pk_school, r in sorted(summary.items(), key=lambda item: item[1]["code"])
+        SchoolAdjustment(
+            sampled_school_id=s,
+            code=code,
+            name=name,
+            certainty=c,
+            sampled=counts[s][0],
+            excluded=counts[s][1],
+            exempt=counts[s][2],
+            absent=counts[s][3],
+            tested=counts[s][4],
+            factor=factors.get(s),
+        )
+        for s, (code, name, c) in sorted(named.items(), key=lambda item: item[1][0])
     ]
     certainty = frozenset(a.sampled_school_id for a in adjustments if a.certainty)
     return Design(adjusted, adjustments, Replication(certainty=certainty) if certainty else JK1)

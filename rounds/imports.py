@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -159,7 +159,7 @@ def _stored(field: str, value):
 
 
 def batch_finish(
-    batch: ImportBatch, *, errors: list[RowError], notes: list[str] = (), rows_total: int = 0, created: int = 0, updated: int = 0
+    batch: ImportBatch, *, errors: list[RowError], notes: Sequence[str] = (), rows_total: int = 0, created: int = 0, updated: int = 0
 ) -> ImportBatch:
     """Record an import's outcome: refused with its errors, or done with its counts; and the
     reading's notes (sheet read, rows left out) either way."""

@@ -99,7 +99,7 @@ def results_import_detail(request, pk: int):
         caption=caption,
         confirm_url=reverse("results_import_confirm", args=[ri.pk]),
         difference=ri.difference,
-        replaces_name=ri.replaces.batch.original_name if ri.replaces_id else "",
+        replaces_name=ri.replaces.batch.original_name if ri.replaces else "",
         done_note=done_note,
         tabs="results/_tabs.html",
         **base_context(ri.round),
