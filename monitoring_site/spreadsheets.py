@@ -98,8 +98,10 @@ def clean_cell(value: Any, *, text: bool = False) -> Any:
     if isinstance(value, str):
         if not value.isascii():
             value = (value if text else unicodedata.normalize("NFKC", value)).translate(_INVISIBLE)
-        value = _SPACES.sub(" ", value).strip()
-        return value or None
+            value = _SPACES.sub(" ", value)
+        elif "  " in value or "\t" in value or "\n" in value or "\r" in value:
+            value = _SPACES.sub(" ", value)
+        return value.strip() or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -140,7 +142,7 @@ def _matches(key: tuple[str, str | None], column_keys: Iterable[tuple[str, str |
 def is_totals_row(cells: Sequence[Any]) -> str | None:
     """The word (合计, 平均…) when the row's first filled cell names it a totals row."""
     first = next((c for c in cells if c is not None), None)
-    if not isinstance(first, str):
+    if not isinstance(first, str) or len(first) > 8:
         return None
     word = _SPACES.sub("", first).rstrip(":：")
     return word if word in TOTAL_WORDS else None
@@ -373,20 +375,20 @@ def read_table(
     uncalculated: dict[int, list[int]] = {}
     for r, c in sheet.uncalculated:
         uncalculated.setdefault(r, []).append(c)
+    uncalculated_message = _("The cell holds a formula that was never calculated; open the file in Excel or WPS and save it again.")
     data_rows = 0
     for index in range(header.row + 1, len(rows)):
         number, raw = index + 1, rows[index]
         cells = {f: clean_cell(raw[p], text=t) if p < len(raw) else None for p, f, t in reads}
         if all(v is None for v in cells.values()):
             continue
-        word = is_totals_row([clean_cell(cells[f]) for _p, f, _t in reads])
+        word = is_totals_row([cells[f] for _p, f, _t in reads])
         if word:
             table.notes.append(_("Row %(row)s (%(word)s) is a totals row and was left out.") % {"row": number, "word": word})
             continue
         data_rows += 1
         if data_rows > max_rows:
             raise SpreadsheetError(_("The file has more than %(n)s rows.") % {"n": max_rows})
-        uncalculated_message = _("The cell holds a formula that was never calculated; open the file in Excel or WPS and save it again.")
         for c in sorted(uncalculated.get(index, ())):
             if c in header_at:
                 table.errors.append(RowError(number, header_at[c], uncalculated_message))
