@@ -1,6 +1,10 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -41,7 +45,15 @@ def healthz(request):
     return render(request, "healthz.html")
 
 
-def import_status(request, *, batch, heading: str, links=(), busy: bool | None = None, **context):
+def import_status(
+    request: HttpRequest,
+    *,
+    batch: Any,  # a rounds.ImportBatch (monitoring_site does not import the apps)
+    heading: str,
+    links: Sequence[tuple[str, str]] = (),
+    busy: bool | None = None,
+    **context: Any,
+) -> HttpResponse:
     """An import's page (``templates/imports/detail.html``), or its status fragment when htmx
     polls (``templates/imports/_status.html``): the same for every import. ``busy`` (default:
     neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
@@ -49,7 +61,7 @@ def import_status(request, *, batch, heading: str, links=(), busy: bool | None =
     ``tabs`` (a template to include) and what those need."""
     if busy is None:
         busy = not batch.is_finished and batch.status != "awaiting"
-    template = "imports/_status.html" if request.htmx else "imports/detail.html"
+    template = "imports/_status.html" if getattr(request, "htmx", False) else "imports/detail.html"
     return render(
         request, template, {**context, "batch": batch, "busy": busy, "poll_url": request.path, "heading": heading, "links": links}
     )
