@@ -58,6 +58,7 @@ def import_status(
     polls (``templates/imports/_status.html``): the same for every import. ``busy`` (default:
     neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
     may add ``caption``, ``confirm_url``, ``difference``, ``replaces_name``, ``done_note``,
+    ``done_link`` (url, label),
     ``tabs`` (a template to include) and what those need."""
     if busy is None:
         busy = not batch.is_finished and batch.status != "awaiting"

@@ -101,6 +101,7 @@ def results_import_detail(request, pk: int):
         difference=ri.difference,
         replaces_name=ri.replaces.batch.original_name if ri.replaces else "",
         done_note=done_note,
+        done_link=(reverse("results_overview", args=[ri.round_id]), _("See the county's results")),
         tabs="results/_tabs.html",
         **base_context(ri.round),
     )
