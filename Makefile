@@ -62,8 +62,12 @@ test: venv-test system-test
 bench: venv-test
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
+# ruff (rules and format), mypy with django-stubs, djLint over the templates: CI runs it before the suite.
 lint: venv-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy monitoring_site rounds sampling logistics questionnaires results rectification
+	$(VENV)/bin/djlint --lint templates */templates
 
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=benchmarks

@@ -137,7 +137,7 @@ class PageUser(HttpUser):
         name, path = next(self.cycle)
         with self.client.get(path, name=f"{self.role}: {name}", allow_redirects=False, catch_response=True) as answer:
             if answer.status_code != 200:
-                answer.failure(f"HTTP {answer.status_code}")
+                answer.failure(f"HTTP {answer.status_code} {answer.error or ''}".strip())
 
 
 def run_load(base: str, sessions: list, size: dict) -> dict:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Model
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -31,6 +32,7 @@ class AppendOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+model: type[Model]
 for model in (
     ChecklistTemplate,
     ChecklistRoom,

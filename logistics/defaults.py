@@ -4,14 +4,19 @@ Texts are stored in the language of the person who creates the template (Chinese
 county staff may change every item afterwards.
 """
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from .models import ItemKind
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Y, C, T, L = ItemKind.YES_NO, ItemKind.COUNT, ItemKind.TEXT, ItemKind.LOCATION
 
 # (code, room title, [(item key, text, kind, minimum, photo required, minimum from item key)])
-DEFAULT_ROOMS = [
+DEFAULT_ROOMS: "list[tuple[str, StrOrPromise, list[tuple[str, StrOrPromise, ItemKind, int | None, bool, str | None]]]]" = [
     (
         "secure",
         _("Secure room (保密室)"),

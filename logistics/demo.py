@@ -40,7 +40,7 @@ def _someone(rnd: Round, role: str):
 
 
 def _fill(checklist, items, user, rng: random.Random, *, complete: bool) -> None:
-    counts = {}
+    counts: dict[int | None, int] = {}
     for n, item in enumerate(items):
         if not complete and n % 3 == 2:
             continue

@@ -67,6 +67,13 @@ class ChecklistRoom(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    # Put on the instances for the pages (selectors.template_rooms, the checklist views);
+    # annotations only, not fields.
+    item_list: list[ChecklistItem]
+    open_problems: int
+    comments: int
+    rows: list[dict[str, object]]
+
     class Meta:
         verbose_name = _("checklist room")
         verbose_name_plural = _("checklist rooms")

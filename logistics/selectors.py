@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy
@@ -40,6 +41,9 @@ from .readiness import (
     item_problem,
     room_status,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def sample_schools_visible_to(user, *, rnd: Round) -> QuerySet[School]:
@@ -74,8 +78,8 @@ def _answers_by_checklist(checklist_ids) -> dict[int, dict[int, AnswerValues]]:
         .values_list("checklist_id", "item_id", "value_yes", "value_count", "value_text", "building", "floor", "room_name", "photo_count")
         .order_by()
     )
-    for checklist_id, item_id, *values in rows:
-        answers[checklist_id][item_id] = AnswerValues(*values)
+    for checklist_id, item_id, yes, count, text, building, floor, room_name, photos in rows:
+        answers[checklist_id][item_id] = AnswerValues(yes, count, text, building, floor, room_name, photos)
     return answers
 
 
@@ -122,6 +126,8 @@ class ReadinessRow:
     overdue: bool
     must_act: str  # "school", "reviewer" or ""
     actors: list[str] = field(default_factory=list)
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (state, label) per room, for the pages
+    status_label: StrOrPromise = ""
 
     @property
     def status(self) -> str:
@@ -238,7 +244,7 @@ def session_rates(*, records: list[SessionRecord]) -> list[AttendanceRate]:
     students = defaultdict(list)
     for school_id, pk in SampledStudent.objects.filter(sampled_school_id__in=school_ids).values_list("sampled_school_id", "pk"):
         students[school_id].append(pk)
-    marked = defaultdict(dict)
+    marked: defaultdict[int, dict[int, str]] = defaultdict(dict)
     for record_id, student_id, status in Attendance.objects.filter(record__in=records).values_list("record_id", "student_id", "status"):
         marked[record_id][student_id] = status
     return [attendance_rate(marked[r.pk].get(pk) for pk in students[r.sampled_school_id]) for r in records]

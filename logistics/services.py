@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
 from monitoring_site.errors import Refused
 from rounds.models import Round, School, Stage, TestSession
@@ -65,41 +68,41 @@ def checklist_template_ensure(*, rnd: Round) -> ChecklistTemplate:
     return template
 
 
-def _template_changed(template: ChecklistTemplate, *, user) -> None:
+def _template_changed(template: ChecklistTemplate, *, user: User) -> None:
     if template.round.stage not in TEMPLATE_STAGES:
         raise LogisticsError(_("The checklist can only be changed before preparation opens."))
     template.version += 1
-    template._history_user = user
+    history_user(template, user)
     template.save()
 
 
 @transaction.atomic
-def template_room_add(*, template: ChecklistTemplate, title: str, user) -> ChecklistRoom:
+def template_room_add(*, template: ChecklistTemplate, title: str, user: User) -> ChecklistRoom:
     _template_changed(template, user=user)
     order = template.rooms.count()
     room = ChecklistRoom(template=template, code=f"room{template.version}-{order}", title=title, order=order)
-    room._history_user = user
+    history_user(room, user)
     room.save()
     return room
 
 
 @transaction.atomic
-def template_item_save(*, item: ChecklistItem, user) -> ChecklistItem:
+def template_item_save(*, item: ChecklistItem, user: User) -> ChecklistItem:
     """Save a new or changed item (already filled in by a form) and move the version on."""
     _template_changed(item.room.template, user=user)
     if item.pk is None:
         item.order = item.room.items.count()
-    item._history_user = user
+    history_user(item, user)
     item.save()
     return item
 
 
 @transaction.atomic
-def template_item_delete(*, item: ChecklistItem, user) -> None:
+def template_item_delete(*, item: ChecklistItem, user: User) -> None:
     if item.answers.exists():
         raise LogisticsError(_("Schools have already answered this item; it cannot be removed."))
     _template_changed(item.room.template, user=user)
-    item._history_user = user
+    history_user(item, user)
     item.delete()
 
 
@@ -122,7 +125,7 @@ def _require_fillable(checklist: Checklist) -> None:
 
 
 @transaction.atomic
-def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expected_version: int | None, user) -> ChecklistAnswer:
+def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expected_version: int | None, user: User) -> ChecklistAnswer:
     """Save one item. ``expected_version`` is the version the page showed (None: it showed no
     answer yet); a save over somebody else's newer answer is refused with StaleEdit."""
     _require_fillable(checklist)
@@ -136,14 +139,14 @@ def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expe
             updated_by=user,
             **{f: values.get(f, _blank(f)) for f in ANSWER_FIELDS},
         )
-        answer._history_user = user
+        history_user(answer, user)
         answer.save()
         return answer
     for field in ANSWER_FIELDS:
         if field in values:
             setattr(answer, field, values[field])
     answer.updated_by = user
-    answer._history_user = user
+    history_user(answer, user)
     try:
         save_versioned(answer, expected_version=expected_version or 0)
     except StaleEdit as exc:
@@ -151,12 +154,12 @@ def answer_save(*, checklist: Checklist, item: ChecklistItem, values: dict, expe
     return answer
 
 
-def _blank(field: str):
+def _blank(field: str) -> str | None:
     return None if field in ("value_yes", "value_count") else ""
 
 
 @transaction.atomic
-def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, incident: Incident | None = None) -> EvidenceFile:
+def evidence_add(*, upload, user: User, answer: ChecklistAnswer | None = None, incident: Incident | None = None) -> EvidenceFile:
     """Check the upload by its content and keep it with a thumbnail (raises UploadRefused)."""
     if answer is not None:
         _require_fillable(answer.checklist)
@@ -170,38 +173,38 @@ def evidence_add(*, upload, user, answer: ChecklistAnswer | None = None, inciden
         size=len(checked.data),
         uploaded_by=user,
     )
-    evidence.file.save(original.name, original, save=False)
+    evidence.file.save(cast(str, original.name), original, save=False)  # stored_files names both
     if thumbnail is not None:
-        evidence.thumbnail.save(thumbnail.name, thumbnail, save=False)
-    evidence._history_user = user
+        evidence.thumbnail.save(cast(str, thumbnail.name), thumbnail, save=False)
+    history_user(evidence, user)
     evidence.save()
     return evidence
 
 
 @transaction.atomic
-def evidence_remove(*, evidence: EvidenceFile, user) -> None:
+def evidence_remove(*, evidence: EvidenceFile, user: User) -> None:
     """A photo is taken off the checklist but the file and its history are kept."""
     if evidence.answer is None:
         raise LogisticsError(_("Incident attachments cannot be removed."))
     _require_fillable(evidence.answer.checklist)
     evidence.removed = True
-    evidence._history_user = user
+    history_user(evidence, user)
     evidence.save()
 
 
-def _checklist_step(checklist: Checklist, *, status: str, expected_version: int, user) -> None:
+def _checklist_step(checklist: Checklist, *, status: str, expected_version: int, user: User) -> None:
     checklist.status = status
     now = timezone.now()
     if status == ChecklistStatus.SUBMITTED:
         checklist.submitted_at = now
     else:
         checklist.reviewed_at = now
-    checklist._history_user = user
+    history_user(checklist, user)
     save_versioned(checklist, expected_version=expected_version)
 
 
 @transaction.atomic
-def checklist_submit(*, checklist: Checklist, expected_version: int, user) -> ChecklistEvent:
+def checklist_submit(*, checklist: Checklist, expected_version: int, user: User) -> ChecklistEvent:
     from .selectors import checklist_problems
 
     _require_fillable(checklist)
@@ -219,7 +222,7 @@ def _require_submitted(checklist: Checklist, *, expected_version: int) -> None:
 
 
 @transaction.atomic
-def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: str, expected_version: int, user) -> ChecklistEvent:
+def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: str, expected_version: int, user: User) -> ChecklistEvent:
     _require_submitted(checklist, expected_version=expected_version)
     comments = {item_id: text.strip() for item_id, text in comments.items() if text and text.strip()}
     if not comments:
@@ -231,7 +234,7 @@ def checklist_return(*, checklist: Checklist, comments: dict[int, str], note: st
 
 
 @transaction.atomic
-def checklist_approve(*, checklist: Checklist, note: str, expected_version: int, user) -> ChecklistEvent:
+def checklist_approve(*, checklist: Checklist, note: str, expected_version: int, user: User) -> ChecklistEvent:
     _require_submitted(checklist, expected_version=expected_version)
     _checklist_step(checklist, status=ChecklistStatus.APPROVED, expected_version=expected_version, user=user)
     return ChecklistEvent.objects.create(checklist=checklist, kind=ChecklistEvent.Kind.APPROVED, by=user, note=note)
@@ -250,7 +253,7 @@ def drill_record(
     findings: str,
     fixed: str,
     passed: bool,
-    user,
+    user: User,
 ) -> MockDrill:
     drill = MockDrill(
         round=rnd,
@@ -262,7 +265,7 @@ def drill_record(
         passed=passed,
         recorded_by=user,
     )
-    drill._history_user = user
+    history_user(drill, user)
     drill.save()
     return drill
 
@@ -291,23 +294,23 @@ def session_record_save(
     actual_end: dt.time | None,
     monitors: str,
     expected_version: int,
-    user,
+    user: User,
 ) -> SessionRecord:
     record.actual_start, record.actual_end, record.monitors = actual_start, actual_end, monitors
-    record._history_user = user
+    history_user(record, user)
     save_versioned(record, expected_version=expected_version)
     return record
 
 
 @transaction.atomic
-def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: str, user) -> Attendance:
+def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: str, user: User) -> Attendance:
     if student.sampled_school_id != record.sampled_school_id:
         raise LogisticsError(_("This student is not in the sample of this school."))
     attendance = Attendance.objects.select_for_update().filter(record=record, student=student).first()
     if attendance is None:
         attendance = Attendance(record=record, student=student)
     attendance.status, attendance.marked_by = status, user
-    attendance._history_user = user
+    history_user(attendance, user)
     attendance.save()
     return attendance
 
@@ -324,7 +327,7 @@ def package_add(
     seal_number: str,
     contents: str,
     count: int,
-    user,
+    user: User,
     corrects: Package | None = None,
 ) -> Package:
     package = Package(
@@ -337,7 +340,7 @@ def package_add(
         corrects=corrects,
         recorded_by=user,
     )
-    package._history_user = user
+    history_user(package, user)
     package.save()
     return package
 
@@ -352,7 +355,7 @@ def handover_record(
     taker: str,
     seal_intact: bool,
     count_matched: bool,
-    user,
+    user: User,
     counted: int | None = None,
     note: str = "",
     corrects: Handover | None = None,
@@ -375,7 +378,7 @@ def handover_record(
         corrects=corrects,
         recorded_by=user,
     )
-    handover._history_user = user
+    history_user(handover, user)
     handover.save()
     incident = None
     if handover.is_irregular:
@@ -417,7 +420,7 @@ def incident_record(
     kind: str,
     description: str,
     action_taken: str,
-    user,
+    user: User,
     session: TestSession | None = None,
     handover: Handover | None = None,
     corrects: Incident | None = None,
@@ -434,16 +437,16 @@ def incident_record(
         corrects=corrects,
         recorded_by=user,
     )
-    incident._history_user = user
+    history_user(incident, user)
     incident.save()
     return incident
 
 
 @transaction.atomic
-def incident_countersign(*, incident: Incident, note: str, user) -> Countersignature:
+def incident_countersign(*, incident: Incident, note: str, user: User) -> Countersignature:
     if Countersignature.objects.filter(incident=incident).exists():
         raise LogisticsError(_("This incident is already countersigned."))
     signature = Countersignature(incident=incident, by=user, note=note)
-    signature._history_user = user
+    history_user(signature, user)
     signature.save()
     return signature

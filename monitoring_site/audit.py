@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import Model
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -10,7 +17,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def audit_record(
-    *, request: HttpRequest | None = None, user=None, action: str, obj_type: str, obj_id: str = "", summary: str
+    *, request: HttpRequest | None = None, user=None, action: str, obj_type: str, obj_id: str | int = "", summary: str
 ) -> None:
     """Record from a request (its user and address), or for a user outside any request (a
     background job working on someone's behalf, e.g. building a list with names)."""
@@ -26,3 +33,12 @@ def audit_record(
         summary=summary[:300],
         ip_address=client_ip(request) if request is not None else None,
     )
+
+
+def history_user(obj: Model, user: AbstractBaseUser | AnonymousUser | None) -> None:
+    """Name the user that the next save of ``obj`` records in its history.
+
+    django-simple-history reads the ``_history_user`` attribute of an instance when it is saved
+    (its convention for saves outside a request); the attribute is not declared on the models,
+    hence the setattr."""
+    setattr(obj, "_history_user", user)  # noqa: B010

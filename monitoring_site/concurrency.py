@@ -6,6 +6,8 @@ finds the version moved on and is told who changed the record and when.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -33,7 +35,7 @@ def _who_changed(instance: models.Model) -> str:
 def require_version(instance: models.Model, *, expected_version: int) -> None:
     """Refuse at once, before any other check, a change made from a page older than the record:
     the person is told who changed it and when, not what that change made impossible."""
-    if instance.version != expected_version:
+    if cast(Any, instance).version != expected_version:  # every versioned model has its version field
         raise StaleEdit(_who_changed(instance))
 
 
@@ -43,9 +45,9 @@ def save_versioned(instance: models.Model, *, expected_version: int) -> None:
     The check and the increment are one UPDATE … WHERE version = expected, so two concurrent
     saves cannot both pass; the history record is written by ``save()`` afterwards.
     """
-    model = type(instance)
+    model: Any = type(instance)  # a versioned model: its manager ``objects`` and field ``version``
     moved = model.objects.filter(pk=instance.pk, version=expected_version).update(version=expected_version + 1)
     if moved == 0:
         raise StaleEdit(_who_changed(model.objects.get(pk=instance.pk)))
-    instance.version = expected_version + 1
+    setattr(instance, "version", expected_version + 1)  # noqa: B010
     instance.save()

@@ -35,6 +35,13 @@ def person_of(user) -> Person | None:
         return None
 
 
+def required_person(user) -> Person:
+    """The Person of a user past ``require_perm``, which lets no one in without one."""
+    person = person_of(user)
+    assert person is not None, "require_perm lets no one in without a role"
+    return person
+
+
 def role_of(user) -> str | None:
     person = person_of(user)
     return person.role if person else None

@@ -27,7 +27,7 @@ class SessionStore(DatabaseSessionStore):
         return stored
 
     def renewal_due(self) -> bool:
-        self._get_session()  # loads the row (and its expiry) if nothing has read the session yet
+        self._get_session()  # type: ignore[attr-defined]  # (SessionBase's, not in the stubs) loads the row (and its expiry) if nothing has read the session yet
         if self.session_key is None or self._stored_expiry is None:
             return True
         return self._stored_expiry < self.get_expiry_date() - RENEWAL_STEP

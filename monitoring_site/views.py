@@ -3,43 +3,45 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from .audit import history_user
 from .permissions import person_of
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         person = person_of(self.request.user)
         if person is not None and person.must_change_password:
             person.must_change_password = False
-            person._history_user = self.request.user
+            history_user(person, self.request.user)
             person.save(update_fields=["must_change_password"])
         messages.success(self.request, _("Your password has been changed."))
         return response
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
 
 
 @transaction.non_atomic_requests
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     """A bare page for load balancers and monitoring: the app answers, through every middleware,
     without touching the database (also the floor the load benchmark compares pages with)."""
     return render(request, "healthz.html")

@@ -4,13 +4,14 @@ realistic set of answers (most respondents submitted, some half-way, some not st
 from __future__ import annotations
 
 import random
+from typing import Any, cast
 
 from django.utils import timezone
 
 from rounds.models import Round
 
 from .answers import visible_codes
-from .models import AccessCode, Answer, Kind, Response
+from .models import AccessCode, Answer, Instrument, Kind, Response
 from .services import (
     access_codes_generate,
     current_instrument,
@@ -48,7 +49,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
         return
     access_codes_generate(rnd=rnd, teachers_per_school=8, county_codes=3, user=None)
     now = timezone.now()
-    instruments = {k: current_instrument(rnd=rnd, kind=k) for k in Kind.values}
+    instruments = {k: cast(Instrument, current_instrument(rnd=rnd, kind=k)) for k in Kind.values}  # just installed
     items = {k: list(i.items.all()) for k, i in instruments.items()}
     for code in AccessCode.objects.filter(round=rnd).select_related("sampled_school"):
         roll = rng.random()
@@ -59,7 +60,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
         response = Response.objects.create(
             access_code=code, instrument=instrument, last_saved_at=now
         )
-        answers = {}
+        answers: dict[str, Any] = {}
         for item in items[code.kind]:
             if item.code in visible_codes(items[code.kind], answers):
                 value = _answer(item, rng, grade)

@@ -80,7 +80,7 @@ _ALLOWED_NODES = (
 def names(expression: str) -> set[str]:
     """The item codes an expression reads (function names and ``grade`` excluded)."""
     tree = parse(expression)
-    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}  # parse() allows no other
     found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     return found - called - RESERVED
 

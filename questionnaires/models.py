@@ -46,6 +46,8 @@ class Instrument(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
+    is_current: bool  # put on the instances by the instrument list (an annotation, not a field)
+
     class Meta:
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
@@ -174,7 +176,7 @@ class AccessCode(models.Model):
 
     @property
     def respondent_label(self) -> str:
-        if self.student_id:
+        if self.student_id and self.student is not None:
             return self.student.monitoring_id
         return f"{self.get_kind_display()} {self.serial}"
 

@@ -57,6 +57,7 @@ class KindProgress:
 class SchoolProgress:
     sampled_school: SampledSchool | None
     kinds: dict[str, KindProgress]
+    url: str = ""  # the school's tracking page, for the county's list
 
     @property
     def total(self) -> KindProgress:
@@ -130,6 +131,8 @@ def school_code_statuses(*, sampled_school: SampledSchool) -> tuple[list[CodeSta
         .values_list("kind", "serial", "student__monitoring_id", "response__pk", "response__submitted_at", "response__last_saved_at")
     )
     labels = dict(Kind.choices)
+    codes: list[CodeStatus]
+    kinds: dict[str, KindProgress]
     codes, kinds = [], {k: KindProgress(k) for k in SCHOOL_KINDS}
     for kind, serial, monitoring_id, response_id, submitted_at, last_saved_at in rows:
         codes.append(CodeStatus(monitoring_id or f"{labels[kind]} {serial}", kind, response_id is not None, submitted_at, last_saved_at))

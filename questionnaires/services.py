@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from rounds.models import ImportBatch, Round, Stage
 from sampling.selectors import sampled_schools
 
@@ -70,7 +73,7 @@ def instrument_create(
     kind: str,
     title: str,
     definition: Definition,
-    user,
+    user: User | None,
     intro: str = "",
     source_name: str = "",
 ) -> Instrument:
@@ -85,7 +88,7 @@ def instrument_create(
         source_name=source_name,
         created_by=user,
     )
-    instrument._history_user = user
+    history_user(instrument, user)
     instrument.save()
     sections = {}
     for order, section in enumerate(definition.sections, start=1):
@@ -127,7 +130,7 @@ def instrument_create(
 
 
 @transaction.atomic
-def instrument_install_defaults(*, rnd: Round, user) -> list[Instrument]:
+def instrument_install_defaults(*, rnd: Round, user: User | None) -> list[Instrument]:
     """Install the shipped Chinese instruments for every kind the round does not have yet."""
     created = []
     have = set(Instrument.objects.filter(round=rnd).values_list("kind", flat=True))
@@ -157,7 +160,7 @@ def current_instrument(*, rnd: Round, kind: str) -> Instrument | None:
 
 
 @transaction.atomic
-def access_codes_generate(*, rnd: Round, teachers_per_school: int, county_codes: int, user) -> int:
+def access_codes_generate(*, rnd: Round, teachers_per_school: int, county_codes: int, user: User | None) -> int:
     """Make sure every sampled school has ``teachers_per_school`` teacher codes and a principal
     code, every sampled student (not excluded) a code, and the county ``county_codes`` codes.
     Running it again only adds what is missing; codes already handed out never change."""
@@ -306,14 +309,14 @@ def response_submit(*, response_id: int, now: dt.datetime) -> list[Item]:
 
 
 @transaction.atomic
-def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user=None) -> None:
+def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user: User | None=None) -> None:
     """Mark a response submitted: drop answers the skip logic hides, store its indicators."""
     # Answers to questions the skip logic hides are dropped: the kept response is consistent.
     shown = visible_codes(items, answers)
     hidden = [i.pk for i in items if i.code not in shown]
     response.answers.filter(item_id__in=hidden).delete()
     response.submitted_at = now
-    response._history_user = user
+    history_user(response, user)
     response.save(update_fields=["submitted_at"])
     indicators_compute(response=response, answers={k: v for k, v in answers.items() if k in shown})
 
@@ -339,8 +342,8 @@ def paper_responses_store(
     *,
     access_codes: dict[str, AccessCode],
     instrument: Instrument,
-    rows: list[dict[str, object]],
-    user,
+    rows: list[dict[str, Any]],
+    user: User,
     now: dt.datetime | None = None,
 ) -> int:
     """Store checked paper forms (code → answers by item code) as submitted responses."""
@@ -355,7 +358,7 @@ def paper_responses_store(
             source=Response.Source.PAPER,
             last_saved_at=now,
         )
-        response._history_user = user
+        history_user(response, user)
         response.save()
         answers = {k: v for k, v in values["answers"].items() if v is not None}
         Answer.objects.bulk_create(Answer(response=response, item=by_code[k], value=v, saved_at=now) for k, v in answers.items())

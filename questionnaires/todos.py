@@ -44,6 +44,7 @@ def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
         for row in tracking(rnd=rnd, sampled_school_ids=ids):
             total = row.total
             if total.issued and total.submitted < total.issued:
+                assert row.sampled_school is not None  # tracking gives one row per school
                 todos.append(
                     Todo(
                         _("%(n)s questionnaires not yet submitted at %(school)s")

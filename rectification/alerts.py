@@ -68,6 +68,7 @@ def _people() -> dict:
 
 def _record(item: PlanItem, event: str, today: dt.date, people: dict) -> tuple[DeadlineWarning, list] | None:
     """Write the warning and its notices in one transaction; None if this event was already sent."""
+    assert item.approved_deadline is not None  # only items with one are warned about
     try:
         with transaction.atomic():
             warning = DeadlineWarning.objects.create(item=item, event=event, deadline=item.approved_deadline, found_on=today)

@@ -80,6 +80,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     today = timezone.localdate()
     staff = Person.objects.filter(county=rnd.county, role=Role.COUNTY_STAFF).select_related("user").first()
     user = staff.user if staff else rnd.created_by
+    assert user is not None  # load_demo's rounds are created by county staff
     if rnd.stage not in services.WRITABLE_STAGES:
         Round.objects.filter(pk=rnd.pk).update(stage=Stage.RECTIFICATION)
         rnd.refresh_from_db()

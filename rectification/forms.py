@@ -164,7 +164,7 @@ class EvidenceField(forms.FileField):
 
 
 class ProgressForm(_Crispy, forms.ModelForm):
-    files = EvidenceField(
+    files = EvidenceField(  # type: ignore[assignment]  # a declared field leaves the class: form.files stays the uploads
         label=_("Evidence files"),
         required=False,
         help_text=_("PDF, JPG, PNG, Word or Excel; at most 5 files."),

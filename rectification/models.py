@@ -200,6 +200,20 @@ class PlanItem(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[cooperating_departments])
 
+    # Put on the instances for the pages (selectors.with_states, the overview's _with_texts);
+    # annotations only, not fields.
+    state: str | None
+    state_label: str
+    state_class: str
+    url: str
+    due_text: str
+    overdue: bool
+    state_css: str
+    problem_text: str
+    goal_text: str
+    with_text: str
+    bar_title: str
+
     class Meta:
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import save_versioned
 from monitoring_site.errors import Refused
 from results.diagnosis import RULES
@@ -55,7 +57,7 @@ def problem_create(
     rnd: Round,
     title: str,
     source: str,
-    user,
+    user: User,
     description: str = "",
     source_reference: str = "",
     evidence_text: str = "",
@@ -71,13 +73,13 @@ def problem_create(
         evidence_text=evidence_text,
         created_by=user,
     )
-    problem._history_user = user
+    history_user(problem, user)
     problem.save()
     return problem
 
 
 @transaction.atomic
-def problem_from_finding(*, finding: Finding, user) -> Problem:
+def problem_from_finding(*, finding: Finding, user: User) -> Problem:
     """One step from a diagnosed finding to a problem on the list, keeping its evidence."""
     if finding.status != Finding.Status.OPEN:
         raise RectificationError(_("A dismissed finding cannot become a problem."))
@@ -99,7 +101,7 @@ def problem_from_finding(*, finding: Finding, user) -> Problem:
 
 
 @transaction.atomic
-def problem_withdraw(*, problem: Problem, reason: str, user) -> Problem:
+def problem_withdraw(*, problem: Problem, reason: str, user: User) -> Problem:
     check_stage(problem.round)
     if not reason.strip():
         raise RectificationError(_("Give the reason for withdrawing."))
@@ -114,7 +116,7 @@ def problem_withdraw(*, problem: Problem, reason: str, user) -> Problem:
         user,
         reason,
     )
-    problem._history_user = user
+    history_user(problem, user)
     problem.save()
     return problem
 
@@ -124,7 +126,7 @@ def plan_of_round(rnd: Round) -> Plan | None:
 
 
 @transaction.atomic
-def plan_ensure(*, rnd: Round, user) -> Plan:
+def plan_ensure(*, rnd: Round, user: User) -> Plan:
     plan = plan_of_round(rnd)
     if plan is None:
         check_stage(rnd)
@@ -133,30 +135,30 @@ def plan_ensure(*, rnd: Round, user) -> Plan:
             title=_("%(county)s rectification plan for the problems found by the %(year)s national compulsory-education quality monitoring")
             % {"county": rnd.county.name, "year": rnd.year},
         )
-        plan._history_user = user
+        history_user(plan, user)
         plan.save()
     return plan
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, expected_version: int, user, **fields) -> Plan:
+def plan_update(*, plan: Plan, expected_version: int, user: User, **fields) -> Plan:
     check_stage(plan.round)
     _require_draft(plan)
     for name, value in fields.items():
         setattr(plan, name, value)
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     return plan
 
 
 @transaction.atomic
-def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None) -> PlanItem:
+def item_save(*, item: PlanItem, cooperating, user: User, expected_version: int | None) -> PlanItem:
     """Create or change an item of a draft plan (an approved plan changes by a new version)."""
     check_stage(item.plan.round)
     _require_draft(item.plan)
     if item.problem.round_id != item.plan.round_id or item.problem.is_withdrawn:
         raise RectificationError(_("Choose a problem of this round's list."))
-    item._history_user = user
+    history_user(item, user)
     if item.pk is None:
         item.save()
     else:
@@ -165,14 +167,14 @@ def item_save(*, item: PlanItem, cooperating, user, expected_version: int | None
     return item
 
 
-def _withdraw(item: PlanItem, reason: str, user) -> None:
+def _withdraw(item: PlanItem, reason: str, user: User) -> None:
     item.status, item.withdrawn_by, item.withdrawn_reason = PlanItem.Status.WITHDRAWN, user, reason
-    item._history_user = user
+    history_user(item, user)
     item.save()
 
 
 @transaction.atomic
-def item_withdraw(*, item: PlanItem, reason: str, user) -> PlanItem:
+def item_withdraw(*, item: PlanItem, reason: str, user: User) -> PlanItem:
     """Take an item out of the plan; it stays, with who withdrew it and why."""
     check_stage(item.plan.round)
     _require_draft(item.plan)
@@ -184,7 +186,7 @@ def item_withdraw(*, item: PlanItem, reason: str, user) -> PlanItem:
     return item
 
 
-def _plan_items(plan: Plan):
+def _plan_items(plan: Plan) -> QuerySet[PlanItem]:
     return (
         plan.items.select_related("problem", "lead_department", "responsible__user")
         .prefetch_related("cooperating_departments")
@@ -193,7 +195,7 @@ def _plan_items(plan: Plan):
 
 
 @transaction.atomic
-def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
+def plan_approve(*, plan: Plan, user: User, expected_version: int) -> PlanVersion:
     """Freeze the draft as a numbered version; its deadlines come into force."""
     check_stage(plan.round)
     _require_draft(plan)
@@ -201,12 +203,12 @@ def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
     if not any(i.status != PlanItem.Status.WITHDRAWN for i in items):
         raise RectificationError(_("Add at least one item before approving the plan."))
     plan.status = Plan.Status.APPROVED
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     for item in items:
         if item.is_active and item.approved_deadline != item.deadline:
             item.approved_deadline = item.deadline
-            item._history_user = user
+            history_user(item, user)
             item.save(update_fields=["approved_deadline"])
     return PlanVersion.objects.create(
         plan=plan,
@@ -219,7 +221,7 @@ def plan_approve(*, plan: Plan, user, expected_version: int) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_revise(*, plan: Plan, reason: str, user, expected_version: int) -> Plan:
+def plan_revise(*, plan: Plan, reason: str, user: User, expected_version: int) -> Plan:
     """Open a new draft version of an approved plan; the approved deadlines stay in force."""
     check_stage(plan.round)
     if not plan.is_approved:
@@ -227,7 +229,7 @@ def plan_revise(*, plan: Plan, reason: str, user, expected_version: int) -> Plan
     if not reason.strip():
         raise RectificationError(_("Give the reason for the new version."))
     plan.status, plan.number, plan.change_reason = Plan.Status.DRAFT, plan.number + 1, reason
-    plan._history_user = user
+    history_user(plan, user)
     save_versioned(plan, expected_version=expected_version)
     return plan
 
@@ -248,7 +250,7 @@ def has_evidence(item: PlanItem, progress: Progress | None = None) -> bool:
 
 
 @transaction.atomic
-def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, files, user) -> Progress:
+def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, files, user: User) -> Progress:
     """A department's report; marking done needs evidence and waits for verification."""
     check_stage(item.plan.round)
     if not item.is_in_force:
@@ -268,7 +270,7 @@ def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, 
         marks_done=marks_done,
         posted_by=user,
     )
-    progress._history_user = user
+    history_user(progress, user)
     progress.save()
     for upload in files:
         EvidenceFile.objects.create(
@@ -281,13 +283,13 @@ def progress_post(*, item: PlanItem, text: str, percent: int, marks_done: bool, 
     item.percent = progress.percent
     if marks_done:
         item.status = PlanItem.Status.SUBMITTED
-    item._history_user = user
+    history_user(item, user)
     item.save(update_fields=["percent", "status"])
     return progress
 
 
 @transaction.atomic
-def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user, today: dt.date) -> Progress:
+def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user: User, today: dt.date) -> Progress:
     """Accept or return a report; accepting a 'done' report with evidence closes the item."""
     item = progress.item
     check_stage(item.plan.round)
@@ -303,12 +305,12 @@ def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user,
         timezone.now(),
         reason,
     )
-    progress._history_user = user
+    history_user(progress, user)
     progress.save()
     if progress.marks_done:
         item.status = PlanItem.Status.CLOSED if accept else PlanItem.Status.OPEN
         item.closed_at = today if accept else None
-        item._history_user = user
+        history_user(item, user)
         item.save(update_fields=["status", "closed_at"])
     if accept:
         message = _("Your report on “%(item)s” was accepted.") % {"item": str(item)}
@@ -327,12 +329,12 @@ def progress_verify(*, progress: Progress, accept: bool, reason: str = "", user,
 
 
 @transaction.atomic
-def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: str, user) -> IndicatorReading:
+def indicator_reading_save(*, rnd: Round, indicator: str, value: Decimal, note: str, user: User) -> IndicatorReading:
     reading = IndicatorReading.objects.filter(round=rnd, indicator=indicator).first() or IndicatorReading(
         round=rnd, indicator=indicator, entered_by=user
     )
     reading.value, reading.note = value, note
-    reading._history_user = user
+    history_user(reading, user)
     reading.save()
     return reading
 
@@ -343,5 +345,5 @@ def notification_mark_read(*, notification: Notification) -> None:
         notification.save(update_fields=["read_at"])
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

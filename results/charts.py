@@ -53,6 +53,7 @@ def stacked_shares(
     """One horizontal 100% bar per row (e.g. a grade's level shares), with a legend."""
     label_w, bar_w, row_h = 130, 440, 30
     body = []
+    x: float
     for i, (name, colour) in enumerate(zip(legend, colours, strict=False)):
         x = label_w + i * 115
         body += [_rect(x, 6, 12, 12, colour), _text(x + 16, 16, name)]

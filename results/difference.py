@@ -57,4 +57,3 @@ def in_use(active: ResultImport, *, pe_fields: list[str], pe_headers: list[str])
         query = PeMeasurement.objects.filter(result_import=active).values_list("student_id", "attendance", *pe_fields)
         return pe_rows(query, pe_headers)
     return score_rows(StudentScore.objects.filter(result_import=active).values_list("student_id", "attendance", "score", "items"))
-

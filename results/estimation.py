@@ -35,7 +35,7 @@ import functools
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -357,7 +357,7 @@ def jackknife(
             estimate, rep = statistic.combine(full), statistic.combine(replicates)
         else:
             y = np.asarray(values)
-            estimate = np.float64(statistic(y, design.weights))
+            estimate = np.asarray(statistic(y, design.weights), dtype=np.float64)
             rep = np.array([statistic(y, row) for row in _replicate_weight_matrix(design)])
         se = _jackknife_se(estimate, rep, design.factor)
     if not np.isfinite(estimate):
@@ -377,7 +377,7 @@ def group_gap(
 ) -> GapEstimate:
     """Both domain means and their gap, all from the same replicates, so the gap's SE keeps
     the covariance of two groups that share schools instead of assuming independence."""
-    common = dict(values=values, weights=weights, clusters=clusters, replication=replication)
+    common: dict[str, Any] = dict(values=values, weights=weights, clusters=clusters, replication=replication)
     return GapEstimate(
         first=jackknife(**common, statistic=DomainMean(groups, first)),
         second=jackknife(**common, statistic=DomainMean(groups, second)),

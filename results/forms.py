@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import modelformset_factory
@@ -36,7 +38,7 @@ class ResultImportForm(_Crispy, forms.Form):
     def __init__(self, *args, domains: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(Domain.choices)
-        self.fields["domain"].choices = [(d, labels[d]) for d in domains]
+        cast(forms.ChoiceField, self.fields["domain"]).choices = [(d, labels[d]) for d in domains]
         self._helper()
 
     def clean(self):

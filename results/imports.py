@@ -15,13 +15,14 @@ import json
 import operator
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring_site import cells
+from monitoring_site.audit import history_user
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
@@ -232,7 +233,7 @@ def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:
     query = SampledStudent.objects.filter(sampled_school__round=ri.round).values_list(
         "monitoring_id", "pk", "sampled_school__grade", "exclusion", "pe_exempt"
     )
-    return {mid: rest for mid, *rest in query}
+    return {mid: (pk, grade, exclusion, pe_exempt) for mid, pk, grade, exclusion, pe_exempt in query}
 
 
 def _items_json(item_columns: list[Column], values: dict[str, Any]) -> str:
@@ -315,7 +316,7 @@ def _check_rows(ri: ResultImport, table: Table, students: dict, errors: list[Row
 def _write(ri: ResultImport, checked: list[tuple], active: ResultImport | None) -> None:
     if active is not None:
         active.state = ResultImport.State.REPLACED
-        active._history_user = ri.batch.uploaded_by
+        history_user(active, ri.batch.uploaded_by)
         active.save(update_fields=["state"])
         ri.replaces = active
     if ri.kind == ResultImport.Kind.PE:
@@ -325,7 +326,7 @@ def _write(ri: ResultImport, checked: list[tuple], active: ResultImport | None) 
         insert_rows(StudentScore, ["result_import_id", "student_id", "attendance", "score", "items"], checked)
     ri.state = ResultImport.State.ACTIVE
     ri.confirmed_at = timezone.now()
-    ri._history_user = ri.confirmed_by or ri.batch.uploaded_by
+    history_user(ri, ri.confirmed_by or ri.batch.uploaded_by)
     ri.save()
 
 
@@ -347,7 +348,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        per = max(1, min(CHUNK_ROWS, connection.features.max_query_params // len(columns)))
+        per = max(1, min(CHUNK_ROWS, cast(int, connection.features.max_query_params) // len(columns)))  # SQLite's
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from typing import Any
 
 import numpy as np
 from django.db.models import Count, Q
@@ -224,8 +225,8 @@ def _letter_school(rnd: Round, subject: str) -> SampledSchool:
 def _letter_domain(rnd: Round, school: SampledSchool, domain: str) -> dict:
     sample = score_sample(rnd=rnd, domain=domain, grade=school.grade)
     county = domain_result(rnd=rnd, domain=domain, grade=school.grade, sample=sample) if sample else None
-    section = {"domain": domain, "county": county, "school": None}
-    if county is None:
+    section: dict[str, Any] = {"domain": domain, "county": county, "school": None}
+    if county is None or sample is None:
         return section
     mine = sample.values[sample.clusters == school.pk]
     if len(mine) == 0:

@@ -31,7 +31,7 @@ from .estimation import (
     school_table,
     variance_components,
 )
-from .models import Attendance, CutScores, Finding, ReferenceValue, ResultImport, StudentScore
+from .models import Attendance, CutScores, Finding, Indicator, ReferenceValue, ResultImport, StudentScore
 from .reference import cut_scores_of, score_bands, scored_domains
 from .weights import Design, SchoolAdjustment, design_of, sampled_of
 
@@ -335,7 +335,7 @@ def comparisons_for(
     """Every reference value of the county for these indicators, with the difference and its
     significance (z-test; rounds are independent samples). Without an SE, no test.
     ``references``: the county's reference values already read (any domain and grade)."""
-    labels = dict(ReferenceValue._meta.get_field("indicator").choices)
+    labels = dict(Indicator.choices)
     if references is None:
         references = list(ReferenceValue.objects.filter(county=rnd.county, grade=grade, domain=domain))
     refs = sorted(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 
+from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from rounds.models import ImportBatch, Round, Stage
 
@@ -19,7 +23,7 @@ class StageRefused(Refused):
     """A results step the stage does not allow."""
 
 
-def _require_stage(rnd: Round, stages: set[str]) -> None:
+def _require_stage(rnd: Round, stages: Collection[str]) -> None:
     from django.utils.translation import gettext as _
 
     if rnd.stage not in stages:
@@ -30,7 +34,7 @@ def _require_stage(rnd: Round, stages: set[str]) -> None:
 
 @transaction.atomic
 def result_import_start(
-    *, rnd: Round, kind: str, domain: str, upload, user, language: str
+    *, rnd: Round, kind: str, domain: str, upload, user: User, language: str
 ) -> ResultImport:
     """Keep the file, then check it in a task queued once this request commits."""
     from .tasks import result_import
@@ -46,14 +50,14 @@ def result_import_start(
     ri = ResultImport(
         round=rnd, kind=kind, domain=domain if kind == ResultImport.Kind.SCORES else "", batch=batch
     )
-    ri._history_user = user
+    history_user(ri, user)
     ri.save()
     transaction.on_commit(lambda: result_import.delay(ri.pk, language))
     return ri
 
 
 @transaction.atomic
-def result_import_confirm(*, result_import: ResultImport, user, language: str) -> ResultImport:
+def result_import_confirm(*, result_import: ResultImport, user: User, language: str) -> ResultImport:
     """Replace the data in use by this checked import (the earlier one stays, as replaced)."""
     from .tasks import result_import as task
 
@@ -61,7 +65,7 @@ def result_import_confirm(*, result_import: ResultImport, user, language: str) -
     if result_import.state != ResultImport.State.AWAITING:
         return result_import
     result_import.confirmed_by = user
-    result_import._history_user = user
+    history_user(result_import, user)
     result_import.save(update_fields=["confirmed_by"])
     ImportBatch.objects.filter(pk=result_import.batch_id).update(
         status=ImportBatch.Status.QUEUED, progress=0
@@ -71,31 +75,31 @@ def result_import_confirm(*, result_import: ResultImport, user, language: str) -
 
 
 @transaction.atomic
-def cut_scores_save(*, cut: CutScores, user) -> CutScores:
+def cut_scores_save(*, cut: CutScores, user: User) -> CutScores:
     _require_stage(cut.round, IMPORT_STAGES | FINDING_STAGES)
-    cut._history_user = user
+    history_user(cut, user)
     cut.full_clean()
     cut.save()
     return cut
 
 
 @transaction.atomic
-def reference_value_save(*, ref: ReferenceValue, user) -> ReferenceValue:
-    ref._history_user = user
+def reference_value_save(*, ref: ReferenceValue, user: User) -> ReferenceValue:
+    history_user(ref, user)
     ref.save()
     return ref
 
 
 @transaction.atomic
-def reference_value_delete(*, ref: ReferenceValue, user) -> None:
-    ref._history_user = user
+def reference_value_delete(*, ref: ReferenceValue, user: User) -> None:
+    history_user(ref, user)
     ref.delete()
 
 
 @transaction.atomic
-def reference_row_save(*, obj, user):
+def reference_row_save[M: Model](*, obj: M, user: User) -> M:
     """A norm, weekly lesson norm, BMI row or rule threshold edited by county staff."""
-    obj._history_user = user
+    history_user(obj, user)
     obj.full_clean()
     obj.save()
     return obj
@@ -103,7 +107,7 @@ def reference_row_save(*, obj, user):
 
 @transaction.atomic
 def finding_add(
-    *, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user
+    *, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user: User
 ) -> Finding:
     _require_stage(rnd, FINDING_STAGES)
     finding = Finding(
@@ -114,32 +118,32 @@ def finding_add(
         evidence_text=evidence_text,
         created_by=user,
     )
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
 
 @transaction.atomic
-def finding_dismiss(*, finding: Finding, reason: str, user) -> Finding:
+def finding_dismiss(*, finding: Finding, reason: str, user: User) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.DISMISSED
     finding.dismissed_reason = reason[:200]
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
 
 @transaction.atomic
-def finding_reopen(*, finding: Finding, user) -> Finding:
+def finding_reopen(*, finding: Finding, user: User) -> Finding:
     _require_stage(finding.round, FINDING_STAGES)
     finding.status = Finding.Status.OPEN
-    finding._history_user = user
+    history_user(finding, user)
     finding.save()
     return finding
 
 
 @transaction.atomic
-def diagnose(*, rnd: Round, user=None) -> list[Finding]:
+def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
     """Run every rule in use; update the finding a rule made before (a dismissed one stays
     dismissed), add new ones, and remove open rule findings that no longer hold unless a
     rectification problem already starts from them."""
@@ -177,7 +181,7 @@ def diagnose(*, rnd: Round, user=None) -> list[Finding]:
             finding.title = draft.title[:200]
             finding.evidence = {**draft.evidence, "checked_at": timezone.now().isoformat()}
             finding.evidence_text = draft.text
-            finding._history_user = user
+            history_user(finding, user)
             finding.save()
             kept.append(finding)
     for stale in existing.values():

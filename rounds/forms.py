@@ -21,6 +21,8 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+        if self.instance.pk:
+            self.fields["version"].required = True  # an edit without it cannot be checked (was a 500)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -120,7 +122,7 @@ class RoundForm(VersionedForm):
     def late_may_warning(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         start, end = data.get("test_start"), data.get("test_end")
-        return bool(start and end) and not all(d.month == 5 and d.day >= 21 for d in (start, end))
+        return bool(start and end) and not all(d.month == 5 and d.day >= 21 for d in (start, end) if d)
 
 
 class TestSessionForm(forms.ModelForm):

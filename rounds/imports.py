@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring_site import cells
+from monitoring_site.audit import history_user
 from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
 
 from .models import ImportBatch, Location, School, SchoolType
@@ -146,7 +147,7 @@ def _write_schools(batch: ImportBatch, rows) -> tuple[int, int]:
             school.version += 1
         for name, value in values.items():
             setattr(school, name, _stored(name, value))
-        school._history_user = batch.uploaded_by
+        history_user(school, batch.uploaded_by)
         school.save()
     return created, updated
 

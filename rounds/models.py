@@ -278,6 +278,8 @@ class Person(models.Model):
     must_change_password = models.BooleanField(_("must change password"), default=True)
     history = HistoricalRecords(m2m_fields=[schools])
 
+    _school_ids: set[int]  # cached by permissions.scope_school_ids (an annotation, not a field)
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")

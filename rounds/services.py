@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import save_versioned
 from monitoring_site.errors import Refused
 
@@ -28,6 +30,9 @@ from .models import (
 )
 
 User = get_user_model()
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser  # the annotations' (User above is the model)
 
 # Default milestone dates, in days relative to the first test day.
 MILESTONE_OFFSETS = {
@@ -82,7 +87,7 @@ def round_create(
     cycle_year: int,
     test_start: dt.date,
     test_end: dt.date,
-    user,
+    user: AuthUser,
     domains: list[str] | None = None,
     grades: list[int] | None = None,
 ) -> Round:
@@ -98,7 +103,7 @@ def round_create(
         test_end=test_end,
         created_by=user,
     )
-    rnd._history_user = user
+    history_user(rnd, user)
     rnd.save()
     for values in default_timetable(domains=domains, grades=grades, test_start=test_start):
         TestSession.objects.create(round=rnd, **values)
@@ -109,10 +114,10 @@ def round_create(
 
 
 @transaction.atomic
-def round_update(*, rnd: Round, expected_version: int, user, **fields) -> Round:
+def round_update(*, rnd: Round, expected_version: int, user: AuthUser, **fields) -> Round:
     for name, value in fields.items():
         setattr(rnd, name, value)
-    rnd._history_user = user
+    history_user(rnd, user)
     save_versioned(rnd, expected_version=expected_version)
     return rnd
 
@@ -122,24 +127,25 @@ class StageError(Refused):
 
 
 @transaction.atomic
-def round_advance(*, rnd: Round, user, expected_version: int) -> Round:
+def round_advance(*, rnd: Round, user: AuthUser, expected_version: int) -> Round:
     """Move the round to its next stage; setup can only be left with a timetable in place."""
     if rnd.next_stage is None:
         raise StageError(_("The round is already closed."))
     if rnd.stage == Stage.SETUP and not rnd.sessions.exists():
         raise StageError(_("Set up the test-day timetable before moving on to sampling."))
     rnd.stage = STAGE_ORDER[STAGE_ORDER.index(rnd.stage) + 1]
-    rnd._history_user = user
+    history_user(rnd, user)
     save_versioned(rnd, expected_version=expected_version)
     return rnd
 
 
 @transaction.atomic
-def school_save(*, school: School, user, expected_version: int | None) -> School:
-    school._history_user = user
+def school_save(*, school: School, user: AuthUser, expected_version: int | None) -> School:
+    history_user(school, user)
     if school.pk is None:
         school.save()
     else:
+        assert expected_version is not None  # VersionedForm requires it for an existing record
         save_versioned(school, expected_version=expected_version)
     return school
 
@@ -152,12 +158,12 @@ def issue_password() -> str:
 
 @transaction.atomic
 def person_create(
-    *, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by
+    *, county, username: str, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", by: AuthUser
 ) -> tuple[Person, str]:
     password = issue_password()
     user = User.objects.create_user(username=username, password=password, email=email, first_name=full_name)
     person = Person(user=user, county=county, role=role, department=department, phone=phone, must_change_password=True)
-    person._history_user = by
+    history_user(person, by)
     person.save()
     person.schools.set(schools)
     return person, password
@@ -165,30 +171,31 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True, by
+    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True,
+    by: AuthUser,
 ) -> Person:
     user = person.user
     user.first_name, user.email, user.is_active = full_name, email, is_active
     user.save(update_fields=["first_name", "email", "is_active"])
     person.role, person.department, person.phone = role, department, phone
-    person._history_user = by
+    history_user(person, by)
     person.save()
     person.schools.set(schools)
     return person
 
 
 @transaction.atomic
-def person_reset_password(*, person: Person, by) -> str:
+def person_reset_password(*, person: Person, by: AuthUser) -> str:
     password = issue_password()
     person.user.set_password(password)
     person.user.save(update_fields=["password"])
     person.must_change_password = True
-    person._history_user = by
+    history_user(person, by)
     person.save(update_fields=["must_change_password"])
     return password
 
 
-def school_import_start(*, county, upload, user, language: str) -> ImportBatch:
+def school_import_start(*, county, upload, user: AuthUser, language: str) -> ImportBatch:
     """Keep the file, then queue the import once this request's transaction commits."""
     from .tasks import school_import
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from monitoring_site.audit import history_user
 from rounds.models import Round, SchoolType, Stage
 
 from . import services, students
@@ -32,7 +33,7 @@ def _enrolments(school, rng: random.Random) -> tuple[int, int]:
     count = school.student_count or 0
     if school.school_type == SchoolType.TEACHING_POINT and rng.random() < 0.5:
         share4 = 0  # many teaching points keep only grades 1–3
-    return tuple(round(count * share * rng.uniform(0.85, 1.15)) for share in (share4, share8))
+    return round(count * share4 * rng.uniform(0.85, 1.15)), round(count * share8 * rng.uniform(0.85, 1.15))
 
 
 def _roster(sampled: SampledSchool, rng: random.Random, test_day: dt.date) -> list[dict]:
@@ -55,9 +56,10 @@ def _roster(sampled: SampledSchool, rng: random.Random, test_day: dt.date) -> li
 
 def load_demo(*, rnd: Round, rng: random.Random) -> None:
     user = rnd.created_by
+    assert user is not None  # load_demo's rounds are created by county staff
     if rnd.stage == Stage.SETUP:
         rnd.stage = Stage.SAMPLING
-        rnd._history_user = user
+        history_user(rnd, user)
         rnd.save()
     services.frame_build(rnd=rnd, user=user)
     plan = services.plan_for(rnd)

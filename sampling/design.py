@@ -219,7 +219,7 @@ def _nearest_free(frame_len: int, pos: int, blocked: set[int], want: int) -> lis
     return picks
 
 
-def _require_unique(ids: list[Hashable], what: str) -> None:
+def _require_unique(ids: Sequence[Hashable], what: str) -> None:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{what} must be unique")
 
@@ -259,9 +259,9 @@ def _orderable(value: object) -> tuple[int, object]:
     return (3, repr(value))
 
 
-def srs_students(
-    *, student_ids: Sequence[Hashable], n: int = STUDENTS_PER_SCHOOL, seed: int
-) -> list[Hashable]:
+def srs_students[H: Hashable](
+    *, student_ids: Sequence[H], n: int = STUDENTS_PER_SCHOOL, seed: int
+) -> list[H]:
     """Simple random sample without replacement of ``n`` students (all when N <= n).
 
     The roster is sorted first, so the same seed and the same set of students give the

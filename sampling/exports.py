@@ -39,7 +39,7 @@ def list_columns() -> list[Column]:
 
 
 def student_list_bytes(*, sampled: SampledSchool) -> bytes:
-    sex = {Sex.MALE: "男", Sex.FEMALE: "女"}
+    sex: dict[str, str] = {Sex.MALE: "男", Sex.FEMALE: "女"}
     exclusion = {"functional": "功能性障碍", "intellectual": "智力或情绪障碍", "language": "语言能力有限", "left": "已离校"}
     rows = [
         (

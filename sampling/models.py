@@ -42,6 +42,8 @@ class SampledSchool(models.Model):
     replacement_candidates = models.JSONField(_("replacement schools"), default=list, blank=True)  # school ids, first choice first
     history = HistoricalRecords()
 
+    candidate_names: list[str]  # put on the instances by the frame page (an annotation, not a field)
+
     class Meta:
         verbose_name = _("sampled school")
         verbose_name_plural = _("sampled schools")

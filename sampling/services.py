@@ -7,15 +7,18 @@ Student-side writes (rosters, the student draw, exclusions, PE exemptions) are i
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
-from rounds.models import GRADES, Round, School, Stage
+from rounds.models import GRADES, ImportBatch, Round, School, Stage
 
 from .design import DEFAULT_SORT_KEYS, FrameUnit, pps_systematic
 from .models import FrameSchool, SampledSchool, SamplingPlan, SchoolDraw
@@ -50,7 +53,7 @@ def _grade_enrolment_field(grade: int) -> str:
 
 
 @transaction.atomic
-def frame_build(*, rnd: Round, user) -> int:
+def frame_build(*, rnd: Round, user: User) -> int:
     """Add every active school of the county that holds grade 4 or 8; returns how many were added.
 
     Enrolments already in the frame are kept; new schools start at 0 until imported.
@@ -71,14 +74,14 @@ def frame_build(*, rnd: Round, user) -> int:
     return len(new)
 
 
-def _bump_frame(plan: SamplingPlan, user) -> None:
+def _bump_frame(plan: SamplingPlan, user: User) -> None:
     plan.frame_version += 1
-    plan._history_user = user
+    history_user(plan, user)
     plan.save()
 
 
 @transaction.atomic
-def frame_update(*, rnd: Round, enrolments: dict[int, tuple[int, int]], user) -> tuple[int, int]:
+def frame_update(*, rnd: Round, enrolments: dict[int, tuple[int, int]], user: User) -> tuple[int, int]:
     """Set the grade-4 and grade-8 enrolments of schools (by school id); adds missing ones.
 
     Returns (added, changed). The caller has checked that each school belongs to the county
@@ -129,7 +132,7 @@ def current_draw(rnd: Round, grade: int) -> SchoolDraw | None:
 
 
 @transaction.atomic
-def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: str, user) -> SchoolDraw:
+def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: str, user: User) -> SchoolDraw:
     """Draw ``n`` schools of the grade by PPS systematic sampling and record the draw.
 
     An unconfirmed draw of the grade is replaced (its record stays, marked not current).
@@ -148,7 +151,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
     if previous:
         SampledSchool.objects.filter(round=rnd, grade=grade).delete()
         previous.is_current = False
-        previous._history_user = user
+        history_user(previous, user)
         previous.save()
     draw = SchoolDraw(
         round=rnd,
@@ -162,13 +165,13 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
         result=_result_json(result),
         drawn_by=user,
     )
-    draw._history_user = user
+    history_user(draw, user)
     draw.save()
     for serial, unit in enumerate(result.selected, start=1):
         school = SampledSchool(
             round=rnd,
             grade=grade,
-            school_id=unit.id,
+            school_id=cast(int, unit.id),  # the frame's units are schools by pk
             serial=serial,
             enrolment=unit.size,
             probability=float(unit.probability),
@@ -177,7 +180,7 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
             draw=draw,
             replacement_candidates=list(unit.replacements),
         )
-        school._history_user = user
+        history_user(school, user)
         school.save()
     return draw
 
@@ -206,7 +209,7 @@ def _result_json(result) -> dict:
 
 
 @transaction.atomic
-def school_draw_confirm(*, draw: SchoolDraw, user) -> SchoolDraw:
+def school_draw_confirm(*, draw: SchoolDraw, user: User) -> SchoolDraw:
     """Confirm the draw and freeze the frame; from now on only recorded replacements change it."""
     require_stage(draw.round, Stage.SAMPLING)
     draw = SchoolDraw.objects.select_for_update().get(pk=draw.pk)
@@ -216,11 +219,11 @@ def school_draw_confirm(*, draw: SchoolDraw, user) -> SchoolDraw:
     if plan.frame_version != draw.frame_version:
         raise SamplingError(_("The frame changed after this draw; draw again."))
     draw.confirmed_by, draw.confirmed_at = user, timezone.now()
-    draw._history_user = user
+    history_user(draw, user)
     draw.save()
     if not plan.is_frozen:
         plan.frozen_at = draw.confirmed_at
-        plan._history_user = user
+        history_user(plan, user)
         plan.save()
     return draw
 
@@ -233,7 +236,7 @@ def replacement_choices(sampled: SampledSchool) -> list[School]:
 
 
 @transaction.atomic
-def school_replace(*, sampled: SampledSchool, school: School, reason: str, user) -> SampledSchool:
+def school_replace(*, sampled: SampledSchool, school: School, reason: str, user: User) -> SampledSchool:
     """A sampled school cannot take part: record why, and bring in one of its replacements.
 
     The replacement takes the replaced school's π and weight (it stands in for it in the
@@ -253,7 +256,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
     if school.pk not in {s.pk for s in replacement_choices(sampled)}:
         raise SamplingError(_("Choose one of the school's replacement schools."))
     sampled.status, sampled.replacement_reason = SampledSchool.Status.REPLACED, reason.strip()
-    sampled._history_user = user
+    history_user(sampled, user)
     sampled.save()
     plan = plan_for(sampled.round)
     frame_school = plan.schools.get(school=school)
@@ -273,16 +276,16 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user)
         replacement_reason=reason.strip(),
         replacement_candidates=[c for c in sampled.replacement_candidates if c != school.pk],
     )
-    new._history_user = user
+    history_user(new, user)
     new.save()
     return new
 
 
 @transaction.atomic
-def notice_settings_save(*, rnd: Round, notice_names: str, user) -> SamplingPlan:
+def notice_settings_save(*, rnd: Round, notice_names: str, user: User) -> SamplingPlan:
     plan = plan_for(rnd)
     plan.notice_names = notice_names
-    plan._history_user = user
+    history_user(plan, user)
     plan.save()
     return plan
 
@@ -292,7 +295,7 @@ def exact(value: str | None) -> Fraction | None:
 
 
 @transaction.atomic
-def frame_import_start(*, rnd: Round, upload, user, language: str):
+def frame_import_start(*, rnd: Round, upload, user: User, language: str) -> ImportBatch:
     """Keep the file, then queue the frame import once this request's transaction commits."""
     from rounds.models import ImportBatch
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from monitoring_site.audit import history_user
 from rounds.models import ImportBatch, Round, Stage
 
 from .design import STUDENTS_PER_SCHOOL, final_weight, srs_students, within_school_probability
@@ -62,7 +63,7 @@ def roster_replace(*, sampled: SampledSchool, rows: list[dict], user) -> Roster:
     _discard_unconfirmed_draw(sampled)
     roster = Roster.objects.filter(sampled_school=sampled).first() or Roster(sampled_school=sampled)
     roster.size, roster.submitted_by, roster.submitted_at = len(rows), user, timezone.now()
-    roster._history_user = user
+    history_user(roster, user)
     roster.save()
     roster.entries.all().delete()
     _insert_entries(roster, rows)
@@ -134,7 +135,7 @@ def _draw_school(*, sampled: SampledSchool, seed: int, n: int, user) -> StudentD
     within = within_school_probability(roster_size=size, n=n)
     weight = final_weight(school_weight=Fraction(sampled.weight).limit_denominator(10**9), roster_size=size, n=n)
     draw = StudentDraw(sampled_school=sampled, seed=seed, roster_size=size, n=len(chosen), drawn_by=user, drawn_at=timezone.now())
-    draw._history_user = user
+    history_user(draw, user)
     draw.save()
     bulk_create_with_history(
         [
@@ -167,13 +168,13 @@ def student_draw_confirm(*, rnd: Round, user) -> int:
     count = 0
     for draw in draws:
         draw.confirmed_by, draw.confirmed_at = user, now
-        draw._history_user = user
+        history_user(draw, user)
         draw.save()
         sampled_numbers = SampledStudent.objects.filter(sampled_school_id=draw.sampled_school_id).values_list("student_number", flat=True)
         roster = Roster.objects.get(sampled_school_id=draw.sampled_school_id)
         roster.entries.exclude(student_number__in=list(sampled_numbers)).delete()
         roster.details_deleted_at = now
-        roster._history_user = user
+        history_user(roster, user)
         roster.save()
         count += 1
     if not count:
@@ -190,7 +191,7 @@ def student_exclude(*, student: SampledStudent, code: str, reason: str, user) ->
     if code and not reason.strip():
         raise SamplingError(_("Give the reason for the exclusion."))
     student.exclusion, student.exclusion_reason = code, reason.strip() if code else ""
-    student._history_user = user
+    history_user(student, user)
     student.save()
     return student
 
@@ -202,10 +203,10 @@ def pe_exemption_record(*, student: SampledStudent, certificate, content_type: s
     exemption = PeExemption.objects.filter(student=student).first() or PeExemption(student=student)
     exemption.certificate, exemption.certificate_type, exemption.reason = certificate, content_type, reason.strip()
     exemption.recorded_by = user
-    exemption._history_user = user
+    history_user(exemption, user)
     exemption.save()
     student.pe_exempt = True
-    student._history_user = user
+    history_user(student, user)
     student.save()
     return exemption
 
@@ -215,5 +216,5 @@ def pe_exemption_withdraw(*, student: SampledStudent, user) -> None:
     require_stage(student.sampled_school.round, *STUDENT_STAGES)
     PeExemption.objects.filter(student=student).delete()
     student.pe_exempt = False
-    student._history_user = user
+    history_user(student, user)
     student.save()

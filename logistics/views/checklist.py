@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm, schools_visible_to
+from rounds.models import Round, School
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
-from ..models import ChecklistAnswer, ChecklistItem, EvidenceFile
+from ..models import Checklist, ChecklistAnswer, ChecklistItem, EvidenceFile
 from ..selectors import _answers_by_checklist, open_comments, problems_of, template_rooms
 from ..services import (
     LogisticsError,
@@ -40,18 +42,18 @@ PROBLEM_LABELS = {
 STATUS = "logistics/_item_status.html"
 
 
-def _load(request, round_pk: int, school_pk: int):
+def _load(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> tuple[Round, School, Checklist]:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     return rnd, school, checklist_ensure(rnd=rnd, school=school)
 
 
-def _can_fill(request, rnd, checklist) -> bool:
+def _can_fill(request: AuthenticatedHttpRequest, rnd, checklist) -> bool:
     return request.user.has_perm("logistics.fill_checklist") and checklist.is_fillable and rnd.stage in PREPARATION
 
 
 def _item_context(
-    request,
+    request: AuthenticatedHttpRequest,
     rnd,
     checklist,
     item,
@@ -61,7 +63,7 @@ def _item_context(
     saved=False,
     problems=None,
     comments=None,
-):
+) -> dict:
     if answer is None:
         answer = (
             ChecklistAnswer.objects.filter(checklist=checklist, item=item)
@@ -90,7 +92,7 @@ def _item_context(
 
 
 @require_perm("logistics.view_checklist")
-def checklist_fill(request, round_pk: int, school_pk: int):
+def checklist_fill(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
     answers = {
@@ -135,7 +137,9 @@ def checklist_fill(request, round_pk: int, school_pk: int):
     )
 
 
-def _item_response(request, rnd, school, checklist, item, *, status=200, fragment="logistics/_item.html", **extra):
+def _item_response(
+    request: AuthenticatedHttpRequest, rnd, school, checklist, item, *, status=200, fragment="logistics/_item.html", **extra
+) -> HttpResponse:
     if not request.htmx:
         if extra.get("error"):
             messages.error(request, extra["error"])
@@ -145,7 +149,7 @@ def _item_response(request, rnd, school, checklist, item, *, status=200, fragmen
 
 @require_POST
 @require_perm("logistics.fill_checklist")
-def answer_save_view(request, round_pk: int, school_pk: int, item_pk: int):
+def answer_save_view(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, item_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     item = get_visible_or_404(ChecklistItem.objects.filter(room__template__round=rnd), pk=item_pk)
     if stage_refused(request, rnd, PREPARATION):
@@ -180,7 +184,7 @@ def answer_save_view(request, round_pk: int, school_pk: int, item_pk: int):
 
 @require_POST
 @require_perm("logistics.fill_checklist")
-def photo_upload(request, round_pk: int, school_pk: int, item_pk: int):
+def photo_upload(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, item_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     item = get_visible_or_404(ChecklistItem.objects.filter(room__template__round=rnd), pk=item_pk)
     if stage_refused(request, rnd, PREPARATION):
@@ -208,12 +212,13 @@ def photo_upload(request, round_pk: int, school_pk: int, item_pk: int):
 
 @require_POST
 @require_perm("logistics.fill_checklist")
-def photo_remove(request, round_pk: int, school_pk: int, photo_pk: int):
+def photo_remove(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, photo_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     photo = get_visible_or_404(
         EvidenceFile.objects.filter(answer__checklist=checklist, removed=False).select_related("answer__item"),
         pk=photo_pk,
     )
+    assert photo.answer is not None  # the query follows answer__checklist
     item = photo.answer.item
     if stage_refused(request, rnd, PREPARATION):
         return _item_response(
@@ -233,7 +238,7 @@ def photo_remove(request, round_pk: int, school_pk: int, photo_pk: int):
 
 
 @require_perm("logistics.view_school")
-def evidence_file(request, pk: int, variant: str):
+def evidence_file(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpResponseBase:
     """A photo or attachment, served only to people who may see its school."""
     visible = schools_visible_to(request.user)
     evidence = get_visible_or_404(
@@ -251,7 +256,7 @@ def evidence_file(request, pk: int, variant: str):
 
 @require_POST
 @require_perm("logistics.fill_checklist")
-def checklist_submit_view(request, round_pk: int, school_pk: int):
+def checklist_submit_view(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     if not stage_refused(request, rnd, PREPARATION):
         try:
@@ -268,7 +273,7 @@ def checklist_submit_view(request, round_pk: int, school_pk: int):
 
 
 @require_perm("logistics.review_checklist")
-def checklist_review(request, round_pk: int, school_pk: int):
+def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
     form = ReviewForm(request.POST or None, initial={"version": checklist.version})
@@ -309,7 +314,7 @@ def checklist_review(request, round_pk: int, school_pk: int):
             {
                 "item": i,
                 "answer": answers.get(i.pk),
-                "problem": PROBLEM_LABELS.get(problems[i.pk], ""),
+                "problem": PROBLEM_LABELS.get(problems[i.pk] or "", ""),
             }
             for i in room.item_list
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404
 from rounds.models import Round, School, Stage
 from rounds.selectors import rounds_visible_to
@@ -17,16 +18,16 @@ TEST_DAYS = (Stage.TESTING,)
 CUSTODY = (Stage.PREPARATION, Stage.TESTING)
 
 
-def round_or_404(request, round_pk: int) -> Round:
+def round_or_404(request: AuthenticatedHttpRequest, round_pk: int) -> Round:
     return get_visible_or_404(rounds_visible_to(request.user), pk=round_pk)
 
 
-def school_or_404(request, rnd: Round, school_pk: int) -> School:
+def school_or_404(request: AuthenticatedHttpRequest, rnd: Round, school_pk: int) -> School:
     """A school of the round's sample that the user may see; anything else is not found."""
     return get_visible_or_404(sample_schools_visible_to(request.user, rnd=rnd), pk=school_pk)
 
 
-def stage_refused(request, rnd: Round, allowed) -> bool:
+def stage_refused(request: AuthenticatedHttpRequest, rnd: Round, allowed) -> bool:
     """True (with a message for the user) when the round's stage does not allow the action."""
     if rnd.stage in allowed:
         return False

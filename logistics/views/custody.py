@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..forms import CountersignForm, EvidenceForm, HandoverForm, IncidentForm, PackageForm
@@ -31,7 +33,7 @@ def _packages(rnd, school):
 
 
 @require_perm("logistics.view_school")
-def custody(request, round_pk: int, school_pk: int):
+def custody(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     packages = _packages(rnd, school).prefetch_related(
@@ -57,7 +59,7 @@ def custody(request, round_pk: int, school_pk: int):
 
 @require_POST
 @require_perm("logistics.record_custody")
-def package_add_view(request, round_pk: int, school_pk: int):
+def package_add_view(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     form = PackageForm(request.POST, packages=_packages(rnd, school))
@@ -71,7 +73,7 @@ def package_add_view(request, round_pk: int, school_pk: int):
 
 
 @require_perm("logistics.record_custody")
-def handover_add(request, round_pk: int, school_pk: int, package_pk: int):
+def handover_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, package_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     package = get_visible_or_404(_packages(rnd, school), pk=package_pk)
@@ -112,7 +114,7 @@ def handover_add(request, round_pk: int, school_pk: int, package_pk: int):
 
 
 @require_perm("logistics.view_school")
-def incident_list(request, round_pk: int, school_pk: int):
+def incident_list(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     return render(
@@ -126,7 +128,7 @@ def incident_list(request, round_pk: int, school_pk: int):
     )
 
 
-def _incident_form(request, rnd, school, data=None, files=None):
+def _incident_form(request: AuthenticatedHttpRequest, rnd, school, data=None, files=None) -> IncidentForm:
     grades = [s.grade for s in sampled_grades(rnd=rnd, school=school)]
     return IncidentForm(
         data,
@@ -138,7 +140,7 @@ def _incident_form(request, rnd, school, data=None, files=None):
 
 
 @require_perm("logistics.record_incident")
-def incident_add(request, round_pk: int, school_pk: int):
+def incident_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     form = _incident_form(request, rnd, school, request.POST or None, request.FILES or None)
@@ -167,7 +169,7 @@ def incident_add(request, round_pk: int, school_pk: int):
 
 
 @require_perm("logistics.view_school")
-def incident_detail(request, round_pk: int, school_pk: int, pk: int):
+def incident_detail(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     incident = get_visible_or_404(
@@ -191,7 +193,7 @@ def incident_detail(request, round_pk: int, school_pk: int, pk: int):
 
 @require_POST
 @require_perm("logistics.countersign_incident")
-def incident_countersign_view(request, round_pk: int, school_pk: int, pk: int):
+def incident_countersign_view(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     incident = get_visible_or_404(Incident.objects.filter(round=rnd, school=school), pk=pk)
@@ -208,7 +210,7 @@ def incident_countersign_view(request, round_pk: int, school_pk: int, pk: int):
 
 @require_POST
 @require_perm("logistics.record_incident")
-def incident_attach(request, round_pk: int, school_pk: int, pk: int):
+def incident_attach(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     incident = get_visible_or_404(Incident.objects.filter(round=rnd, school=school), pk=pk)
@@ -226,7 +228,7 @@ def incident_attach(request, round_pk: int, school_pk: int, pk: int):
 
 
 @require_perm("logistics.view_incidents")
-def incident_feed(request, round_pk: int):
+def incident_feed(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     """Every incident of the county as it is recorded; the page polls for new ones."""
     rnd = round_or_404(request, round_pk)
     incidents = incidents_visible_to(request.user, rnd=rnd)[:200]

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
+from monitoring_site.http import AuthenticatedHttpRequest
+from monitoring_site.permissions import get_visible_or_404, require_perm, required_person
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 from rounds.forms import today
 from rounds.selectors import current_round
@@ -30,13 +31,13 @@ from .common import banner, round_or_404, stage_refused
 
 
 @require_perm("logistics.use_app")
-def logistics_home(request):
+def logistics_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and readers go to the dashboard; a school's people to their school."""
     rnd = current_round(request.user)
     if rnd is None:
         return render(request, "logistics/no_round.html")
     schools = list(sample_schools_visible_to(request.user, rnd=rnd)[:2])
-    if person_of(request.user).role in ("coordinator", "monitor") and len(schools) == 1:
+    if required_person(request.user).role in ("coordinator", "monitor") and len(schools) == 1:
         return redirect("school_logistics", round_pk=rnd.pk, school_pk=schools[0].pk)
     if request.user.has_perm("logistics.view_readiness"):
         return redirect("readiness_dashboard", round_pk=rnd.pk)
@@ -48,7 +49,7 @@ def logistics_home(request):
 
 
 @require_perm("logistics.view_readiness")
-def readiness_dashboard(request, round_pk: int):
+def readiness_dashboard(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     checklist_template_ensure(rnd=rnd)
     rooms, rows, due = readiness(user=request.user, rnd=rnd, today=today())
@@ -79,7 +80,7 @@ def readiness_dashboard(request, round_pk: int):
 
 
 @require_perm("logistics.export_readiness")
-def readiness_export(request, round_pk: int):
+def readiness_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     rooms, rows, _due = readiness(user=request.user, rnd=rnd, today=today())
     rows = filter_rows(rows, status=request.GET.get("status", ""), overdue=request.GET.get("overdue") == "1")
@@ -129,7 +130,7 @@ def readiness_export(request, round_pk: int):
 
 
 @require_perm("logistics.view_template")
-def template_detail(request, round_pk: int):
+def template_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     template = checklist_template_ensure(rnd=rnd)
     return render(
@@ -146,7 +147,7 @@ def template_detail(request, round_pk: int):
 
 
 @require_perm("logistics.manage_template")
-def template_room_add_view(request, round_pk: int):
+def template_room_add_view(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     template = checklist_template_ensure(rnd=rnd)
     form = RoomForm(request.POST or None)
@@ -166,7 +167,7 @@ def template_room_add_view(request, round_pk: int):
     )
 
 
-def _item_form_page(request, rnd, item, title):
+def _item_form_page(request: AuthenticatedHttpRequest, rnd, item, title) -> HttpResponse:
     form = ItemForm(request.POST or None, instance=item, rnd=rnd)
     if request.method == "POST" and not stage_refused(request, rnd, TEMPLATE_STAGES) and form.is_valid():
         try:
@@ -189,14 +190,14 @@ def _item_form_page(request, rnd, item, title):
 
 
 @require_perm("logistics.manage_template")
-def template_item_add(request, round_pk: int, room_pk: int):
+def template_item_add(request: AuthenticatedHttpRequest, round_pk: int, room_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     room = get_visible_or_404(ChecklistRoom.objects.filter(template__round=rnd), pk=room_pk)
     return _item_form_page(request, rnd, ChecklistItem(room=room), _("New item in %(room)s") % {"room": room.title})
 
 
 @require_perm("logistics.manage_template")
-def template_item_edit(request, round_pk: int, item_pk: int):
+def template_item_edit(request: AuthenticatedHttpRequest, round_pk: int, item_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     item = get_visible_or_404(
         ChecklistItem.objects.filter(room__template__round=rnd).select_related("room__template__round"),
@@ -207,7 +208,7 @@ def template_item_edit(request, round_pk: int, item_pk: int):
 
 @require_POST
 @require_perm("logistics.manage_template")
-def template_item_delete_view(request, round_pk: int, item_pk: int):
+def template_item_delete_view(request: AuthenticatedHttpRequest, round_pk: int, item_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     item = get_visible_or_404(
         ChecklistItem.objects.filter(room__template__round=rnd).select_related("room__template__round"),

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
-from rounds.models import SessionKind
+from rounds.models import SessionKind, TestSession
 from sampling.models import SampledStudent
 from sampling.selectors import sampled_students
 
 from ..forms import AttendanceForm, DrillForm, SessionRecordForm, StaffFormSet
-from ..models import Attendance, AttendanceStatus, Checklist, MockDrill, StaffAssignment
+from ..models import Attendance, AttendanceStatus, Checklist, MockDrill, SessionRecord, StaffAssignment
 from ..selectors import sampled_grades, session_rate, session_rates, sessions_for
 from ..services import (
     LogisticsError,
@@ -29,7 +32,7 @@ from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404,
 
 
 @require_perm("logistics.view_school")
-def school_logistics(request, round_pk: int, school_pk: int):
+def school_logistics(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     grades = sampled_grades(rnd=rnd, school=school)
@@ -56,19 +59,19 @@ def school_logistics(request, round_pk: int, school_pk: int):
 
 
 @require_perm("logistics.record_staff")
-def staff_edit(request, round_pk: int, school_pk: int):
+def staff_edit(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     formset = StaffFormSet(request.POST or None, queryset=StaffAssignment.objects.filter(round=rnd, school=school))
     if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         for assignment in formset.save(commit=False):
             assignment.round, assignment.school = rnd, school
-            assignment._history_user = request.user
+            history_user(assignment, request.user)
             assignment.save()
         for assignment in formset.deleted_objects:
-            assignment._history_user = request.user
+            history_user(assignment, request.user)
             assignment.delete()
         messages.success(request, _("Staff saved."))
         return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)
@@ -78,7 +81,7 @@ def staff_edit(request, round_pk: int, school_pk: int):
 
 
 @require_perm("logistics.record_drill")
-def drill_add(request, round_pk: int, school_pk: int):
+def drill_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     form = DrillForm(request.POST or None)
@@ -99,7 +102,7 @@ def drill_add(request, round_pk: int, school_pk: int):
     )
 
 
-def _session_context(request, rnd, school, session_pk):
+def _session_context(request: AuthenticatedHttpRequest, rnd, school, session_pk) -> tuple[TestSession, SessionRecord]:
     grades = {s.grade: s for s in sampled_grades(rnd=rnd, school=school)}
     session = get_visible_or_404(rnd.sessions.filter(grade__in=list(grades)), pk=session_pk)
     record = session_record_ensure(session=session, sampled_school=grades[session.grade])
@@ -107,7 +110,7 @@ def _session_context(request, rnd, school, session_pk):
 
 
 @require_perm("logistics.record_attendance")
-def session_attendance(request, round_pk: int, school_pk: int, session_pk: int):
+def session_attendance(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, session_pk: int) -> HttpResponse:
     """The test-day page on a phone: one row per sampled student, by monitoring ID only."""
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
@@ -176,7 +179,9 @@ def _suggested(student, session) -> str:
 
 @require_POST
 @require_perm("logistics.record_attendance")
-def attendance_mark_view(request, round_pk: int, school_pk: int, session_pk: int, student_pk: int):
+def attendance_mark_view(
+    request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, session_pk: int, student_pk: int
+) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     session, record = _session_context(request, rnd, school, session_pk)

@@ -6,6 +6,8 @@ take no object ids: a code can only ever reach its own questionnaire.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -39,7 +41,7 @@ SALT = "questionnaires.respondent"
 COOKIE_AGE = 12 * 3600
 
 
-def _message(request, title: str, text: str, status: int = 200) -> HttpResponse:
+def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
     return render(
         request,
         "questionnaires/respond_message.html",
@@ -48,7 +50,7 @@ def _message(request, title: str, text: str, status: int = 200) -> HttpResponse:
     )
 
 
-def _closed(request) -> HttpResponse:
+def _closed(request: HttpRequest) -> HttpResponse:
     return _message(
         request,
         _("The questionnaire is closed"),
@@ -58,13 +60,13 @@ def _closed(request) -> HttpResponse:
 
 def _respondent(request: HttpRequest) -> AccessCode | None:
     try:
-        pk = request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE)
+        pk = cast(str, request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE))  # no default: KeyError
     except (KeyError, signing.BadSignature):
         return None
     return AccessCode.objects.select_related("round", "sampled_school__school", "student").filter(pk=pk).first()
 
 
-def respond_start(request):
+def respond_start(request: HttpRequest) -> HttpResponse:
     form = CodeEntryForm(request.POST or None)
     if request.method == "POST":
         address = client_ip(request)
@@ -93,7 +95,7 @@ def respond_start(request):
             response = redirect("respond_form")
             response.set_signed_cookie(
                 COOKIE,
-                code.pk,
+                str(code.pk),
                 salt=SALT,
                 max_age=COOKIE_AGE,
                 httponly=True,
@@ -139,7 +141,7 @@ def _sections(instrument, answers, errors=None):
     return sections, answered, len(shown)
 
 
-def _render_form(request, response: Response, *, errors=None, status=200):
+def _render_form(request: HttpRequest, response: Response, *, errors=None, status=200) -> HttpResponse:
     answers = answers_of(response)
     sections, answered, total = _sections(response.instrument, answers, errors)
     return render(
@@ -158,7 +160,7 @@ def _render_form(request, response: Response, *, errors=None, status=200):
     )
 
 
-def respond_form(request):
+def respond_form(request: HttpRequest) -> HttpResponse:
     code = _respondent(request)
     if code is None:
         return redirect("respond_start")
@@ -181,14 +183,14 @@ def respond_form(request):
 
 def _respondent_code_id(request: HttpRequest) -> int | None:
     try:
-        return int(request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE))
+        return int(cast(str, request.get_signed_cookie(COOKIE, salt=SALT, max_age=COOKIE_AGE)))  # no default: KeyError
     except (KeyError, ValueError, signing.BadSignature):
         return None
 
 
 @require_POST
 @transaction.non_atomic_requests  # answer_save is its own short transaction: no savepoints
-def respond_save(request):
+def respond_save(request: HttpRequest) -> HttpResponse:
     code_id = _respondent_code_id(request)
     if code_id is None:
         return HttpResponse(status=403)
@@ -226,7 +228,7 @@ def _save_status(*, error: str | None = None) -> HttpResponse:
 
 
 @require_POST
-def respond_submit(request):
+def respond_submit(request: HttpRequest) -> HttpResponse:
     code = _respondent(request)
     response = getattr(code, "response", None) if code else None
     if response is None:
@@ -242,7 +244,7 @@ def respond_submit(request):
     return redirect("respond_done")
 
 
-def respond_done(request):
+def respond_done(request: HttpRequest) -> HttpResponse:
     code = _respondent(request)
     response = getattr(code, "response", None) if code else None
     if response is None or not response.is_submitted:

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
 from monitoring_site.views import import_status
-from rounds.models import AuditEvent, ImportBatch
+from rounds.models import AuditEvent, ImportBatch, Round
 from rounds.selectors import current_round
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
@@ -43,12 +44,12 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _round(request, pk: int):
+def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_visible_or_404(rounds_visible_to(request.user), pk=pk)
 
 
 @require_perm("questionnaires.view_tracking")
-def questionnaire_index(request):
+def questionnaire_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     rnd = current_round(request.user)
     if rnd is None:
         return render(request, "questionnaires/no_round.html")
@@ -59,10 +60,10 @@ def questionnaire_index(request):
 
 
 @require_perm("questionnaires.manage")
-def instrument_list(request, pk: int):
+def instrument_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     instruments = list(Instrument.objects.filter(round=rnd).order_by("kind", "-version"))
-    latest = {}
+    latest: dict[str, Instrument] = {}
     for instrument in instruments:
         latest.setdefault(instrument.kind, instrument)
         instrument.is_current = latest[instrument.kind] is instrument
@@ -81,7 +82,7 @@ def instrument_list(request, pk: int):
 
 @require_POST
 @require_perm("questionnaires.manage")
-def instrument_install(request, pk: int):
+def instrument_install(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     created = instrument_install_defaults(rnd=rnd, user=request.user)
     messages.success(request, _("%(n)s default questionnaires installed.") % {"n": len(created)})
@@ -89,7 +90,7 @@ def instrument_install(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def instrument_upload(request, pk: int):
+def instrument_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     form = DefinitionUploadForm(request.POST or None, request.FILES or None)
     errors: list[dict] = []
@@ -114,17 +115,18 @@ def instrument_upload(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def instrument_template(request, pk: int):
+def instrument_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     instrument = Instrument.objects.filter(round=rnd).order_by("kind", "-version").first()
     if instrument is None:
         instrument_install_defaults(rnd=rnd, user=request.user)
         instrument = Instrument.objects.filter(round=rnd, kind=Kind.STUDENT).first()
+        assert instrument is not None  # just installed
     return _xlsx(definition_bytes(instrument), "questionnaire-definition.xlsx")
 
 
 @require_perm("questionnaires.manage")
-def instrument_detail(request, pk: int):
+def instrument_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     sections, _answered, total = _sections(instrument, {})
     return render(
@@ -142,7 +144,7 @@ def instrument_detail(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def instrument_definition(request, pk: int):
+def instrument_definition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     return _xlsx(
         definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx"
@@ -150,7 +152,7 @@ def instrument_definition(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def instrument_export(request, pk: int):
+def instrument_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     audit_record(
         request=request,
@@ -169,7 +171,7 @@ def instrument_export(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def paper_template(request, pk: int):
+def paper_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     return _xlsx(
         paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx"
@@ -177,7 +179,7 @@ def paper_template(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def paper_import(request, pk: int):
+def paper_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     form = PaperImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -194,7 +196,7 @@ def paper_import(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def paper_import_detail(request, pk: int):
+def paper_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(
         county_filtered(request.user, ImportBatch.objects.filter(kind__startswith=PAPER_KIND)),
         pk=pk,
@@ -206,7 +208,7 @@ def paper_import_detail(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def access_codes(request, pk: int):
+def access_codes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     form = CodeSettingsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -220,7 +222,7 @@ def access_codes(request, pk: int):
 
 
 @require_perm("questionnaires.manage")
-def county_slips(request, pk: int):
+def county_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     codes = AccessCode.objects.filter(round=rnd, kind=Kind.COUNTY).order_by("serial")
     audit_record(
@@ -236,7 +238,7 @@ def county_slips(request, pk: int):
 
 
 @require_perm("questionnaires.print_slips")
-def code_slips(request, pk: int):
+def code_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     codes = codes_of_school(sampled_school=school)
     audit_record(
@@ -257,16 +259,17 @@ def code_slips(request, pk: int):
 
 
 @require_perm("questionnaires.view_tracking")
-def questionnaire_tracking(request, pk: int):
+def questionnaire_tracking(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     person = person_of(request.user)
+    assert person is not None  # require_perm: a role
     school_ids = None
     if person.role not in ("county_staff", "leader"):
         school_ids = list(
             sampled_schools_visible_to(request.user).filter(round=rnd).values_list("pk", flat=True)
         )
     rows = tracking(rnd=rnd, sampled_school_ids=school_ids)
-    totals = {}
+    totals: dict[str, list[int]] = {}
     for row in rows:
         row.url = reverse("school_tracking", args=[row.sampled_school.pk]) if row.sampled_school else ""
         for kind, progress in row.kinds.items():
@@ -294,7 +297,7 @@ def questionnaire_tracking(request, pk: int):
 
 
 @require_perm("questionnaires.view_tracking")
-def school_tracking(request, pk: int):
+def school_tracking(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     codes, progress = school_code_statuses(sampled_school=school)
     return render(
@@ -310,7 +313,7 @@ def school_tracking(request, pk: int):
 
 
 @require_perm("questionnaires.print_slips")
-def reminder_list(request, pk: int):
+def reminder_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     codes = codes_of_school(sampled_school=school, unused_only=True)
     return render(
@@ -324,7 +327,7 @@ def reminder_list(request, pk: int):
 
 
 @require_perm("questionnaires.view_indicators")
-def indicator_overview(request, pk: int):
+def indicator_overview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     catalogue = indicator_catalogue(rnd=rnd)
     chosen = request.GET.get("indicator", "")

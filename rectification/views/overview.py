@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import Department
 from rounds.selectors import current_round
@@ -32,21 +34,21 @@ PAGE_SIZE = 50
 
 
 @require_perm("rectification.view_plan")
-def rectification_home(request):
+def rectification_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     rnd = current_round(request.user)
     if rnd is None:
         return render(request, "rectification/no_round.html")
     return redirect("rectification_overview", round_pk=rnd.pk)
 
 
-def _filtered(request, rnd, plan, day):
+def _filtered(request: AuthenticatedHttpRequest, rnd, plan, day) -> tuple[QuerySet[PlanItem], QuerySet[PlanItem], dict[str, str]]:
     items = items_visible_to(request.user).filter(plan=plan)
     chosen = {k: request.GET.get(k, "") for k in ("department", "problem", "status")}
     return items, filter_items(items, today=day, **chosen), chosen
 
 
 @require_perm("rectification.view_plan")
-def rectification_overview(request, round_pk: int):
+def rectification_overview(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd, plan = round_and_plan(request, round_pk)
     day = today()
     context = {**stage_context(rnd), "plan": plan, "today": day}
@@ -110,10 +112,10 @@ def _options(choices, chosen: str) -> list[tuple[str, str, bool]]:
 
 
 @require_perm("rectification.view_plan")
-def rectification_export(request, round_pk: int):
+def rectification_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = plan_of(rnd)
-    items = []
+    items: list[PlanItem] | QuerySet[PlanItem] = []
     if plan is not None:
         _all, filtered, _chosen = _filtered(request, rnd, plan, today())
         items = with_latest_progress(item_rows(filtered))
@@ -124,7 +126,7 @@ def rectification_export(request, round_pk: int):
 
 
 @require_perm("rectification.view_plan")
-def rectification_report(request, round_pk: int):
+def rectification_report(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan, day = plan_of(rnd), today()
     items, tiles = [], None
@@ -140,7 +142,7 @@ def rectification_report(request, round_pk: int):
 
 
 @require_perm("rectification.view_problems")
-def rectification_effect(request, round_pk: int):
+def rectification_effect(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = plan_of(rnd)
     form = IndicatorReadingForm(request.POST or None)
@@ -175,7 +177,7 @@ def rectification_effect(request, round_pk: int):
 
 
 @require_perm("rectification.view_notifications")
-def notification_list(request):
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notices = Notification.objects.filter(recipient=request.user).select_related("item")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rectification/notification_list.html", {"page": page})
@@ -183,7 +185,7 @@ def notification_list(request):
 
 @require_POST
 @require_perm("rectification.view_notifications")
-def notification_read(request):
+def notification_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open one notice (``pk`` in the form) and go to its item, or mark every notice read."""
     own = Notification.objects.filter(recipient=request.user)
     pk = request.POST.get("pk", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from monitoring_site.concurrency import StaleEdit
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from results.models import Finding
 from rounds.views.documents import DOCUMENT_CSP
@@ -26,7 +28,7 @@ from ..versions import compare, plan_snapshot
 from .common import refused, round_and_plan, round_in_scope, stage_context
 
 
-def _version(request) -> int:
+def _version(request: AuthenticatedHttpRequest) -> int:
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
@@ -34,7 +36,7 @@ def _version(request) -> int:
 
 
 @require_perm("rectification.view_problems")
-def problem_list(request, round_pk: int):
+def problem_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     problems = (
         problems_visible_to(request.user)
@@ -56,7 +58,7 @@ def problem_list(request, round_pk: int):
 
 
 @require_perm("rectification.manage_plan")
-def problem_create(request, round_pk: int):
+def problem_create(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +73,7 @@ def problem_create(request, round_pk: int):
 
 @require_POST
 @require_perm("rectification.manage_plan")
-def problem_from_finding(request, finding_pk: int):
+def problem_from_finding(request: AuthenticatedHttpRequest, finding_pk: int) -> HttpResponse:
     finding = get_visible_or_404(county_filtered(request.user, Finding.objects.all(), "round__county"), pk=finding_pk)
     try:
         problem = services.problem_from_finding(finding=finding, user=request.user)
@@ -92,7 +94,7 @@ def _item_create_url(problem: Problem) -> str:
 
 @require_POST
 @require_perm("rectification.manage_plan")
-def problem_withdraw(request, pk: int):
+def problem_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     problem = get_visible_or_404(problems_visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST)
     try:
@@ -104,7 +106,7 @@ def problem_withdraw(request, pk: int):
 
 
 @require_perm("rectification.view_plan")
-def plan_detail(request, round_pk: int):
+def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd, plan = round_and_plan(request, round_pk)
     items = item_rows(items_visible_to(request.user).filter(plan=plan)) if plan else PlanItem.objects.none()
     return render(
@@ -120,7 +122,7 @@ def plan_detail(request, round_pk: int):
 
 
 @require_perm("rectification.manage_plan")
-def plan_edit(request, round_pk: int):
+def plan_edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     try:
         check_stage(rnd)
@@ -154,7 +156,7 @@ def plan_edit(request, round_pk: int):
 
 @require_POST
 @require_perm("rectification.manage_plan")
-def plan_approve(request, round_pk: int):
+def plan_approve(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = plan_of(rnd)
     try:
@@ -172,7 +174,7 @@ def plan_approve(request, round_pk: int):
 
 @require_POST
 @require_perm("rectification.manage_plan")
-def plan_revise(request, round_pk: int):
+def plan_revise(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = get_object_or_404(Plan, round=rnd)
     try:
@@ -195,7 +197,7 @@ def plan_revise(request, round_pk: int):
 # versions is requested from the plan page).
 @csp_override(DOCUMENT_CSP)
 @require_perm("rectification.view_problems")
-def plan_print(request, round_pk: int):
+def plan_print(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = get_object_or_404(Plan, round=rnd)
     preview = SimpleNamespace(title=plan.title, created_at=timezone.now())
@@ -203,7 +205,7 @@ def plan_print(request, round_pk: int):
 
 
 @require_perm("rectification.view_problems")
-def plan_versions(request, round_pk: int):
+def plan_versions(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     plan = get_object_or_404(Plan, round=rnd)
     versions = list(plan.versions.select_related("approved_by").order_by("number"))
@@ -230,12 +232,12 @@ def plan_versions(request, round_pk: int):
     )
 
 
-def _item_form_page(request, rnd, form, item=None):
+def _item_form_page(request: AuthenticatedHttpRequest, rnd, form, item=None) -> HttpResponse:
     return render(request, "rectification/item_form.html", {**stage_context(rnd), "form": form, "item": item})
 
 
 @require_perm("rectification.manage_plan")
-def item_create(request, round_pk: int):
+def item_create(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     try:
         check_stage(rnd)
@@ -264,7 +266,7 @@ def item_create(request, round_pk: int):
 
 
 @require_perm("rectification.manage_plan")
-def item_edit(request, pk: int):
+def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(items_visible_to(request.user).select_related("plan__round"), pk=pk)
     rnd = item.plan.round
     if item.plan.is_approved or not item.is_active:
@@ -296,7 +298,7 @@ def item_edit(request, pk: int):
 
 @require_POST
 @require_perm("rectification.manage_plan")
-def item_withdraw(request, pk: int):
+def item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(items_visible_to(request.user).select_related("plan__round"), pk=pk)
     try:
         services.item_withdraw(item=item, reason=request.POST.get("reason", ""), user=request.user)

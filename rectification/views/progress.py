@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from .. import services
 from ..deadlines import deadline_state
 from ..forms import ProgressForm
+from ..models import PlanItem
 from ..selectors import (
     can_report_on,
     evidence_visible_to,
@@ -24,7 +26,7 @@ from ..services import RectificationError
 from .common import refused, stage_context, today
 
 
-def _item_page(request, item, form=None, status=200):
+def _item_page(request: AuthenticatedHttpRequest, item, form=None, status=200) -> HttpResponse:
     rnd = item.plan.round
     can_report = (
         item.is_active
@@ -57,7 +59,7 @@ def _item_page(request, item, form=None, status=200):
     )
 
 
-def _visible_item(request, pk: int):
+def _visible_item(request: AuthenticatedHttpRequest, pk: int) -> PlanItem:
     return get_visible_or_404(
         items_visible_to(request.user).select_related(
             "plan__round__county",
@@ -71,12 +73,12 @@ def _visible_item(request, pk: int):
 
 
 @require_perm("rectification.view_plan")
-def item_detail(request, pk: int):
+def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, _visible_item(request, pk))
 
 
 @require_perm("rectification.report_progress")
-def progress_create(request, pk: int):
+def progress_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(items_changeable_by(request.user).select_related("plan__round"), pk=pk)
     if request.method != "POST":
         return redirect("item_detail", pk=item.pk)
@@ -101,7 +103,7 @@ def progress_create(request, pk: int):
 
 @require_POST
 @require_perm("rectification.verify_progress")
-def progress_verify(request, pk: int):
+def progress_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     progress = get_visible_or_404(progress_visible_to(request.user).select_related("item__plan__round"), pk=pk)
     accept = request.POST.get("decision") == "accept"
     try:
@@ -122,6 +124,6 @@ def progress_verify(request, pk: int):
 
 
 @require_perm("rectification.view_plan")
-def evidence_download(request, pk: int):
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     evidence = get_visible_or_404(evidence_visible_to(request.user), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)

@@ -1,12 +1,13 @@
 from django.http import Http404
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404
-from rounds.models import GRADES, Domain, Stage
+from rounds.models import GRADES, Domain, Round, Stage
 
 from ..selectors import rounds_for_results
 
 
-def round_for(request, pk: int):
+def round_for(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_visible_or_404(rounds_for_results(request.user), pk=pk)
 
 

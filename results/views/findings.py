@@ -1,10 +1,12 @@
 """Findings: run the diagnosis, read the evidence, add one by hand, dismiss with a reason."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..forms import DismissForm, FindingForm
@@ -14,7 +16,7 @@ from .common import base_context, round_for
 
 
 @require_perm("results.view_results")
-def results_findings(request, pk: int):
+def results_findings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     findings = (
         findings_visible_to(request.user)
@@ -31,7 +33,7 @@ def results_findings(request, pk: int):
 
 @require_POST
 @require_perm("results.manage_results")
-def results_diagnose(request, pk: int):
+def results_diagnose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     found = diagnose(rnd=rnd, user=request.user)
     messages.success(
@@ -41,7 +43,7 @@ def results_diagnose(request, pk: int):
 
 
 @require_perm("results.manage_results")
-def results_finding_add(request, pk: int):
+def results_finding_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     form = FindingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +67,7 @@ def results_finding_add(request, pk: int):
 
 @require_POST
 @require_perm("results.manage_results")
-def results_finding_dismiss(request, pk: int):
+def results_finding_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = get_visible_or_404(findings_visible_to(request.user).select_related("round"), pk=pk)
     form = DismissForm(request.POST)
     try:

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from monitoring_site.views import import_status
 from rounds.models import Domain
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_perm("results.manage_results")
-def results_import(request, pk: int):
+def results_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     form = ResultImportForm(
         request.POST or None, request.FILES or None, domains=scored_domains(rnd)
@@ -59,7 +60,7 @@ def results_import(request, pk: int):
 
 
 @require_perm("results.manage_results")
-def results_template(request, pk: int, kind: str):
+def results_template(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     rnd = round_for(request, pk)
     if kind != ResultImport.Kind.PE and kind not in scored_domains(rnd):
         raise Http404
@@ -75,7 +76,7 @@ def results_template(request, pk: int, kind: str):
 
 
 @require_perm("results.manage_results")
-def results_import_detail(request, pk: int):
+def results_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
     batch = ri.batch
     who = batch.uploaded_by.get_full_name() or batch.uploaded_by.username
@@ -109,7 +110,7 @@ def results_import_detail(request, pk: int):
 
 @require_POST
 @require_perm("results.manage_results")
-def results_import_confirm(request, pk: int):
+def results_import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
     try:
         result_import_confirm(result_import=ri, user=request.user, language=get_language())

@@ -2,10 +2,12 @@
 factors. County staff and leaders only; schools are listed by code, never ranked."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import audit_record
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import require_perm
 from rounds.models import Domain, Location
 
@@ -38,7 +40,7 @@ def _level_chart(results, title):
 
 
 @require_perm("results.view_results")
-def results_overview(request, pk: int):
+def results_overview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     items = overview(rnd=rnd)
     done = [r for r in items if not isinstance(r, tuple)]
@@ -59,7 +61,7 @@ def results_overview(request, pk: int):
 
 
 @require_perm("results.view_results")
-def results_domain(request, pk: int, domain: str, grade: int):
+def results_domain(request: AuthenticatedHttpRequest, pk: int, domain: str, grade: int) -> HttpResponse:
     rnd = round_for(request, pk)
     check_domain_grade(rnd, domain, grade)
     result = domain_result(rnd=rnd, domain=domain, grade=grade)
@@ -103,7 +105,7 @@ def results_domain(request, pk: int, domain: str, grade: int):
 
 
 @require_perm("results.view_results")
-def results_students(request, pk: int, domain: str, grade: int):
+def results_students(request: AuthenticatedHttpRequest, pk: int, domain: str, grade: int) -> HttpResponse:
     rnd = round_for(request, pk)
     check_domain_grade(rnd, domain, grade)
     page = Paginator(student_levels(rnd=rnd, domain=domain, grade=grade), 100).get_page(request.GET.get("page"))
@@ -122,7 +124,7 @@ def results_students(request, pk: int, domain: str, grade: int):
 
 
 @require_perm("results.view_results")
-def results_pe(request, pk: int):
+def results_pe(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     result = pe_result(rnd=rnd)
     context = base_context(rnd, result=result, bmi_labels=list(BMI_LABELS.items()), item_labels=ITEM_LABELS)
@@ -130,7 +132,7 @@ def results_pe(request, pk: int):
         rows = [
             (
                 f"{_('Grade %(g)s') % {'g': g.grade}} {g.sex_label}",
-                [g.bmi_shares[c].estimate if g.bmi_shares.get(c) else 0.0 for c, _l in BMI_LABELS.items()],
+                [e.estimate if (e := g.bmi_shares.get(c)) else 0.0 for c, _l in BMI_LABELS.items()],
             )
             for g in result.groups
         ]
@@ -156,7 +158,7 @@ def results_pe(request, pk: int):
 
 
 @require_perm("results.view_results")
-def results_factors(request, pk: int):
+def results_factors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     items = [r for r in overview(rnd=rnd) if not isinstance(r, tuple)]
     table = factor_table(rnd=rnd)
@@ -185,7 +187,7 @@ def _cell(value, school: str) -> str:
 
 
 @require_perm("results.view_results")
-def results_home(request):
+def results_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from rounds.selectors import current_round

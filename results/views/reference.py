@@ -2,10 +2,12 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..diagnosis import RULES
@@ -30,7 +32,7 @@ from .common import base_context, round_for
 
 
 @require_perm("results.manage_results")
-def results_cut_scores(request, pk: int):
+def results_cut_scores(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     cut_scores_all(rnd=rnd)
     queryset = CutScores.objects.filter(round=rnd).order_by("grade", "domain")
@@ -50,7 +52,7 @@ def results_cut_scores(request, pk: int):
 
 
 @require_perm("results.manage_results")
-def results_references(request, pk: int):
+def results_references(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     form = ReferenceValueForm(
         request.POST or None, county=rnd.county, initial={"year": rnd.year - 3, "grade": 4}
@@ -65,7 +67,7 @@ def results_references(request, pk: int):
 
 @require_POST
 @require_perm("results.manage_results")
-def results_reference_delete(request, pk: int, ref: int):
+def results_reference_delete(request: AuthenticatedHttpRequest, pk: int, ref: int) -> HttpResponse:
     rnd = round_for(request, pk)
     obj = get_visible_or_404(ReferenceValue.objects.filter(county=rnd.county), pk=ref)
     reference_value_delete(ref=obj, user=request.user)
@@ -73,7 +75,7 @@ def results_reference_delete(request, pk: int, ref: int):
     return redirect("results_references", pk=rnd.pk)
 
 
-def _formsets(request, county):
+def _formsets(request: AuthenticatedHttpRequest, county) -> dict:
     data = request.POST if request.method == "POST" else None
     return {
         "norms": NormFormSet(data, prefix="norm", queryset=Norm.objects.filter(county=county)),
@@ -88,7 +90,7 @@ def _formsets(request, county):
 
 
 @require_perm("results.manage_results")
-def results_settings(request, pk: int):
+def results_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     county_defaults_ensure(county=rnd.county)
     formsets = _formsets(request, rnd.county)

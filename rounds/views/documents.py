@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..documents import document_kinds, document_request, document_retry, documents_visible_to
@@ -21,7 +22,7 @@ def _allowed_kinds(user) -> dict:
     return {kind: spec for kind, spec in document_kinds().items() if user.has_perm(spec.perm)}
 
 
-def _document_for(request, pk: int) -> Document:
+def _document_for(request: AuthenticatedHttpRequest, pk: int) -> Document:
     """A document of the user's county (else 404) of a kind the user may read (else 403) and,
     for kinds made per subject, of a subject in the user's scope (else 404)."""
     rounds = rounds_visible_to(request.user)
@@ -32,7 +33,7 @@ def _document_for(request, pk: int) -> Document:
 
 
 @require_perm("rounds.view_round")
-def document_list(request, pk: int):
+def document_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     kinds = _allowed_kinds(request.user)
     documents = documents_visible_to(request.user, rounds_visible_to(request.user).filter(pk=rnd.pk)).select_related("created_by")
@@ -44,7 +45,7 @@ def document_list(request, pk: int):
 
 @require_POST
 @require_perm("rounds.request_documents")
-def document_request_view(request, pk: int):
+def document_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     kind, subject = request.POST.get("kind", ""), request.POST.get("subject", "")[:40]
     spec = _allowed_kinds(request.user).get(kind)
@@ -61,13 +62,13 @@ def document_request_view(request, pk: int):
 # Reading is decided per kind (and subject) in _document_for: a coordinator reads the lists
 # of their own school, county readers the county's documents.
 @require_perm("rounds.view_round")
-def document_status(request, pk: int):
+def document_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "rounds/_document_row.html", {"d": _document_for(request, pk)})
 
 
 @require_POST
 @require_perm("rounds.view_round")
-def document_retry_view(request, pk: int):
+def document_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     if not request.user.has_perm(document_kinds()[document.kind].request_perm):
         raise PermissionDenied
@@ -77,7 +78,7 @@ def document_retry_view(request, pk: int):
 
 
 @require_perm("rounds.view_round")
-def document_pdf(request, pk: int):
+def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:
         raise Http404
@@ -96,7 +97,7 @@ DOCUMENT_CSP = {
 
 @csp_override(DOCUMENT_CSP)
 @require_perm("rounds.view_round")
-def document_html(request, pk: int):
+def document_html(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     if document.status != Document.Status.DONE:
         raise Http404

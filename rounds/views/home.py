@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import person_of
 
 from ..forms import today
@@ -8,7 +10,7 @@ from ..selectors import current_round, todo_for
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = person_of(request.user)
     if person is None:
         # The IT administrator has no role in the workflow; their place is the admin site.

@@ -2,10 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..documents import document_kinds
@@ -15,7 +17,7 @@ from ..selectors import rounds_visible_to
 
 @require_POST
 @require_perm("rounds.request_documents")
-def school_letters_request_view(request, pk: int):
+def school_letters_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     if not request.user.has_perm(document_kinds()[LETTER].perm):
         raise PermissionDenied

@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
+from monitoring_site.http import AuthenticatedHttpRequest
+from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm, required_person
 
 from ..forms import PersonForm
 from ..models import AuditEvent, Person
@@ -18,7 +20,7 @@ def _people(user):
 
 
 @require_perm("rounds.view_people")
-def person_list(request):
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = _people(request.user).order_by("role", "user__username")
     role = request.GET.get("role", "")
     if role:
@@ -29,8 +31,8 @@ def person_list(request):
 
 
 @require_perm("rounds.manage_people")
-def person_create_view(request):
-    county = person_of(request.user).county
+def person_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    county = required_person(request.user).county
     form = PersonForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -50,7 +52,7 @@ def person_create_view(request):
 
 
 @require_perm("rounds.manage_people")
-def person_edit(request, pk: int):
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(_people(request.user), pk=pk)
     initial = {
         "username": person.user.username,
@@ -86,15 +88,15 @@ def person_edit(request, pk: int):
 
 @require_POST
 @require_perm("rounds.manage_people")
-def person_reset_password_view(request, pk: int):
+def person_reset_password_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(_people(request.user), pk=pk)
     password = person_reset_password(person=person, by=request.user)
     return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": False})
 
 
 @require_perm("rounds.view_audit")
-def audit_list(request):
-    county_id = person_of(request.user).county_id
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    county_id = required_person(request.user).county_id
     events = AuditEvent.objects.select_related("user").filter(user__person__county_id=county_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "rounds/audit_list.html", {"page": page})

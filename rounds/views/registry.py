@@ -10,8 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm, schools_visible_to
+from monitoring_site.http import AuthenticatedHttpRequest
+from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm, required_person, schools_visible_to
 from monitoring_site.views import import_status
 
 from ..forms import DepartmentForm, SchoolForm, SchoolImportForm
@@ -23,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_perm("rounds.view_registry")
-def school_list(request):
+def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = schools_visible_to(request.user).order_by("code")
     q = request.GET.get("q", "").strip()
     if q:
@@ -49,13 +51,13 @@ def school_list(request):
 
 
 @require_perm("rounds.view_registry")
-def school_detail(request, pk: int):
+def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = get_visible_or_404(schools_visible_to(request.user), pk=pk)
     history = school.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "rounds/school_detail.html", {"school": school, "history": history})
 
 
-def _save_school_form(request, form, template, context):
+def _save_school_form(request: AuthenticatedHttpRequest, form, template, context) -> HttpResponse:
     if form.is_valid():
         school = form.save(commit=False)
         try:
@@ -69,16 +71,16 @@ def _save_school_form(request, form, template, context):
 
 
 @require_perm("rounds.manage_registry")
-def school_create(request):
+def school_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SchoolForm(request.POST or None)
-    form.instance.county = person_of(request.user).county
+    form.instance.county = required_person(request.user).county
     if request.method == "POST":
         return _save_school_form(request, form, "rounds/school_form.html", {})
     return render(request, "rounds/school_form.html", {"form": form})
 
 
 @require_perm("rounds.manage_registry")
-def school_edit(request, pk: int):
+def school_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = get_visible_or_404(schools_visible_to(request.user), pk=pk)
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST":
@@ -87,18 +89,18 @@ def school_edit(request, pk: int):
 
 
 @require_perm("rounds.manage_registry")
-def school_template(request):
+def school_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(school_template_bytes(), content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''school-template.xlsx"
     return response
 
 
 @require_perm("rounds.manage_registry")
-def school_import(request):
+def school_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SchoolImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = school_import_start(
-            county=person_of(request.user).county, upload=form.cleaned_data["file"], user=request.user, language=get_language()
+            county=required_person(request.user).county, upload=form.cleaned_data["file"], user=request.user, language=get_language()
         )
         return redirect("import_detail", pk=batch.pk)
     batches = county_filtered(request.user, ImportBatch.objects.filter(kind="schools")).select_related("uploaded_by")[:10]
@@ -106,25 +108,25 @@ def school_import(request):
 
 
 @require_perm("rounds.manage_registry")
-def import_detail(request, pk: int):
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.all()), pk=pk)
     links = [(reverse("school_import"), _("Upload another file")), (reverse("school_list"), _("Back to the registry"))]
     return import_status(request, batch=batch, heading=_("Import"), links=links)
 
 
 @require_perm("rounds.view_registry")
-def department_list(request):
+def department_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     departments = county_filtered(request.user, Department.objects.all()).order_by("name")
-    form = DepartmentForm(county=person_of(request.user).county)
+    form = DepartmentForm(county=required_person(request.user).county)
     return render(request, "rounds/department_list.html", {"departments": departments, "form": form})
 
 
 @require_POST
 @require_perm("rounds.manage_registry")
-def department_create(request):
-    form = DepartmentForm(request.POST, county=person_of(request.user).county)
+def department_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST, county=required_person(request.user).county)
     if form.is_valid():
-        form.instance._history_user = request.user
+        history_user(form.instance, request.user)
         form.save()
         messages.success(request, _("Department “%(name)s” added.") % {"name": form.instance.name})
         return redirect("department_list")
@@ -133,11 +135,11 @@ def department_create(request):
 
 
 @require_perm("rounds.manage_registry")
-def department_edit(request, pk: int):
+def department_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     department = get_visible_or_404(county_filtered(request.user, Department.objects.all()), pk=pk)
     form = DepartmentForm(request.POST or None, instance=department, county=department.county)
     if request.method == "POST" and form.is_valid():
-        form.instance._history_user = request.user
+        history_user(form.instance, request.user)
         form.save()
         messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
         return redirect("department_list")

@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
-from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
+from monitoring_site.http import AuthenticatedHttpRequest
+from monitoring_site.permissions import get_visible_or_404, require_perm, required_person
 
 from ..forms import MilestoneFormSet, RoundForm, TimetableFormSet, today
 from ..models import Stage, TestSession
@@ -17,7 +20,7 @@ from ..services import StageError, default_domains, round_advance, round_create,
 EDITABLE_STAGES = {Stage.SETUP, Stage.SAMPLING, Stage.PREPARATION}
 
 
-def _domains_preview(request, form):
+def _domains_preview(request: AuthenticatedHttpRequest, form) -> HttpResponse:
     """htmx: the cycle year changed, so offer that year's domains of the national rotation."""
     try:
         cycle_year = int(request.GET.get("cycle_year", ""))
@@ -28,14 +31,14 @@ def _domains_preview(request, form):
 
 
 @require_perm("rounds.view_round")
-def round_list(request):
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rounds = rounds_visible_to(request.user)
     return render(request, "rounds/round_list.html", {"rounds": rounds})
 
 
 @require_perm("rounds.manage_round")
-def round_create_view(request):
-    county = person_of(request.user).county
+def round_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    county = required_person(request.user).county
     year = today().year + (1 if today().month > 5 else 0)
     cycle_year = ((year - 2021) % 3) + 1
     form = RoundForm(
@@ -73,7 +76,7 @@ def round_create_view(request):
 
 
 @require_perm("rounds.view_round")
-def round_detail(request, pk: int):
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(
         rounds_visible_to(request.user).prefetch_related(
             Prefetch("sessions", queryset=TestSession.objects.order_by("grade", "day", "start")), "milestones"
@@ -97,7 +100,7 @@ def round_detail(request, pk: int):
 
 
 @require_perm("rounds.manage_round")
-def round_edit(request, pk: int):
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     if rnd.stage not in EDITABLE_STAGES:
         messages.error(request, _("In this stage the round's setup can no longer be changed."))
@@ -120,7 +123,7 @@ def round_edit(request, pk: int):
 
 
 @require_perm("rounds.manage_round")
-def timetable_edit(request, pk: int):
+def timetable_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     if rnd.stage not in EDITABLE_STAGES:
         messages.error(request, _("In this stage the timetable can no longer be changed."))
@@ -128,7 +131,7 @@ def timetable_edit(request, pk: int):
     formset = TimetableFormSet(request.POST or None, instance=rnd, queryset=rnd.sessions.order_by("grade", "day", "start"))
     if request.method == "POST" and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         formset.save()
         messages.success(request, _("Timetable saved."))
         return redirect("round_detail", pk=rnd.pk)
@@ -136,7 +139,7 @@ def timetable_edit(request, pk: int):
 
 
 @require_perm("rounds.manage_round")
-def milestones_edit(request, pk: int):
+def milestones_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     if rnd.is_closed:
         messages.error(request, _("The round is closed."))
@@ -144,7 +147,7 @@ def milestones_edit(request, pk: int):
     formset = MilestoneFormSet(request.POST or None, instance=rnd, queryset=rnd.milestones.order_by("due_date"))
     if request.method == "POST" and formset.is_valid():
         for form in formset.forms:
-            form.instance._history_user = request.user
+            history_user(form.instance, request.user)
         formset.save()
         messages.success(request, _("Milestones saved."))
         return redirect("round_detail", pk=rnd.pk)
@@ -153,7 +156,7 @@ def milestones_edit(request, pk: int):
 
 @require_POST
 @require_perm("rounds.manage_round")
-def round_advance_view(request, pk: int):
+def round_advance_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = get_visible_or_404(rounds_visible_to(request.user), pk=pk)
     try:
         round_advance(rnd=rnd, user=request.user, expected_version=int(request.POST.get("version", -1)))

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from monitoring_site.views import import_status
 from rounds.models import ImportBatch, School
@@ -33,7 +34,7 @@ from .common import XLSX, check_grade, refused, round_of, stage_context
 
 
 @require_perm("sampling.view_sampling")
-def sampling_round(request, pk: int):
+def sampling_round(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     plan = plan_for(rnd)
     rows = school_progress(rnd=rnd)
@@ -62,7 +63,7 @@ def sampling_round(request, pk: int):
 
 
 @require_perm("sampling.view_sampling")
-def frame_detail(request, pk: int):
+def frame_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     plan = plan_for(rnd)
     summary = frame_summary(plan=plan)
@@ -83,7 +84,7 @@ def frame_detail(request, pk: int):
 
 @require_POST
 @require_perm("sampling.manage_sampling")
-def frame_build_view(request, pk: int):
+def frame_build_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     try:
         added = frame_build(rnd=rnd, user=request.user)
@@ -94,7 +95,7 @@ def frame_build_view(request, pk: int):
 
 
 @require_perm("sampling.manage_sampling")
-def frame_template(request, pk: int):
+def frame_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     schools = plan_for(rnd).schools.select_related("school").order_by("school__code")
     response = HttpResponse(frame_template_bytes(frame_schools=schools), content_type=XLSX)
@@ -103,7 +104,7 @@ def frame_template(request, pk: int):
 
 
 @require_perm("sampling.manage_sampling")
-def frame_import(request, pk: int):
+def frame_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -117,18 +118,18 @@ def frame_import(request, pk: int):
 
 
 @require_perm("sampling.manage_sampling")
-def frame_import_detail(request, pk: int, batch: int):
+def frame_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
     rnd = round_of(request, pk)
-    batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
+    found = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
     links = [
         (reverse("frame_import", args=[rnd.pk]), _("Upload another file")),
         (reverse("frame_detail", args=[rnd.pk]), _("Back to the frame")),
     ]
-    return import_status(request, batch=batch, heading=_("Import"), links=links)
+    return import_status(request, batch=found, heading=_("Import"), links=links)
 
 
 @require_perm("sampling.manage_sampling")
-def school_draw(request, pk: int, grade: int):
+def school_draw(request: AuthenticatedHttpRequest, pk: int, grade: int) -> HttpResponse:
     rnd = round_of(request, pk)
     check_grade(grade)
     draw = current_draw(rnd, grade)
@@ -145,7 +146,7 @@ def school_draw(request, pk: int, grade: int):
 
 
 @require_perm("sampling.view_sampling")
-def draw_review(request, pk: int, grade: int):
+def draw_review(request: AuthenticatedHttpRequest, pk: int, grade: int) -> HttpResponse:
     rnd = round_of(request, pk)
     check_grade(grade)
     draw = current_draw(rnd, grade)
@@ -171,7 +172,7 @@ def draw_review(request, pk: int, grade: int):
 
 @require_POST
 @require_perm("sampling.manage_sampling")
-def draw_confirm(request, pk: int, grade: int):
+def draw_confirm(request: AuthenticatedHttpRequest, pk: int, grade: int) -> HttpResponse:
     rnd = round_of(request, pk)
     check_grade(grade)
     draw = current_draw(rnd, grade)
@@ -186,7 +187,7 @@ def draw_confirm(request, pk: int, grade: int):
 
 
 @require_perm("sampling.manage_sampling")
-def school_replace_view(request, pk: int):
+def school_replace_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     candidates = replacement_choices(sampled)
     form = ReplaceForm(request.POST or None, candidates=candidates)
@@ -203,7 +204,7 @@ def school_replace_view(request, pk: int):
 
 @require_POST
 @require_perm("sampling.manage_sampling")
-def notice_settings(request, pk: int):
+def notice_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     form = NoticeSettingsForm(request.POST)
     if form.is_valid():

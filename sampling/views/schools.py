@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from monitoring_site.spreadsheets import RowError
 from monitoring_site.views import import_status
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
@@ -28,7 +30,7 @@ from .common import XLSX, refused, round_of, stage_context
 
 
 @require_perm("sampling.view_school_sample")
-def my_sample(request):
+def my_sample(request: AuthenticatedHttpRequest) -> HttpResponse:
     rnd = current_round(request.user)
     if rnd and request.user.has_perm("sampling.view_sampling"):
         return redirect("sampling_round", rnd.pk)
@@ -37,7 +39,7 @@ def my_sample(request):
 
 
 @require_perm("sampling.view_school_sample")
-def sampled_school_detail(request, pk: int):
+def sampled_school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     progress = school_progress(rnd=sampled.round, queryset=SampledSchool.objects.filter(pk=sampled.pk))  # in scope: just fetched from it
     names = sees_names(request.user)
@@ -72,7 +74,7 @@ def sampled_school_detail(request, pk: int):
 
 
 @require_perm("sampling.send_roster")
-def roster_upload(request, pk: int):
+def roster_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +90,7 @@ def roster_upload(request, pk: int):
 
 
 @require_perm("sampling.send_roster")
-def roster_template(request, pk: int):
+def roster_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     response = HttpResponse(roster_template_bytes(grade=sampled.grade), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''roster-grade{sampled.grade}.xlsx"
@@ -96,18 +98,18 @@ def roster_template(request, pk: int):
 
 
 @require_perm("sampling.send_roster")
-def roster_import_detail(request, pk: int, batch: int):
+def roster_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
-    batch = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
+    found = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
     links = [
         (reverse("roster_upload", args=[sampled.pk]), _("Upload another file")),
         (reverse("sampled_school_detail", args=[sampled.pk]), _("Back to the school")),
     ]
-    return import_status(request, batch=batch, heading=_("Roster"), links=links)
+    return import_status(request, batch=found, heading=_("Roster"), links=links)
 
 
 @require_perm("sampling.send_roster")
-def roster_type(request, pk: int):
+def roster_type(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     roster = getattr(sampled, "roster", None)
     initial = {"text": roster_as_text(roster.entries.all(), grade=sampled.grade)} if roster else {}
@@ -120,7 +122,7 @@ def roster_type(request, pk: int):
             summary=_("Roster of %(school)s") % {"school": sampled.school.name},
         )
     form = RosterTypeForm(request.POST or None, initial=initial)
-    errors = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         rows, errors = parse_typed_roster(form.cleaned_data["text"])
         errors += roster_row_errors(sampled=sampled, rows=rows)
@@ -137,7 +139,7 @@ def roster_type(request, pk: int):
 
 
 @require_perm("sampling.manage_sampling")
-def student_draw(request, pk: int):
+def student_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     form = StudentDrawForm(request.POST or None, initial={"seed": new_seed()})
     if request.method == "POST" and form.is_valid():
@@ -152,7 +154,7 @@ def student_draw(request, pk: int):
 
 @require_POST
 @require_perm("sampling.manage_sampling")
-def student_confirm(request, pk: int):
+def student_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_of(request, pk)
     try:
         count = student_draw_confirm(rnd=rnd, user=request.user)

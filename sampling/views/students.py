@@ -1,7 +1,7 @@
 """Sampled students: exclusions, PE exemptions and the hand-out lists of a school."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.audit import audit_record
+from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.documents import document_request
 from rounds.models import AuditEvent
@@ -24,7 +25,7 @@ from .common import XLSX, refused, stage_context
 
 
 @require_perm("sampling.edit_students")
-def student_exclude_view(request, pk: int):
+def student_exclude_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = get_visible_or_404(students_visible_to(request.user), pk=pk)
     form = ExclusionForm(request.POST or None, initial={"exclusion": student.exclusion, "exclusion_reason": student.exclusion_reason})
     if request.method == "POST" and form.is_valid():
@@ -42,7 +43,7 @@ def student_exclude_view(request, pk: int):
 
 
 @require_perm("sampling.edit_students")
-def pe_exemption(request, pk: int):
+def pe_exemption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = get_visible_or_404(students_visible_to(request.user), pk=pk)
     form = PeExemptionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and "withdraw" in request.POST:
@@ -74,7 +75,7 @@ def pe_exemption(request, pk: int):
 
 
 @require_perm("sampling.edit_students")
-def pe_certificate(request, pk: int):
+def pe_certificate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     student = get_visible_or_404(students_visible_to(request.user).filter(pe_exemption__isnull=False), pk=pk)
     exemption = student.pe_exemption
     audit_record(
@@ -91,7 +92,7 @@ def pe_certificate(request, pk: int):
 
 
 @require_perm("sampling.print_lists")
-def student_list_xlsx(request, pk: int):
+def student_list_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     audit_record(
         request=request,
@@ -107,7 +108,7 @@ def student_list_xlsx(request, pk: int):
     return response
 
 
-def _printable(request, pk: int, template: str, what: str):
+def _printable(request: AuthenticatedHttpRequest, pk: int, template: str, what: str) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     mode = plan_for(sampled.round).notice_names
     if mode != NoticeNames.NONE:
@@ -132,18 +133,18 @@ def _printable(request, pk: int, template: str, what: str):
 
 
 @require_perm("sampling.print_lists")
-def seat_labels(request, pk: int):
+def seat_labels(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _printable(request, pk, "sampling/seat_labels.html", _("Seat labels"))
 
 
 @require_perm("sampling.print_lists")
-def notice_sheet(request, pk: int):
+def notice_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _printable(request, pk, "sampling/notice_sheet.html", _("Notice board"))
 
 
 @require_POST
 @require_perm("sampling.print_lists")
-def school_document_request(request, pk: int, kind: str):
+def school_document_request(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     """Build one of the school's hand-out documents (list, labels, notice) as a PDF."""
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user).exclude(status=SampledSchool.Status.REPLACED), pk=pk)
     if kind not in BUILDERS:
