@@ -251,7 +251,7 @@ def parse_typed_roster(text: str) -> tuple[list[tuple[int, dict]], list[RowError
                 )
             )
             continue
-        typed = {c.field: (None if p in ("", "-") else clean_cell(p)) for c, p in zip(columns, parts, strict=True)}
+        typed = {c.field: (None if p in ("", "-") else clean_cell(p, text=c.text)) for c, p in zip(columns, parts, strict=True)}
         rows.append((number, parse_row(number, typed, columns, errors)))
     if not rows and not errors:
         errors.append(RowError(0, "", _("Type at least one pupil.")))
