@@ -98,6 +98,15 @@ class DrillForm(forms.ModelForm):
             "fixed": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean_date(self):
+        from .services import drill_date_refused
+
+        date = self.cleaned_data["date"]
+        refused = drill_date_refused(date)
+        if refused:
+            raise forms.ValidationError(refused)
+        return date
+
 
 StaffFormSet = modelformset_factory(
     StaffAssignment,

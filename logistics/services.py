@@ -35,7 +35,7 @@ from .models import (
     Package,
     SessionRecord,
 )
-from .uploads import check_upload, stored_files
+from .uploads import UploadRefused, check_upload, stored_files
 
 TEMPLATE_STAGES = (Stage.SETUP, Stage.SAMPLING)
 
@@ -163,6 +163,8 @@ def evidence_add(*, upload, user: User, answer: ChecklistAnswer | None = None, i
     """Check the upload by its content and keep it with a thumbnail (raises UploadRefused)."""
     if answer is not None:
         _require_fillable(answer.checklist)
+    if incident is not None and Countersignature.objects.filter(incident=incident).exists():
+        raise UploadRefused(_("The incident is countersigned: what it holds can no longer change."))
     checked = check_upload(upload, allow_pdf=incident is not None)
     original, thumbnail = stored_files(checked)
     evidence = EvidenceFile(
@@ -243,6 +245,13 @@ def checklist_approve(*, checklist: Checklist, note: str, expected_version: int,
 # --- drill and test day ------------------------------------------------------------------------------
 
 
+def drill_date_refused(date: dt.date) -> str:
+    """Why a drill cannot carry this date, or ""."""
+    if date > timezone.localdate():
+        return _("A mock drill is recorded once it has been held: the date is in the future.")
+    return ""
+
+
 @transaction.atomic
 def drill_record(
     *,
@@ -255,6 +264,10 @@ def drill_record(
     passed: bool,
     user: User,
 ) -> MockDrill:
+    """模拟演练: held the day before the test, so never recorded for a day still to come."""
+    refused = drill_date_refused(date)
+    if refused:
+        raise LogisticsError(refused)
     drill = MockDrill(
         round=rnd,
         school=school,

@@ -134,6 +134,13 @@ def _pe_row(s, rng: random.Random) -> list:
     ]
 
 
+NOTES = {
+    "province": "省级监测结果反馈（示例）",
+    "nation": "国家义务教育质量监测报告（示例）",
+    "previous": "本县上一周期监测结果反馈（示例，系统中无该轮数据）",
+}
+
+
 def _references(rnd: Round) -> None:
     """The province's values and the county's previous round, as a county would enter them."""
     previous = rnd.year - 3
@@ -150,10 +157,11 @@ def _references(rnd: Round) -> None:
         for source, year, domain, indicator, value, se in values:
             ReferenceValue.objects.get_or_create(
                 county=rnd.county,
+                round=rnd,
                 source=source,
                 year=year,
                 domain=domain,
                 grade=grade,
                 indicator=indicator,
-                defaults={"value": value, "se": se},
+                defaults={"value": value, "se": se, "note": NOTES[source]},
             )

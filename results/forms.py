@@ -94,7 +94,13 @@ CutScoresFormSet = modelformset_factory(CutScores, form=CutScoresForm, extra=0)
 NormFormSet = modelformset_factory(Norm, form=_RowForm, fields=["value"], extra=0)
 LessonFormSet = modelformset_factory(WeeklyLessonNorm, form=_RowForm, fields=["lessons"], extra=0)
 BmiFormSet = modelformset_factory(BmiNormRow, form=BmiRowForm, extra=1)
-RuleFormSet = modelformset_factory(DiagnosisRule, form=_RowForm, fields=["enabled", "threshold"], extra=0)
+RuleFormSet = modelformset_factory(
+    DiagnosisRule,
+    form=_RowForm,
+    fields=["enabled", "threshold", "level", "level_reason"],
+    widgets={"level_reason": forms.TextInput(attrs={"placeholder": _("why a laxer level")})},
+    extra=0,
+)
 
 
 class ReferenceValueForm(_Crispy, forms.ModelForm):
@@ -104,17 +110,19 @@ class ReferenceValueForm(_Crispy, forms.ModelForm):
         help_texts = {
             "value": _("Shares and rates as fractions, e.g. 0.25 for a quarter."),
             "domain": _("For BMI and vision rates choose PE and health."),
+            "note": _("The document the value is taken from, e.g. the province's 2026 monitoring report."),
         }
 
-    def __init__(self, *args, county, **kwargs):
+    def __init__(self, *args, rnd, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.county = county
+        self.instance.county, self.instance.round = rnd.county, rnd
+        self.fields["note"].required = True
         self._helper()
 
     def clean(self):
         data = super().clean()
         clash = ReferenceValue.objects.filter(
-            county=self.instance.county,
+            round=self.instance.round,
             source=data.get("source"),
             year=data.get("year"),
             domain=data.get("domain") or "",

@@ -7,6 +7,8 @@ every version of the data stays in the history (监测数据可追溯).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -208,12 +210,18 @@ class Indicator(models.TextChoices):
 class ReferenceValue(models.Model):
     """A value to compare with: the province's, the nation's or the county's earlier round."""
 
+    from_system: bool  # set on the references results.previous hands out: estimated here, not typed
+
     class Source(models.TextChoices):
         PROVINCE = "province", _("Province")
         NATION = "nation", _("Nation")
         PREVIOUS = "previous", _("Previous round")
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    # The round it was typed for: a reference serves that round only, never the next one.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, null=True, related_name="references", verbose_name=_("round")
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     year = models.PositiveIntegerField(_("year"))
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices, blank=True)
@@ -221,7 +229,7 @@ class ReferenceValue(models.Model):
     indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
     value = models.FloatField(_("value"))
     se = models.FloatField(_("standard error"), default=0)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("where it comes from"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -230,8 +238,8 @@ class ReferenceValue(models.Model):
         ordering = ["county", "source", "-year", "grade", "domain", "indicator"]
         constraints = [
             models.UniqueConstraint(
-                fields=["county", "source", "year", "domain", "grade", "indicator"],
-                name="reference_once",
+                fields=["round", "source", "year", "domain", "grade", "indicator"],
+                name="reference_once_a_round",
             ),
             models.CheckConstraint(condition=models.Q(se__gte=0), name="reference_se_positive"),
         ]
@@ -321,6 +329,15 @@ class DiagnosisRule(models.Model):
     code = models.CharField(_("rule"), max_length=40)
     enabled = models.BooleanField(_("in use"), default=True)
     threshold = models.FloatField(_("threshold"))
+    level = models.FloatField(
+        _("test level"),
+        default=0.05,
+        help_text=_("A finding must hold at this level (two-sided): 0.05 asks the difference to pass 1.96 SE; 1 tests nothing."),
+        validators=[MinValueValidator(0.001), MaxValueValidator(1.0)],
+    )
+    level_reason = models.CharField(
+        _("why a laxer level"), max_length=200, blank=True, help_text=_("Required for a level above 0.05.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -331,3 +348,7 @@ class DiagnosisRule(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self):
+        if self.level > 0.05 and not self.level_reason.strip():
+            raise ValidationError({"level_reason": _("Say why findings may rest on weaker evidence than the 0.05 level.")})

@@ -163,6 +163,7 @@ class Compared:
     estimate: float
     reference: float
     comparison: Comparison | None
+    origin: str = ""
 
     def _fmt(self, value: float | None) -> str:
         if value is None or not math.isfinite(value):
@@ -335,9 +336,11 @@ def comparisons_for(
     """Every reference value of the county for these indicators, with the difference and its
     significance (z-test; rounds are independent samples). Without an SE, no test.
     ``references``: the county's reference values already read (any domain and grade)."""
+    from .previous import origin, round_references
+
     labels = dict(Indicator.choices)
     if references is None:
-        references = list(ReferenceValue.objects.filter(county=rnd.county, grade=grade, domain=domain))
+        references = round_references(rnd)
     refs = sorted(
         (r for r in references if r.grade == grade and r.domain == domain and r.indicator in values),
         key=lambda r: (r.indicator, r.source, -r.year),
@@ -364,17 +367,21 @@ def comparisons_for(
                 est.estimate,
                 ref.value,
                 comparison,
+                origin(ref),
             )
         )
     return compared
 
 
-def overview(*, rnd: Round) -> list[DomainResult | tuple[str, int]]:
+def overview(*, rnd: Round, references: list[ReferenceValue] | None = None) -> list[DomainResult | tuple[str, int]]:
     """Every domain and grade of the round: its result, or (domain, grade) when none yet.
-    Scores, cut scores and reference values are read once for all of them."""
+    Scores, cut scores and reference values (``previous.round_references`` unless given) are
+    read once for all of them."""
+    from .previous import round_references
+
     samples = score_samples(rnd=rnd)
     cuts = {(c.domain, c.grade): c for c in CutScores.objects.filter(round=rnd)}
-    references = list(ReferenceValue.objects.filter(county=rnd.county))
+    references = round_references(rnd) if references is None else references
     out: list = []
     for grade in rnd.grades:
         for domain in scored_domains(rnd):
@@ -386,9 +393,9 @@ def overview(*, rnd: Round) -> list[DomainResult | tuple[str, int]]:
     return out
 
 
-def results_of(*, rnd: Round) -> list[DomainResult]:
+def results_of(*, rnd: Round, references: list[ReferenceValue] | None = None) -> list[DomainResult]:
     """The result of every domain and grade that has one (``overview`` without the gaps)."""
-    return [r for r in overview(rnd=rnd) if not isinstance(r, tuple)]
+    return [r for r in overview(rnd=rnd, references=references) if not isinstance(r, tuple)]
 
 
 def student_levels(*, rnd: Round, domain: str, grade: int):

@@ -174,6 +174,7 @@ def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
         setting = thresholds.get(code)
         if setting is not None and not setting.enabled:
             continue
+        ctx.level, ctx.level_reason = (setting.level, setting.level_reason) if setting else (0.05, "")
         for draft in rule.check(ctx, setting.threshold if setting else rule.default):
             finding = existing.pop((draft.rule, draft.domain, draft.grade), None) or Finding(
                 round=rnd, rule=draft.rule, domain=draft.domain, grade=draft.grade, created_by=user

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring_site.roles import SCHOOL_SCOPED_ROLES, Role
 
-from .models import Department, Domain, Milestone, Round, School, TestSession
+from .models import County, Department, Domain, Milestone, Round, School, TestSession
 
 
 class VersionedForm(forms.ModelForm):
@@ -42,6 +42,17 @@ class SchoolForm(VersionedForm):
             "student_count",
             "is_active",
         ]
+
+
+class CountyForm(forms.ModelForm):
+    class Meta:
+        model = County
+        fields = ["name", "province", "city", "hotline"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class DepartmentForm(forms.ModelForm):

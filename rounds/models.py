@@ -205,7 +205,15 @@ class Round(models.Model):
 class SessionKind(models.TextChoices):
     TEST = "test", _("Domain test")
     PE = "pe", _("PE performance test")
+    PERFORMANCE = "performance", _("Performance test (science, arts)")
     QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+
+
+# Domains with on-site performance items (表现性测试): PE's runs and measurements, science's
+# apparatus, arts' singing and drawing.
+PERFORMANCE_DOMAINS = ("pe_health", "science", "arts")
+# English is tested in grade 8 only.
+DOMAIN_GRADES = {"english": (8,)}
 
 
 class TestSession(models.Model):

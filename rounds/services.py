@@ -13,10 +13,14 @@ from django.utils.translation import gettext as _
 from monitoring_site.audit import history_user
 from monitoring_site.concurrency import save_versioned
 from monitoring_site.errors import Refused
+from monitoring_site.roles import Role
 
 from .models import (
     CYCLE_DOMAINS,
+    DOMAIN_GRADES,
+    PERFORMANCE_DOMAINS,
     STAGE_ORDER,
+    County,
     Domain,
     ImportBatch,
     Milestone,
@@ -53,18 +57,33 @@ def default_domains(cycle_year: int) -> list[str]:
 
 
 def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.date) -> list[dict]:
-    """One and a half days: two domain tests on the first morning and afternoon, the third
-    on the second morning, PE performance tests beside them, questionnaires after the tests."""
+    """One and a half days: the round's domain tests on the first morning and afternoon and
+    the second morning (only those a grade takes: English in grade 8), the student
+    questionnaire after the first test. PE is tested as performance only; science and arts
+    add their performance test after the first afternoon's session."""
     labels = dict(Domain.choices)
     day1, day2 = test_start, test_start + dt.timedelta(days=1)
     slots = [(day1, dt.time(8, 30), dt.time(10, 0)), (day1, dt.time(14, 0), dt.time(15, 30)), (day2, dt.time(8, 30), dt.time(10, 0))]
     sessions: list[dict] = []
     for grade in grades:
-        for (day, start, end), domain in zip(slots, domains, strict=False):
+        taken = [d for d in domains if grade in DOMAIN_GRADES.get(d, (grade,))]
+        for (day, start, end), domain in zip(slots, taken, strict=False):
             kind = SessionKind.PE if domain == Domain.PE_HEALTH else SessionKind.TEST
             sessions.append(
                 {"grade": grade, "day": day, "start": start, "end": end, "kind": kind, "domain": domain, "title": str(labels[domain])}
             )
+            if domain in PERFORMANCE_DOMAINS and domain != Domain.PE_HEALTH:
+                sessions.append(
+                    {
+                        "grade": grade,
+                        "day": day1,
+                        "start": dt.time(15, 50),
+                        "end": dt.time(16, 50),
+                        "kind": SessionKind.PERFORMANCE,
+                        "domain": domain,
+                        "title": _("%(domain)s performance test") % {"domain": labels[domain]},
+                    }
+                )
         sessions.append(
             {
                 "grade": grade,
@@ -77,6 +96,15 @@ def default_timetable(*, domains: list[str], grades: list[int], test_start: dt.d
             }
         )
     return sessions
+
+
+def cycle_year_of(*, county, year: int) -> int:
+    """The year of the national three-year rotation (监测周期) a round of ``year`` falls in,
+    counted from the county's first round in the system (from 2021, the plan's first year,
+    when it has none)."""
+    first = Round.objects.filter(county=county).order_by("year").first()
+    start_year, start_cycle = (first.year, first.cycle_year) if first else (2021, 1)
+    return (start_cycle - 1 + year - start_year) % 3 + 1
 
 
 @transaction.atomic
@@ -202,3 +230,28 @@ def school_import_start(*, county, upload, user: AuthUser, language: str) -> Imp
     batch = ImportBatch.objects.create(kind="schools", county=county, file=upload, original_name=upload.name[:200], uploaded_by=user)
     transaction.on_commit(lambda: school_import.delay(batch.pk, language))
     return batch
+
+
+@transaction.atomic
+def county_create(
+    *, code: str, name: str, province: str, city: str, hotline: str = "", username: str, full_name: str, email: str = "", by=None
+) -> tuple[County, Person, str]:
+    """A county and its first county-staff account, whose password is returned to be handed
+    over once (it must be changed at the first log-in)."""
+    county = County(code=code, name=name, province=province, city=city, hotline=hotline)
+    county.full_clean()
+    history_user(county, by)
+    county.save()
+    person, password = person_create(
+        county=county, username=username, full_name=full_name, email=email, role=Role.COUNTY_STAFF, by=by
+    )
+    return county, person, password
+
+
+@transaction.atomic
+def county_update(*, county: County, name: str, province: str, city: str, hotline: str, user) -> County:
+    """The county's name, region and reporting hotline (举报电话), as its staff keep them."""
+    county.name, county.province, county.city, county.hotline = name, province, city, hotline
+    history_user(county, user)
+    county.save(update_fields=["name", "province", "city", "hotline"])
+    return county

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schools/<int:pk>/", registry.school_detail, name="school_detail"),
     path("schools/<int:pk>/edit/", registry.school_edit, name="school_edit"),
     path("imports/<int:pk>/", registry.import_detail, name="import_detail"),
+    path("county/", registry.county_edit, name="county_edit"),
     path("departments/", registry.department_list, name="department_list"),
     path("departments/new/", registry.department_create, name="department_create"),
     path("departments/<int:pk>/edit/", registry.department_edit, name="department_edit"),

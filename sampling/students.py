@@ -161,11 +161,12 @@ def _draw_school(*, sampled: SampledSchool, seed: int, n: int, user) -> StudentD
 @transaction.atomic
 def student_draw_confirm(*, rnd: Round, user) -> int:
     """Confirm every unconfirmed student draw and delete the roster entries of students not
-    sampled; the roster keeps N. Returns how many schools were confirmed."""
+    sampled (the roster keeps N), the whole roster of a school replaced after sending one, and
+    every roster workbook uploaded for them. Returns how many schools were confirmed."""
     require_stage(rnd, Stage.SAMPLING)
     now = timezone.now()
     draws = StudentDraw.objects.select_for_update().filter(sampled_school__round=rnd, confirmed_at__isnull=True)
-    count = 0
+    confirmed: list[int] = []
     for draw in draws:
         draw.confirmed_by, draw.confirmed_at = user, now
         history_user(draw, user)
@@ -176,10 +177,52 @@ def student_draw_confirm(*, rnd: Round, user) -> int:
         roster.details_deleted_at = now
         history_user(roster, user)
         roster.save()
-        count += 1
-    if not count:
+        confirmed.append(draw.sampled_school_id)
+    if not confirmed:
         raise SamplingError(_("There is no unconfirmed student draw."))
-    return count
+    replaced = list(
+        Roster.objects.filter(
+            sampled_school__round=rnd, sampled_school__status=SampledSchool.Status.REPLACED, details_deleted_at__isnull=True
+        )
+    )
+    for roster in replaced:
+        roster.entries.all().delete()
+        roster.details_deleted_at = now
+        history_user(roster, user)
+        roster.save()
+    roster_uploads_purge(sampled_ids=confirmed + [r.sampled_school_id for r in replaced])
+    return len(confirmed)
+
+
+@transaction.atomic
+def roster_uploads_purge(*, sampled_ids: list[int]) -> int:
+    """Delete the uploaded roster workbooks of these schools, accepted and refused: each names
+    the whole grade, and only the sampled pupils may stay. The refused ones' error lists go too
+    (they quote student numbers and rows); an upload still waiting is refused. The files leave
+    the storage once the transaction commits, so a rolled-back confirmation loses nothing.
+    Returns how many files are deleted."""
+    batches = ImportBatch.objects.select_for_update().filter(
+        pk__in=RosterUpload.objects.filter(sampled_school_id__in=sampled_ids).values("batch_id")
+    )
+    storage = ImportBatch._meta.get_field("file").storage
+    names = []
+    for batch in batches:
+        if batch.file:
+            names.append(str(batch.file.name))
+        if batch.errors or not batch.is_finished:
+            note = _("The file and its errors were deleted when the student draw was confirmed.")
+            batch.errors = [{"row": 0, "column": "", "message": note}]
+        if not batch.is_finished:
+            batch.status, batch.finished_at, batch.progress = ImportBatch.Status.FAILED, timezone.now(), 100
+        batch.file = ""
+        batch.save(update_fields=["file", "errors", "status", "finished_at", "progress"])
+    if names:
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+    return len(names)
 
 
 @transaction.atomic
@@ -201,6 +244,8 @@ def pe_exemption_record(*, student: SampledStudent, certificate, content_type: s
     """体育免测试 on a doctor's certificate; the student stays in the sample."""
     require_stage(student.sampled_school.round, *STUDENT_STAGES)
     exemption = PeExemption.objects.filter(student=student).first() or PeExemption(student=student)
+    if exemption.pk and exemption.certificate:
+        _delete_after_commit(exemption.certificate)
     exemption.certificate, exemption.certificate_type, exemption.reason = certificate, content_type, reason.strip()
     exemption.recorded_by = user
     history_user(exemption, user)
@@ -214,7 +259,16 @@ def pe_exemption_record(*, student: SampledStudent, certificate, content_type: s
 @transaction.atomic
 def pe_exemption_withdraw(*, student: SampledStudent, user) -> None:
     require_stage(student.sampled_school.round, *STUDENT_STAGES)
-    PeExemption.objects.filter(student=student).delete()
+    for exemption in PeExemption.objects.filter(student=student):
+        _delete_after_commit(exemption.certificate)
+        exemption.delete()
     student.pe_exempt = False
     history_user(student, user)
     student.save()
+
+
+def _delete_after_commit(field_file) -> None:
+    """A doctor's certificate replaced or withdrawn leaves the storage with its record."""
+    storage, name = field_file.storage, field_file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -13,7 +13,7 @@ from ..estimation import Estimate, compare_rounds
 from ..factors import factor_summary
 from ..models import ReferenceValue
 from ..pe import pe_indicator_values
-from .base import Context, Draft, _grade, _pct
+from .base import Context, Draft, _grade, _number, _pct, beyond, reference_evidence, reference_text, test_record, test_sentence
 
 
 def _pe_change(indicator: str, rising: bool, title) -> Callable[[Context, float], list[Draft]]:
@@ -32,15 +32,19 @@ def _pe_change(indicator: str, rising: bool, title) -> Callable[[Context, float]
             change = est.estimate - ref.value
             if (change if rising else -change) * 100 <= threshold:
                 continue
+            margin = ref.value + (threshold if rising else -threshold) / 100
+            test = beyond(ctx, estimate=est.estimate, se=est.se, margin=margin, margin_se=ref.se, above=rising)
+            if test is not None and not test.holds:
+                continue
             cmp = compare_rounds(current=est, previous=_estimate(ref)) if _testable(est.se, ref.se) else None
             text = _("%(v)s now (SE %(se)s) against %(ref)s in %(year)s: change %(d)s points%(p)s.") % {
                 "v": _pct(est.estimate),
                 "se": _pct(est.se) if math.isfinite(est.se) else "—",
                 "ref": _pct(ref.value),
-                "year": ref.year,
+                "year": reference_text(ref),
                 "d": f"{change * 100:+.1f}",
                 "p": f", p = {cmp.p_value:.3f}" if cmp else "",
-            }
+            } + test_sentence(ctx, test, _pct)
             drafts.append(
                 Draft(
                     indicator + ("_rising" if rising else "_falling"),
@@ -51,10 +55,11 @@ def _pe_change(indicator: str, rising: bool, title) -> Callable[[Context, float]
                         "value": est.estimate,
                         "se": est.se,
                         "reference": ref.value,
-                        "reference_year": ref.year,
                         "p_value": cmp.p_value if cmp else None,
                         "threshold": threshold,
                         "schools": [],
+                        **reference_evidence(ref),
+                        **test_record(ctx, test),
                     },
                     text,
                 )
@@ -84,11 +89,14 @@ def poor_vision_above_province(ctx: Context, threshold: float) -> list[Draft]:
         )
         if est is None or ref is None or (est.estimate - ref.value) * 100 <= threshold:
             continue
+        test = beyond(ctx, estimate=est.estimate, se=est.se, margin=ref.value + threshold / 100, margin_se=ref.se, above=True)
+        if test is not None and not test.holds:
+            continue
         text = _("Poor-vision rate %(v)s (SE %(se)s) against the province's %(ref)s.") % {
             "v": _pct(est.estimate),
             "se": _pct(est.se) if math.isfinite(est.se) else "—",
             "ref": _pct(ref.value),
-        }
+        } + " (" + reference_text(ref) + ")" + test_sentence(ctx, test, _pct)
         drafts.append(
             Draft(
                 "poor_vision_above_province",
@@ -101,6 +109,8 @@ def poor_vision_above_province(ctx: Context, threshold: float) -> list[Draft]:
                     "reference": ref.value,
                     "threshold": threshold,
                     "schools": [],
+                    **reference_evidence(ref),
+                    **test_record(ctx, test),
                 },
                 text,
             )
@@ -120,12 +130,16 @@ def _norm_rule(code: str, indicator: str, norm_keys: tuple[str, str] | str, abov
             excess = value.estimate - norm if above else norm - value.estimate
             if excess <= threshold:
                 continue
+            se = value.se if math.isfinite(value.se) else None
+            test = beyond(ctx, estimate=value.estimate, se=se, margin=norm + threshold if above else norm - threshold, above=above)
+            if test is not None and not test.holds:
+                continue
             schools = [name for name, v in value.schools.items() if (v > norm if above else v < norm)]
             text = _("County value %(v).1f against the norm %(n).1f; schools concerned: %(schools)s.") % {
                 "v": value.estimate,
                 "n": norm,
                 "schools": "、".join(schools) or "—",
-            }
+            } + test_sentence(ctx, test, _number)
             drafts.append(
                 Draft(
                     code,
@@ -134,10 +148,11 @@ def _norm_rule(code: str, indicator: str, norm_keys: tuple[str, str] | str, abov
                     str(title) % {"grade": _grade(grade)},
                     {
                         "value": value.estimate,
-                        "se": value.se if math.isfinite(value.se) else None,
+                        "se": se,
                         "reference": norm,
                         "threshold": threshold,
                         "schools": schools,
+                        **test_record(ctx, test),
                     },
                     text,
                 )
@@ -163,7 +178,7 @@ def weekly_lessons_exceed(ctx: Context, threshold: float) -> list[Draft]:
             "total": len(value.schools),
             "norm": norm,
             "schools": "、".join(over),
-        }
+        } + test_sentence(ctx, None, _pct)
         drafts.append(
             Draft(
                 "weekly_lessons_exceed",
@@ -176,6 +191,7 @@ def weekly_lessons_exceed(ctx: Context, threshold: float) -> list[Draft]:
                     "reference": norm,
                     "threshold": threshold,
                     "schools": over,
+                    **test_record(ctx, None),
                 },
                 text,
             )
@@ -190,19 +206,30 @@ def pe_hour_share_low(ctx: Context, threshold: float) -> list[Draft]:
         value = factor_summary(rnd=ctx.rnd, indicator="pe_one_hour", grade=grade)
         if value is None or value.estimate >= threshold:
             continue
+        se = value.se if math.isfinite(value.se) else None
+        test = beyond(ctx, estimate=value.estimate, se=se, margin=threshold, above=False)
+        if test is not None and not test.holds:
+            continue
         schools = [name for name, v in value.schools.items() if v < threshold]
         text = _("%(v)s of students have an hour of PE activity a day (threshold %(t)s); schools below: %(schools)s.") % {
             "v": _pct(value.estimate),
             "t": _pct(threshold),
             "schools": "、".join(schools) or "—",
-        }
+        } + test_sentence(ctx, test, _pct)
         drafts.append(
             Draft(
                 "pe_activity_below_norm",
                 "",
                 grade,
                 _("Too little PE activity at school, %(grade)s") % {"grade": _grade(grade)},
-                {"value": value.estimate, "se": None, "reference": threshold, "threshold": threshold, "schools": schools},
+                {
+                    "value": value.estimate,
+                    "se": se,
+                    "reference": threshold,
+                    "threshold": threshold,
+                    "schools": schools,
+                    **test_record(ctx, test),
+                },
                 text,
             )
         )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..estimation import Level, compare_to_reference
 from ..models import ReferenceValue
-from .base import Context, Draft, _grade, _pct
+from .base import Context, Draft, _grade, _number, _pct, beyond, reference_evidence, reference_text, test_record, test_sentence
 
 
 def between_school_variation(ctx: Context, threshold: float) -> list[Draft]:
@@ -29,7 +29,7 @@ def between_school_variation(ctx: Context, threshold: float) -> list[Draft]:
             "cv": f"{r.variance.cv:.3f}",
             "ref": _(", province %(v)s") % {"v": _pct(ref.value)} if ref else "",
             "schools": "、".join(low) or "—",
-        }
+        } + test_sentence(ctx, None, _pct)
         drafts.append(
             Draft(
                 "between_school_variation",
@@ -43,6 +43,8 @@ def between_school_variation(ctx: Context, threshold: float) -> list[Draft]:
                     "threshold": threshold,
                     "se": None,
                     "schools": low,
+                    **reference_evidence(ref),
+                    **test_record(ctx, None),
                 },
                 text,
             )
@@ -67,15 +69,16 @@ def mean_below_reference(ctx: Context, threshold: float) -> list[Draft]:
             if ref is None:
                 continue
             cmp = compare_to_reference(estimate=r.mean.estimate, se=r.mean.se, reference=ref.value, reference_se=ref.se)
-            if cmp.significant and cmp.difference < -threshold:
+            test = beyond(ctx, estimate=r.mean.estimate, se=r.mean.se, margin=ref.value - threshold, margin_se=ref.se, above=False)
+            if test is not None and test.holds:
                 text = _("Mean %(v).1f (SE %(se).1f) against %(src)s %(ref).1f: difference %(d).1f, p = %(p).3f.") % {
                     "v": r.mean.estimate,
                     "se": r.mean.se,
-                    "src": ref.get_source_display(),
+                    "src": reference_text(ref),
                     "ref": ref.value,
                     "d": cmp.difference,
                     "p": cmp.p_value,
-                }
+                } + test_sentence(ctx, test, _number)
                 drafts.append(
                     Draft(
                         "mean_below_reference",
@@ -95,6 +98,8 @@ def mean_below_reference(ctx: Context, threshold: float) -> list[Draft]:
                             "p_value": cmp.p_value,
                             "threshold": threshold,
                             "schools": [],
+                            **reference_evidence(ref),
+                            **test_record(ctx, test),
                         },
                         text,
                     )
@@ -109,13 +114,16 @@ def level1_share_high(ctx: Context, threshold: float) -> list[Draft]:
         share = r.levels[Level.NEEDS_IMPROVEMENT] if r.levels else None
         if share is None or not share.estimate > threshold:
             continue
+        test = beyond(ctx, estimate=share.estimate, se=share.se, margin=threshold, above=True)
+        if test is not None and not test.holds:
+            continue
         schools = [row.name for row in r.school_rows if row.table.tested and _share_below(row, r.cut.level2) > threshold]
         text = _("%(v)s of students in level Ⅰ (SE %(se)s; threshold %(t)s). Schools above the threshold: %(schools)s.") % {
             "v": _pct(share.estimate),
             "se": _pct(share.se) if math.isfinite(share.se) else "—",
             "t": _pct(threshold),
             "schools": "、".join(schools) or "—",
-        }
+        } + test_sentence(ctx, test, _pct)
         drafts.append(
             Draft(
                 "level1_share_high",
@@ -128,6 +136,7 @@ def level1_share_high(ctx: Context, threshold: float) -> list[Draft]:
                     "reference": threshold,
                     "threshold": threshold,
                     "schools": schools,
+                    **test_record(ctx, test),
                 },
                 text,
             )

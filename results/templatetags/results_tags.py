@@ -22,21 +22,33 @@ def num(value, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if _finite(value) else DASH
 
 
+def _parts(estimate) -> tuple[float, float | None] | None:
+    """The value and SE of an estimate, or None for anything else: a template hands a filter
+    ``""`` when a lookup on the way fails (``result.sex_gap.gap`` with no gap computable)."""
+    value = getattr(estimate, "estimate", None)
+    if value is None or not _finite(value):
+        return None
+    se = getattr(estimate, "se", None)
+    return float(value), float(se) if se is not None and _finite(se) else None
+
+
 @register.filter
 def est(estimate, digits: int = 1) -> str:
     """500.3 (4.2): the estimate and its jackknife SE."""
-    if estimate is None or not _finite(estimate.estimate):
+    parts = _parts(estimate)
+    if parts is None:
         return DASH
-    se = f"{estimate.se:.{digits}f}" if _finite(estimate.se) else DASH
-    return f"{estimate.estimate:.{digits}f} ({se})"
+    value, se = parts
+    return f"{value:.{digits}f} ({DASH if se is None else f'{se:.{digits}f}'})"
 
 
 @register.filter
 def est_pct(estimate) -> str:
-    if estimate is None or not _finite(estimate.estimate):
+    parts = _parts(estimate)
+    if parts is None:
         return DASH
-    se = f"{estimate.se * 100:.1f}" if _finite(estimate.se) else DASH
-    return f"{estimate.estimate * 100:.1f}% ({se})"
+    value, se = parts
+    return f"{value * 100:.1f}% ({DASH if se is None else f'{se * 100:.1f}'})"
 
 
 @register.filter

@@ -20,6 +20,7 @@ from ..forms import (
     RuleFormSet,
 )
 from ..models import BmiNormRow, CutScores, DiagnosisRule, Norm, ReferenceValue, WeeklyLessonNorm
+from ..previous import system_previous
 from ..reference import county_defaults_ensure, cut_scores_all
 from ..services import (
     StageRefused,
@@ -54,22 +55,21 @@ def results_cut_scores(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_perm("results.manage_results")
 def results_references(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
-    form = ReferenceValueForm(
-        request.POST or None, county=rnd.county, initial={"year": rnd.year - 3, "grade": 4}
-    )
+    form = ReferenceValueForm(request.POST or None, rnd=rnd, initial={"year": rnd.year, "grade": 4})
     if request.method == "POST" and form.is_valid():
         reference_value_save(ref=form.save(commit=False), user=request.user)
         messages.success(request, _("Reference value added."))
         return redirect("results_references", pk=rnd.pk)
-    refs = ReferenceValue.objects.filter(county=rnd.county)
-    return render(request, "results/references.html", base_context(rnd, form=form, refs=refs))
+    refs = ReferenceValue.objects.filter(round=rnd)
+    system = system_previous(rnd)
+    return render(request, "results/references.html", base_context(rnd, form=form, refs=refs, system=system))
 
 
 @require_POST
 @require_perm("results.manage_results")
 def results_reference_delete(request: AuthenticatedHttpRequest, pk: int, ref: int) -> HttpResponse:
     rnd = round_for(request, pk)
-    obj = get_visible_or_404(ReferenceValue.objects.filter(county=rnd.county), pk=ref)
+    obj = get_visible_or_404(ReferenceValue.objects.filter(round=rnd), pk=ref)
     reference_value_delete(ref=obj, user=request.user)
     messages.success(request, _("Reference value deleted."))
     return redirect("results_references", pk=rnd.pk)

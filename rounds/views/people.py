@@ -47,7 +47,7 @@ def person_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             phone=data["phone"],
             by=request.user,
         )
-        return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": True})
+        return render(request, "rounds/person_password.html", {"account": person, "password": password, "created": True})
     return render(request, "rounds/person_form.html", {"form": form})
 
 
@@ -69,7 +69,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         if person.user_id == request.user.pk and (not data["is_active"] or data["role"] != person.role):
             messages.error(request, _("You cannot change your own role or deactivate yourself."))
-            return render(request, "rounds/person_form.html", {"form": form, "person": person})
+            return render(request, "rounds/person_form.html", {"form": form, "account": person})
         person_update(
             person=person,
             full_name=data["full_name"],
@@ -83,7 +83,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Account saved."))
         return redirect("person_list")
-    return render(request, "rounds/person_form.html", {"form": form, "person": person})
+    return render(request, "rounds/person_form.html", {"form": form, "account": person})
 
 
 @require_POST
@@ -91,7 +91,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def person_reset_password_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(_people(request.user), pk=pk)
     password = person_reset_password(person=person, by=request.user)
-    return render(request, "rounds/person_password.html", {"person": person, "password": password, "created": False})
+    return render(request, "rounds/person_password.html", {"account": person, "password": password, "created": False})
 
 
 @require_perm("rounds.view_audit")

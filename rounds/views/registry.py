@@ -16,10 +16,10 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm, required_person, schools_visible_to
 from monitoring_site.views import import_status
 
-from ..forms import DepartmentForm, SchoolForm, SchoolImportForm
+from ..forms import CountyForm, DepartmentForm, SchoolForm, SchoolImportForm
 from ..imports import school_template_bytes
 from ..models import Department, ImportBatch, Location, SchoolType
-from ..services import school_import_start, school_save
+from ..services import county_update, school_import_start, school_save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -144,3 +144,18 @@ def department_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
         return redirect("department_list")
     return render(request, "rounds/department_form.html", {"form": form, "department": department})
+
+
+@require_perm("rounds.manage_registry")
+def county_edit(request):
+    """The county's own record: name, region and the reporting hotline on every notice board."""
+    county = required_person(request.user).county
+    form = CountyForm(request.POST or None, instance=county)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        county_update(
+            county=county, name=data["name"], province=data["province"], city=data["city"], hotline=data["hotline"], user=request.user
+        )
+        messages.success(request, _("County record saved."))
+        return redirect("county_edit")
+    return render(request, "rounds/county_form.html", {"form": form, "county": county})

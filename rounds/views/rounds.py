@@ -15,7 +15,7 @@ from monitoring_site.permissions import get_visible_or_404, require_perm, requir
 from ..forms import MilestoneFormSet, RoundForm, TimetableFormSet, today
 from ..models import Stage, TestSession
 from ..selectors import rounds_visible_to
-from ..services import StageError, default_domains, round_advance, round_create, round_update
+from ..services import StageError, cycle_year_of, default_domains, round_advance, round_create, round_update
 
 EDITABLE_STAGES = {Stage.SETUP, Stage.SAMPLING, Stage.PREPARATION}
 
@@ -40,7 +40,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def round_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = required_person(request.user).county
     year = today().year + (1 if today().month > 5 else 0)
-    cycle_year = ((year - 2021) % 3) + 1
+    cycle_year = cycle_year_of(county=county, year=year)
     form = RoundForm(
         request.POST or None,
         county=county,

@@ -28,9 +28,10 @@ def _finding(rnd):
     return Finding.objects.create(round=rnd, title="t").pk
 
 
-def _ref(county):
+def _ref(rnd):
     return ReferenceValue.objects.create(
-        county=county,
+        county=rnd.county,
+        round=rnd,
         source="province",
         year=2024,
         domain="math",
@@ -97,8 +98,8 @@ MATRIX = {
             "results_reference_delete",
             "post",
             STAFF,
-            lambda w: {"pk": w.round.pk, "ref": _ref(w.county)},
-            lambda w: {"pk": w.round.pk, "ref": _ref(w.other_county)},
+            lambda w: {"pk": w.round.pk, "ref": _ref(w.round)},
+            lambda w: {"pk": w.round.pk, "ref": _ref(w.foreign_round)},
         ),
         Row("results_settings", "get", STAFF, _rnd, _foreign),
         Row("results_findings", "get", READERS, _rnd, _foreign),

@@ -133,6 +133,7 @@ def test_thresholds_are_edited_and_findings_dismissed_with_a_reason(client, load
     _page(client, "results_settings", pk=loaded.round.pk)
     rule = DiagnosisRule.objects.get(county=loaded.county, code="level1_share_high")
     rule.threshold = 0.1
+    rule.level, rule.level_reason = 1.0, "试用：只看点估计"  # 18.8% (SE 14.0%) is not significant
     rule.save()
     client.post(reverse("results_diagnose", kwargs={"pk": loaded.round.pk}))
     finding = Finding.objects.get()

@@ -74,6 +74,7 @@ def test_the_classic_table_per_school(result):
 def test_a_comparison_with_the_province_by_hand(results_world, django_capture_on_commit_callbacks):
     ReferenceValue.objects.create(
         county=results_world.county,
+        round=results_world.round,
         source="province",
         year=2027,
         domain="math",

@@ -39,8 +39,9 @@ def test_staff_create_a_round_with_its_timetable_and_milestones(client, world):
     rnd = Round.objects.get(county=world.county, year=2028)
     assert response["Location"] == reverse("round_detail", args=[rnd.pk])
     assert rnd.stage == Stage.SETUP and rnd.created_by == world.staff
-    # Three domain sessions and one questionnaire per grade, on the two test days.
-    assert rnd.sessions.count() == 8
+    # Grade 4: Chinese, arts and arts' performance test, the questionnaire (English is grade 8's);
+    # grade 8: the same and English.
+    assert rnd.sessions.count() == 9
     assert {s.day for s in rnd.sessions.all()} == {dt.date(2028, 5, 24), dt.date(2028, 5, 25)}
     # Every milestone is there, dated relative to the first test day.
     milestones = {m.kind: m.due_date for m in Milestone.objects.filter(round=rnd)}

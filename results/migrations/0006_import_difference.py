@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('results', '0003_imported_rows_one_index'),
+        ('results', '0005_rule_test_level'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rounds', '0003_document_built_by'),
+        ('rounds', '0004_performance_sessions'),
     ]
 
     operations = [
