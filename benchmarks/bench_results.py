@@ -158,7 +158,7 @@ def _import_part(rnd, user, data: bytes, rows: int, repeat: int) -> None:
 
     print("  the parts, each alone (where the time goes):")
     table, _ = _timed("  read and every cell parsed (read_table)", lambda: read_table(
-        data, name="s.xlsx", columns=imports.score_columns(), max_rows=imports.MAX_RESULT_ROWS, engine="calamine",
+        data, name="s.xlsx", columns=imports.score_columns(), max_rows=imports.MAX_RESULT_ROWS,
         extra=imports._item_columns))
     students, _ = _timed("  the sample (_students_of)", lambda: imports._students_of(ri))
     errors: list = []

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
@@ -42,3 +45,26 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """A bare page for load balancers and monitoring: the app answers, through every middleware,
     without touching the database (also the floor the load benchmark compares pages with)."""
     return render(request, "healthz.html")
+
+
+def import_status(
+    request: HttpRequest,
+    *,
+    batch: Any,  # a rounds.ImportBatch (monitoring_site does not import the apps)
+    heading: str,
+    links: Sequence[tuple[str, str]] = (),
+    busy: bool | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """An import's page (``templates/imports/detail.html``), or its status fragment when htmx
+    polls (``templates/imports/_status.html``): the same for every import. ``busy`` (default:
+    neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
+    may add ``caption``, ``confirm_url``, ``difference``, ``replaces_name``, ``done_note``,
+    ``done_link`` (url, label),
+    ``tabs`` (a template to include) and what those need."""
+    if busy is None:
+        busy = not batch.is_finished and batch.status != "awaiting"
+    template = "imports/_status.html" if getattr(request, "htmx", False) else "imports/detail.html"
+    return render(
+        request, template, {**context, "batch": batch, "busy": busy, "poll_url": request.path, "heading": heading, "links": links}
+    )

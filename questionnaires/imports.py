@@ -12,7 +12,7 @@ from rounds.models import ImportBatch, Round
 from .answers import AnswerInvalid, clean_value, missing_required
 from .definition import COLUMNS, Definition, parse_rows
 from .exports import PAPER_CODE_HEADER
-from .models import AccessCode, Instrument
+from .models import AccessCode, Instrument, ItemType
 from .services import CODE_LENGTH, normalise_code
 
 DEFINITION_KIND = "questionnaire_definition"
@@ -20,24 +20,26 @@ PAPER_KIND = "questionnaire_paper"
 
 
 def definition_columns() -> list[Column]:
-    return [Column(header, field, required=field in ("type", "code")) for field, header in COLUMNS]
+    judged = ("type", "code", "required", "min", "max", "decimals")  # the rest is text as written
+    return [Column(header, field, required=field in ("type", "code"), text=field not in judged) for field, header in COLUMNS]
 
 
-def definition_read(data: bytes, *, name: str) -> tuple[Definition | None, list[dict]]:
-    """The definition in an uploaded workbook, or the errors (each with its row and column)."""
+def definition_read(data: bytes, *, name: str) -> tuple[Definition | None, list[dict], list[str]]:
+    """The definition in an uploaded workbook, or the errors (each with its row and column);
+    and the reading's notes (the sheet read, rows left out)."""
     try:
         table = read_table(data, name=name, columns=definition_columns(), max_rows=2000)
     except SpreadsheetError as exc:
-        return None, [{"row": 0, "column": "", "message": str(exc)}]
+        return None, [{"row": 0, "column": "", "message": str(exc)}], []
     definition, errors = parse_rows(table.rows)
     all_errors = [e.as_dict() for e in table.errors] + [e.as_dict() for e in errors]
     all_errors.sort(key=lambda e: e["row"])
-    return (None if all_errors else definition), all_errors
+    return (None if all_errors else definition), all_errors, table.notes
 
 
 def paper_columns(instrument: Instrument) -> list[Column]:
     return [Column(PAPER_CODE_HEADER, "code")] + [
-        Column(i.code, i.code, required=False) for i in instrument.items.all()
+        Column(i.code, i.code, required=False, text=i.type == ItemType.TEXT) for i in instrument.items.all()
     ]
 
 
@@ -51,11 +53,11 @@ def _raw(value) -> list[str]:
 
 
 def paper_forms_check(*, rnd: Round, instrument: Instrument, data: bytes, name: str):
-    """Check every row as online answers are checked; returns (rows, codes, errors)."""
+    """Check every row as online answers are checked; returns (rows, codes, errors, notes)."""
     try:
         table = read_table(data, name=name, columns=paper_columns(instrument), max_rows=5000)
     except SpreadsheetError as exc:
-        return [], {}, [RowError(0, "", str(exc))]
+        return [], {}, [RowError(0, "", str(exc))], []
     errors = list(table.errors)
     items = list(instrument.items.all())
     wanted = {normalise_code(str(v.get("code") or "")) for _n, v in table.rows}
@@ -110,7 +112,7 @@ def paper_forms_check(*, rnd: Round, instrument: Instrument, data: bytes, name: 
             if not any(e.row == number and e.column == item.code for e in errors):
                 errors.append(RowError(number, item.code, _("This question must be answered.")))
         rows.append({"code": code_text, "answers": answers})
-    return rows, codes, errors
+    return rows, codes, errors, table.notes
 
 
 def paper_import_run(*, batch_id: int) -> ImportBatch:
@@ -125,7 +127,7 @@ def paper_import_run(*, batch_id: int) -> ImportBatch:
     batch.save(update_fields=["status"])
     with batch.file.open("rb") as handle:
         data = handle.read()
-    rows, codes, errors = paper_forms_check(
+    rows, codes, errors, batch.notes = paper_forms_check(
         rnd=instrument.round, instrument=instrument, data=data, name=batch.original_name
     )
     batch.rows_total = len(rows) + len({e.row for e in errors if e.row})

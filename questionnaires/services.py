@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
-from rounds.models import Round, Stage
+from rounds.models import ImportBatch, Round, Stage
 from sampling.selectors import sampled_schools
 
 from . import expressions
@@ -364,3 +364,52 @@ def paper_responses_store(
         Answer.objects.bulk_create(Answer(response=response, item=by_code[k], value=v, saved_at=now) for k, v in answers.items())
         response_finish(response=response, items=items, answers=answers, now=now, user=user)
     return len(rows)
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_import(*, rnd: Round, kind: str, title: str, upload, user) -> tuple[Instrument | None, ImportBatch]:
+    """Read an uploaded definition workbook; keep the file and its outcome as a batch, and
+    store the definition as the next version of ``kind`` when it has no error."""
+    from .imports import DEFINITION_KIND, definition_read
+
+    data = upload.read()
+    upload.seek(0)
+    definition, errors, notes = definition_read(data, name=upload.name)
+    batch = ImportBatch.objects.create(
+        kind=DEFINITION_KIND,
+        county=rnd.county,
+        file=upload,
+        original_name=upload.name[:200],
+        uploaded_by=user,
+        finished_at=timezone.now(),
+        progress=100,
+        errors=errors[:500],
+        notes=notes,
+        status=ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE,
+        rows_total=len(definition.items) if definition else 0,
+        created=len(definition.items) if definition else 0,
+    )
+    if definition is None:
+        return None, batch
+    instrument = instrument_create(rnd=rnd, kind=kind, title=title, definition=definition, user=user, source_name=upload.name[:200])
+    return instrument, batch
+
+
+@transaction.atomic
+def paper_import_start(*, instrument: Instrument, upload, user, language: str) -> ImportBatch:
+    """Keep the file of paper forms; it is checked and stored by a task queued on commit."""
+    from .imports import PAPER_KIND
+    from .tasks import paper_import
+
+    batch = ImportBatch.objects.create(
+        kind=f"{PAPER_KIND}:{instrument.pk}",
+        county=instrument.round.county,
+        file=upload,
+        original_name=upload.name[:200],
+        uploaded_by=user,
+    )
+    transaction.on_commit(lambda: paper_import.delay(batch.pk, language))
+    return batch

@@ -20,6 +20,10 @@ on the full-sample estimate θ̂ (the conservative choice).
 - Certainty schools (π = 1) are not sampled, so dropping them would invent variance: each
   becomes its own zone whose units are its students (the SRS stage), as in a stratified
   jackknife.
+Nonresponse. Absent students' weight goes to the tested students of their own school
+(``nonresponse_factors``): within a school the students were drawn by SRS, so the tested
+ones stand for the absent ones best; excluded and exempt students are outside the tested
+population and are not compensated.
 Sampling without replacement is treated as with replacement (no finite-population
 correction), which slightly overstates the SE. Means, shares and domain gaps are ratios of
 weighted totals, so replicates are computed from per-school totals with array operations.
@@ -301,6 +305,29 @@ def _replicate_weight_matrix(design: _Design) -> FloatArray:
 
 
 # --- estimators ------------------------------------------------------------------------
+
+
+def nonresponse_factors(
+    *, schools: ArrayLike, weights: ArrayLike, eligible: ArrayLike, responded: ArrayLike
+) -> dict[Hashable, float]:
+    """Within-school nonresponse adjustment of the student weights: for each school,
+    Σ w (eligible sampled students) / Σ w (those tested). Excluded and exempt students are
+    not eligible (outside the population tested, so nobody stands in for them); an absent
+    one is, and the school's tested students carry their weight. A school none of whose
+    eligible students was tested gets no factor (its weight is lost, and seen to be)."""
+    school = np.asarray(schools)
+    w = _weights(weights)
+    ok, tested = np.asarray(eligible, dtype=bool), np.asarray(responded, dtype=bool)
+    _same_length(len(w), schools=school, eligible=ok, responded=tested)
+    if np.any(tested & ~ok):
+        raise ValueError("a tested student must be eligible")
+    factors: dict[Hashable, float] = {}
+    for s in np.unique(school):
+        here = school == s
+        answered = w[here & tested].sum()
+        if answered > 0:
+            factors[s.item() if hasattr(s, "item") else s] = float(w[here & ok].sum() / answered)
+    return factors
 
 
 def weighted_mean(*, values: ArrayLike, weights: ArrayLike) -> float:

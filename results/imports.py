@@ -21,27 +21,31 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from monitoring_site import cells
 from monitoring_site.audit import history_user
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
     SpreadsheetError,
     Table,
+    clean_cell,
     new_workbook,
     read_table,
     workbook_bytes,
     write_sheet,
 )
+from rounds.imports import batch_finish
 from rounds.models import Domain, ImportBatch
 from sampling.models import SampledStudent
 
+from . import difference
 from .models import Attendance, PeMeasurement, ResultImport, StudentScore
 from .reference import cut_scores_of
 
 MAX_RESULT_ROWS = 250_000
 MAX_REPORTED_ERRORS = 500
 ID_HEADER, DOMAIN_HEADER, STATUS_HEADER, SCORE_HEADER = "监测编号", "学科领域", "状态", "成绩"
-ITEM_HEADER = re.compile(r"^(题|Q|q|item)\s*\d+")
+ITEM_HEADER = re.compile(r"^(题|Q|q|item)\s*[0-9]+")
 ATTENDANCE_CODES = {
     "参加": Attendance.PRESENT,
     "P": Attendance.PRESENT,
@@ -63,40 +67,25 @@ PE_ITEMS: list[tuple[str, str, float, float]] = [
     ("坐位体前屈(cm)", "sit_and_reach_cm", -30, 40),
     ("一分钟跳绳(次)", "rope_skipping", 0, 300),
 ]
-
-
-def _number(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-    return number
-
-
-def _ranged(low: float, high: float):
-    def parse(value: Any) -> float:
-        number = _number(value)
-        if not low <= number <= high:
-            raise ValueError(_("%(value)s is outside %(low)s–%(high)s.") % {"value": f"{number:g}", "low": f"{low:g}", "high": f"{high:g}"})
-        return number
-
-    return parse
+# Other headers for the same items, as national physical-fitness exports write them (units in
+# brackets, full-width or not, and a header without its unit match anyway: see header_key).
+PE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "vision_left": ("左眼裸眼视力", "裸眼视力(左)", "视力(左)", "左眼"),
+    "vision_right": ("右眼裸眼视力", "裸眼视力(右)", "视力(右)", "右眼"),
+    "run_50m_s": ("50m跑", "五十米跑", "50米"),
+    "rope_skipping": ("1分钟跳绳", "跳绳", "一分钟跳绳"),
+}
 
 
 MONITORING_ID_LENGTH = 30
+ID_SYNONYMS = ("监测号", "学生监测编号", "监测id")
 
 
 def _monitoring_id(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    text = cells.as_text(value)
     if len(text) > MONITORING_ID_LENGTH:
         raise ValueError(_("“%(value)s” is not a monitoring ID.") % {"value": text[:MONITORING_ID_LENGTH]})
     return text
-
-
 
 
 def _attendance(value: Any) -> str:
@@ -125,7 +114,7 @@ def _domain_label(value: Any) -> str:
 
 def score_columns() -> list[Column]:
     return [
-        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18),
+        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18, synonyms=ID_SYNONYMS),
         Column(DOMAIN_HEADER, "domain", parse=_domain_label, width=14),
         Column(
             STATUS_HEADER,
@@ -135,18 +124,18 @@ def score_columns() -> list[Column]:
             choices=["参加", "缺考", "免测"],
             width=10,
         ),
-        Column(SCORE_HEADER, "score", required=False, parse=_number, width=10),
+        Column(SCORE_HEADER, "score", required=False, parse=cells.number, width=10, synonyms=("分数", "得分", "总分")),
     ]
 
 
 def _item_columns(header: Sequence[Any]) -> list[Column]:
-    names = [str(h).strip() for h in header if h not in (None, "")]
-    return [Column(h, f"item:{h}", required=False, parse=_ranged(0, 1000)) for h in names if ITEM_HEADER.match(h)]
+    names = [str(h) for h in map(clean_cell, header) if h is not None]
+    return [Column(h, f"item:{h}", required=False, parse=cells.ranged(0, 1000)) for h in names if ITEM_HEADER.match(h)]
 
 
 def pe_columns() -> list[Column]:
     return [
-        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18),
+        Column(ID_HEADER, "monitoring_id", parse=_monitoring_id, width=18, synonyms=ID_SYNONYMS),
         Column(
             STATUS_HEADER,
             "attendance",
@@ -155,7 +144,10 @@ def pe_columns() -> list[Column]:
             choices=["参加", "缺考", "免测"],
             width=10,
         ),
-        *(Column(header, field, required=False, parse=_ranged(low, high), width=14) for header, field, low, high in PE_ITEMS),
+        *(
+            Column(header, field, required=False, parse=cells.ranged(low, high), width=14, synonyms=PE_SYNONYMS.get(field, ()))
+            for header, field, low, high in PE_ITEMS
+        ),
     ]
 
 
@@ -201,8 +193,8 @@ def result_import_run(*, result_import_id: int, confirm: bool = False) -> Result
             name=batch.original_name,
             columns=pe_columns() if pe else score_columns(),
             max_rows=MAX_RESULT_ROWS,
-            engine="calamine",
             extra=None if pe else _item_columns,
+            one_of=[field for _h, field, _lo, _hi in PE_ITEMS] if pe else (),
             csv=True,
         )
     except SpreadsheetError as exc:
@@ -211,17 +203,29 @@ def result_import_run(*, result_import_id: int, confirm: bool = False) -> Result
     errors = table.errors
     checked = _check_rows(ri, table, _students_of(ri), errors)
     if errors:
-        return _finish(ri, errors=errors, rows_total=len(table.rows))
+        return _finish(ri, errors=errors, notes=table.notes, rows_total=len(table.rows))
     active = ResultImport.objects.filter(round=ri.round, kind=ri.kind, domain=ri.domain, state=ResultImport.State.ACTIVE).first()
     if active is not None and not confirm:
         ri.replaces = active
         ri.state = ResultImport.State.AWAITING
-        ri.save(update_fields=["replaces", "state"])
-        ImportBatch.objects.filter(pk=batch.pk).update(progress=100, rows_total=len(table.rows))
+        ri.difference = _difference(ri, active, checked).as_dict()
+        ri.save(update_fields=["replaces", "state", "difference"])
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.AWAITING, progress=100, rows_total=len(table.rows), notes=table.notes
+        )
         batch.refresh_from_db()
         return ri
     _write(ri, checked, active)
-    return _finish(ri, errors=[], rows_total=len(table.rows), created=len(checked))
+    return _finish(ri, errors=[], notes=table.notes, rows_total=len(table.rows), created=len(checked))
+
+
+def _difference(ri: ResultImport, active: ResultImport, checked: list[tuple]) -> difference.Difference:
+    """The checked rows against the import in use (see ``results.difference``)."""
+    headers = [h for h, _f, _lo, _hi in PE_ITEMS]
+    current = difference.in_use(active, pe_fields=[f for _h, f, _lo, _hi in PE_ITEMS], pe_headers=headers)
+    rows = [row[1:] for row in checked]
+    new = difference.pe_rows(rows, headers) if ri.kind == ResultImport.Kind.PE else difference.score_rows(rows)
+    return difference.difference(current=current, new=new)
 
 
 def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:
@@ -351,14 +355,8 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
             cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([mark] * len(chunk))}", list(itertools.chain(*chunk)))  # noqa: S608
 
 
-def _finish(ri: ResultImport, *, errors: list[RowError], rows_total: int = 0, created: int = 0) -> ResultImport:
-    batch = ri.batch
-    batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
-    batch.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.row)[:MAX_REPORTED_ERRORS]]
-    batch.rows_total, batch.created, batch.updated = rows_total, created, 0
-    batch.progress = 100
-    batch.finished_at = timezone.now()
-    batch.save()
+def _finish(ri: ResultImport, *, errors: list[RowError], notes: Sequence[str] = (), rows_total: int = 0, created: int = 0) -> ResultImport:
+    batch_finish(ri.batch, errors=sorted(errors, key=lambda e: e.row), notes=notes, rows_total=rows_total, created=created)
     if errors:
         ri.state = ResultImport.State.REFUSED
         ri.save(update_fields=["state"])

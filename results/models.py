@@ -78,6 +78,8 @@ class ResultImport(models.Model):
     )
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Against the data in use, while AWAITING: rows added, changed, removed; columns emptied.
+    difference = models.JSONField(_("difference"), default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Round
 
-from .estimation import Estimate, Proportion, jackknife
+from .estimation import Estimate, Proportion, Replication, jackknife
 from .health import BmiCategory, ItemSummary, bmi, poor_vision, summarize
 from .imports import PE_ITEMS
 from .models import Attendance, PeMeasurement, ResultImport
 from .reference import bmi_table_of
 from .selectors import active_import, safe
+from .weights import design_of, sampled_of
 
 BMI_LABELS = {
     BmiCategory.LOW_WEIGHT: _("Low weight"),
@@ -65,9 +66,9 @@ def pe_result(*, rnd: Round) -> PeResult | None:
     fields = [f for _h, f, _lo, _hi in PE_ITEMS]
     rows = list(
         PeMeasurement.objects.filter(result_import=ri).values(
+            "student_id",
             "attendance",
             "student__sex",
-            "student__final_weight",
             "student__sampled_school_id",
             "student__sampled_school__grade",
             *fields,
@@ -85,7 +86,13 @@ def pe_result(*, rnd: Round) -> PeResult | None:
                 ).category(bmi(height_cm=r["height_cm"], weight_kg=r["weight_kg"]))
         r["poor_vision"] = poor_vision(left=r["vision_left"], right=r["vision_right"])
     groups = []
+    students = sampled_of(rnd=rnd)
     for grade in rnd.grades:
+        attendance = {r["student_id"]: r["attendance"] for r in rows if r["student__sampled_school__grade"] == grade}
+        design = design_of(students=students, grade=grade, attendance=attendance)
+        for r in tested:
+            if r["student__sampled_school__grade"] == grade:
+                r["weight"] = design.weights[r["student_id"]]
         for sex in ("", "M", "F"):
             members = [
                 r
@@ -94,17 +101,19 @@ def pe_result(*, rnd: Round) -> PeResult | None:
                 and (not sex or r["student__sex"] == sex)
             ]
             if members:
-                groups.append(_group(grade, sex, members, fields))
+                groups.append(_group(grade, sex, members, fields, design.replication))
     exempt = sum(r["attendance"] == Attendance.EXEMPT for r in rows)
     absent = sum(r["attendance"] == Attendance.ABSENT for r in rows)
     return PeResult(groups, exempt, absent)
 
 
-def _group(grade: int, sex: str, members: list[dict], fields: list[str]) -> PeGroup:
+def _group(grade: int, sex: str, members: list[dict], fields: list[str], replication: Replication) -> PeGroup:
+    """Shares with jackknife SEs under the import's design (weights adjusted for nonresponse
+    within each school, certainty schools as strata of their students)."""
     classified = [r for r in members if r["bmi_category"]]
     shares: dict[str, Estimate | None] = {}
     if classified:
-        weights = np.array([r["student__final_weight"] for r in classified], dtype=float)
+        weights = np.array([r["weight"] for r in classified], dtype=float)
         clusters = np.array([r["student__sampled_school_id"] for r in classified])
         categories = np.array([str(r["bmi_category"]) for r in classified])
         for category in BmiCategory:
@@ -114,6 +123,7 @@ def _group(grade: int, sex: str, members: list[dict], fields: list[str]) -> PeGr
                 weights=weights,
                 clusters=clusters,
                 statistic=Proportion(of=category.value),
+                replication=replication,
             )
     judged = [r for r in members if r["poor_vision"] is not None]
     vision = None
@@ -121,9 +131,10 @@ def _group(grade: int, sex: str, members: list[dict], fields: list[str]) -> PeGr
         vision = safe(
             jackknife,
             values=np.array([r["poor_vision"] for r in judged], dtype=float),
-            weights=np.array([r["student__final_weight"] for r in judged], dtype=float),
+            weights=np.array([r["weight"] for r in judged], dtype=float),
             clusters=np.array([r["student__sampled_school_id"] for r in judged]),
             statistic=Proportion(of=1.0),
+            replication=replication,
         )
     items = {f: summarize(values=[r[f] for r in members]) for f in fields}
     return PeGroup(grade, sex, len(members), shares, vision, items)

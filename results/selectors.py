@@ -15,10 +15,12 @@ from monitoring_site.permissions import county_filtered
 from rounds.models import Location, Round
 
 from .estimation import (
+    JK1,
     Comparison,
     Estimate,
     GapEstimate,
     Level,
+    Replication,
     ScoreTable,
     VarianceComponents,
     compare_rounds,
@@ -31,6 +33,7 @@ from .estimation import (
 )
 from .models import Attendance, CutScores, Finding, Indicator, ReferenceValue, ResultImport, StudentScore
 from .reference import cut_scores_of, score_bands, scored_domains
+from .weights import Design, SchoolAdjustment, design_of, sampled_of
 
 LEVEL_LABELS = {
     Level.NEEDS_IMPROVEMENT: _("Level Ⅰ needs improvement"),
@@ -62,22 +65,27 @@ def active_import(*, rnd: Round, kind: str, domain: str = "") -> ResultImport | 
 
 @dataclass(frozen=True)
 class Sample:
-    """The tested students of one domain and grade, as arrays (one row per student)."""
+    """The tested students of one domain and grade, as arrays (one row per student), with the
+    design they are estimated under: weights adjusted for nonresponse within each school, and
+    certainty schools as strata of their students (``results.weights``)."""
 
     values: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray  # final weights adjusted for nonresponse
     clusters: np.ndarray  # sampled-school pk
     sex: np.ndarray
     location: np.ndarray
     school_names: dict[int, tuple[str, str]]  # sampled-school pk → (school code, name)
+    replication: Replication = JK1
+    schools: tuple[SchoolAdjustment, ...] = ()  # every sampled school of the grade
 
     def __len__(self) -> int:
         return len(self.values)
 
 
 _SAMPLE_FIELDS = (
+    "student_id",
+    "attendance",
     "score",
-    "student__final_weight",
     "student__sampled_school_id",
     "student__sex",
     "student__sampled_school__school__location",
@@ -87,46 +95,47 @@ _SAMPLE_FIELDS = (
 
 
 def score_sample(*, rnd: Round, domain: str, grade: int) -> Sample | None:
-    ri = active_import(rnd=rnd, kind=ResultImport.Kind.SCORES, domain=domain)
-    if ri is None:
-        return None
-    rows = list(
-        StudentScore.objects.filter(
-            result_import=ri,
-            attendance=Attendance.PRESENT,
-            student__sampled_school__grade=grade,
-        ).values_list(*_SAMPLE_FIELDS)
-    )
-    if not rows:
-        return None
-    return _sample(rows)
+    return score_samples(rnd=rnd, domain=domain).get((domain, grade))
 
 
-def score_samples(*, rnd: Round) -> dict[tuple[str, int], Sample]:
-    """``score_sample`` of every domain and grade of the round, from one query."""
+def score_samples(*, rnd: Round, domain: str | None = None) -> dict[tuple[str, int], Sample]:
+    """The sample of every domain (or of ``domain``) and grade of the round with scores in use:
+    two queries, the scores' rows and the round's sampled students."""
     rows = StudentScore.objects.filter(
         result_import__round=rnd,
         result_import__kind=ResultImport.Kind.SCORES,
         result_import__state=ResultImport.State.ACTIVE,
-        attendance=Attendance.PRESENT,
-    ).values_list("result_import__domain", "student__sampled_school__grade", *_SAMPLE_FIELDS)
+    )
+    if domain is not None:
+        rows = rows.filter(result_import__domain=domain)
     grouped: dict[tuple[str, int], list[tuple]] = {}
-    for domain, grade, *row in rows:
-        grouped.setdefault((domain, grade), []).append(row)
-    return {key: _sample(group) for key, group in grouped.items()}
+    for row_domain, grade, *row in rows.values_list("result_import__domain", "student__sampled_school__grade", *_SAMPLE_FIELDS):
+        grouped.setdefault((row_domain, grade), []).append(row)
+    if not grouped:
+        return {}
+    students = sampled_of(rnd=rnd)
+    samples = {}
+    for key, group in grouped.items():
+        sample = _sample(group, design_of(students=students, grade=key[1], attendance={r[0]: r[1] for r in group}))
+        if sample is not None:
+            samples[key] = sample
+    return samples
 
 
-def _sample(rows) -> Sample:
-    values, weights, clusters, sex, location, codes, names = zip(*rows, strict=True)
+def _sample(rows, design: Design) -> Sample | None:
+    tested = [r for r in rows if r[1] == Attendance.PRESENT and r[0] in design.weights]
+    if not tested:
+        return None
+    students, _attendance, values, clusters, sex, location, codes, names = zip(*tested, strict=True)
     return Sample(
         values=np.asarray(values, dtype=float),
-        weights=np.asarray(weights, dtype=float),
+        weights=design.weight_of(students),
         clusters=np.asarray(clusters),
         sex=np.asarray(sex),
         location=np.asarray(location),
-        school_names={
-            c: (code, name) for c, code, name in zip(clusters, codes, names, strict=True)
-        },
+        school_names={c: (code, name) for c, code, name in zip(clusters, codes, names, strict=True)},
+        replication=design.replication,
+        schools=tuple(design.schools),
     )
 
 
@@ -209,7 +218,8 @@ class DomainResult:
 
     @property
     def _common(self) -> dict:
-        return {"values": self.sample.values, "weights": self.sample.weights, "clusters": self.sample.clusters}
+        sample = self.sample
+        return {"values": sample.values, "weights": sample.weights, "clusters": sample.clusters, "replication": sample.replication}
 
     @cached_property
     def mean(self) -> Estimate | None:
@@ -222,7 +232,9 @@ class DomainResult:
 
     @cached_property
     def variance(self) -> VarianceComponents | None:
-        return safe(variance_components, **self._common)
+        common = self._common
+        del common["replication"]  # no replicates: an ANOVA of the students as sampled
+        return safe(variance_components, **common)
 
     @cached_property
     def sex_gap(self) -> GapEstimate | None:

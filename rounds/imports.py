@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from monitoring_site import cells
 from monitoring_site.audit import history_user
 from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
 
@@ -21,61 +21,20 @@ SCHOOL_IMPORT_KIND = "schools"
 MAX_SCHOOL_ROWS = 5000
 
 
-def _labels(choices) -> dict[str, str]:
-    """Chinese label → code; the template's coded columns are always in Chinese."""
-    with translation.override("zh-hans"):
-        return {str(label): value for value, label in choices}
-
-
-def _coded(choices):
-    def parse(value) -> str:
-        labels = _labels(choices)
-        text = str(value).strip()
-        if text in labels:
-            return labels[text]
-        raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": "、".join(labels)})
-
-    return parse
-
-
-def _school_code(value) -> str:
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-    if not re.fullmatch(r"\d{10}", text):
-        raise ValueError(_("“%(value)s” is not a 10-digit school identification code.") % {"value": text})
-    return text
-
-
-def _count(value) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-    if not number.is_integer() or not 0 <= number <= 20000:
-        raise ValueError(_("“%(value)s” is not a whole number between 0 and 20000.") % {"value": value})
-    return int(number)
-
-
-def _text(limit: int):
-    def parse(value) -> str:
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-        if len(text) > limit:
-            raise ValueError(_("Longer than %(n)s characters.") % {"n": limit})
-        return text
-
-    return parse
-
-
 def school_columns() -> list[Column]:
+    types, locations = cells.chinese_labels(SchoolType.choices), cells.chinese_labels(Location.choices)
     return [
-        Column("学校标识码", "code", parse=_school_code, width=16, example="3623270001"),
-        Column("学校名称", "name", parse=_text(80), width=28, example="城关镇第一小学"),
-        Column("办学类型", "school_type", parse=_coded(SchoolType.choices), choices=list(_labels(SchoolType.choices)), width=18),
-        Column("城乡类型", "location", parse=_coded(Location.choices), choices=list(_labels(Location.choices)), width=12),
-        Column("地址", "address", required=False, parse=_text(200), width=30),
-        Column("校长", "principal", required=False, parse=_text(30), width=12),
-        Column("联系人", "contact_person", required=False, parse=_text(30), width=12),
-        Column("联系电话", "contact_phone", required=False, parse=_text(30), width=16),
-        Column("在校生数", "student_count", required=False, parse=_count, width=10),
+        Column("学校标识码", "code", parse=cells.school_code, width=16, example="3623270001", synonyms=cells.SCHOOL_CODE_SYNONYMS),
+        Column(
+            "学校名称", "name", parse=cells.text(80), width=28, example="城关镇第一小学", synonyms=cells.SCHOOL_NAME_SYNONYMS, text=True
+        ),
+        Column("办学类型", "school_type", parse=cells.coded(types), choices=list(types), width=18, synonyms=("学校类型",)),
+        Column("城乡类型", "location", parse=cells.coded(locations), choices=list(locations), width=12, synonyms=("城乡分类",)),
+        Column("地址", "address", required=False, parse=cells.text(200), width=30, synonyms=("学校地址",), text=True),
+        Column("校长", "principal", required=False, parse=cells.text(30), width=12, synonyms=("校长姓名",), text=True),
+        Column("联系人", "contact_person", required=False, parse=cells.text(30), width=12, text=True),
+        Column("联系电话", "contact_phone", required=False, parse=cells.text(30), width=16, synonyms=("电话", "联系方式")),
+        Column("在校生数", "student_count", required=False, parse=cells.whole_number(0, 20000), width=10, synonyms=("学生数",)),
     ]
 
 
@@ -113,13 +72,15 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
     try:
         table = read_table(data, name=batch.original_name, columns=school_columns(), max_rows=MAX_SCHOOL_ROWS)
     except SpreadsheetError as exc:
-        return _finish(batch, errors=[RowError(0, "", str(exc))])
+        return batch_finish(batch, errors=[RowError(0, "", str(exc))])
     errors = list(table.errors)
     errors.extend(_cross_row_errors(batch, table.rows))
     if errors:
-        return _finish(batch, errors=errors, rows_total=len(table.rows))
-    created, updated = _write_schools(batch, table.rows)
-    return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
+        return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
+    # A column the file does not have leaves what is stored alone (a blank cell clears it).
+    rows = [(number, {f: v for f, v in values.items() if f in table.found}) for number, values in table.rows]
+    created, updated = _write_schools(batch, rows)
+    return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=created, updated=updated)
 
 
 def import_task_run(*, batch_id: int, run: Callable[[], ImportBatch]) -> str:
@@ -198,9 +159,14 @@ def _stored(field: str, value):
     return value or ""
 
 
-def _finish(batch: ImportBatch, *, errors: list[RowError], rows_total: int = 0, created: int = 0, updated: int = 0) -> ImportBatch:
+def batch_finish(
+    batch: ImportBatch, *, errors: list[RowError], notes: Sequence[str] = (), rows_total: int = 0, created: int = 0, updated: int = 0
+) -> ImportBatch:
+    """Record an import's outcome: refused with its errors, or done with its counts; and the
+    reading's notes (sheet read, rows left out) either way."""
     batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
     batch.errors = [e.as_dict() for e in errors[:500]]
+    batch.notes = list(notes)
     batch.rows_total, batch.created, batch.updated = rows_total, created, updated
     batch.progress = 100
     batch.finished_at = timezone.now()

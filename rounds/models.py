@@ -329,6 +329,7 @@ class ImportBatch(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
+        AWAITING = "awaiting", _("Waiting for confirmation")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Refused")
 
@@ -345,6 +346,8 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What the reading noted: the sheet read, hidden sheets and title or totals rows left out.
+    notes = models.JSONField(_("notes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

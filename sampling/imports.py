@@ -7,13 +7,23 @@ transaction. The outcome stays on the ``rounds.ImportBatch``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
+from monitoring_site import cells
+from monitoring_site.spreadsheets import (
+    Column,
+    RowError,
+    SpreadsheetError,
+    clean_cell,
+    new_workbook,
+    parse_row,
+    read_table,
+    workbook_bytes,
+    write_sheet,
+)
+from rounds.imports import batch_finish
 from rounds.models import ImportBatch, School
 
 from .models import RosterUpload, SampledSchool, Sex
@@ -23,38 +33,17 @@ FRAME_IMPORT_KIND = "sampling_frame"
 ROSTER_IMPORT_KIND = "sampling_roster"
 MAX_FRAME_ROWS = 5000
 MAX_ROSTER_ROWS = 6000
-STUDENT_NUMBER = re.compile(r"[A-Z]?\d{17}[\dX]")  # 学籍号: G/L/J + 18-character ID number
+STUDENT_NUMBER = re.compile(r"[A-Z]?[0-9]{17}[0-9X]")  # 学籍号: G/L/J + 18-character ID number
 # Age on the first test day a pupil of the grade can plausibly have.
 AGE_RANGE = {4: (8, 13), 8: (12, 18)}
 
 
-def _text(value) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-
-
-def _school_code(value) -> str:
-    text = _text(value)
-    if not re.fullmatch(r"\d{10}", text):
-        raise ValueError(_("“%(value)s” is not a 10-digit school identification code.") % {"value": text})
-    return text
-
-
-def _enrolment(value) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-    if not number.is_integer() or not 0 <= number <= 5000:
-        raise ValueError(_("“%(value)s” is not a whole number between 0 and 5000.") % {"value": value})
-    return int(number)
-
-
 def frame_columns() -> list[Column]:
     return [
-        Column("学校标识码", "code", parse=_school_code, width=16, example="3623270001"),
-        Column("学校名称", "name", required=False, parse=_text, width=30),
-        Column("四年级学生数", "grade4", parse=_enrolment, width=14),
-        Column("八年级学生数", "grade8", parse=_enrolment, width=14),
+        Column("学校标识码", "code", parse=cells.school_code, width=16, example="3623270001", synonyms=cells.SCHOOL_CODE_SYNONYMS),
+        Column("学校名称", "name", required=False, parse=cells.as_text, width=30, synonyms=cells.SCHOOL_NAME_SYNONYMS, text=True),
+        Column("四年级学生数", "grade4", parse=cells.whole_number(0, 5000), width=14, synonyms=("四年级人数", "4年级学生数", "4年级人数")),
+        Column("八年级学生数", "grade8", parse=cells.whole_number(0, 5000), width=14, synonyms=("八年级人数", "8年级学生数", "8年级人数")),
     ]
 
 
@@ -78,7 +67,7 @@ def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
     try:
         table = read_table(data, name=batch.original_name, columns=frame_columns(), max_rows=MAX_FRAME_ROWS)
     except SpreadsheetError as exc:
-        return _finish(batch, errors=[RowError(0, "", str(exc))])
+        return batch_finish(batch, errors=[RowError(0, "", str(exc))])
     errors = list(table.errors)
     schools = {s.code: s for s in School.objects.filter(county=batch.county, code__in=[v["code"] for _n, v in table.rows if v["code"]])}
     seen: dict[str, int] = {}
@@ -112,12 +101,12 @@ def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
                 )
         enrolments[school.pk] = (values["grade4"] or 0, values["grade8"] or 0)
     if errors:
-        return _finish(batch, errors=errors, rows_total=len(table.rows))
+        return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
     try:
         created, updated = frame_update(rnd=rnd, enrolments=enrolments, user=batch.uploaded_by)
     except SamplingError as exc:
-        return _finish(batch, errors=[RowError(0, "", str(exc))], rows_total=len(table.rows))
-    return _finish(batch, errors=[], rows_total=len(table.rows), created=created, updated=updated)
+        return batch_finish(batch, errors=[RowError(0, "", str(exc))], notes=table.notes, rows_total=len(table.rows))
+    return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=created, updated=updated)
 
 
 # --- rosters ---------------------------------------------------------------------------
@@ -126,43 +115,22 @@ SEX_LABELS = {"男": Sex.MALE, "女": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE
 GRADE_LABELS = {"4": 4, "四": 4, "四年级": 4, "8": 8, "八": 8, "八年级": 8, "初二": 8}
 
 
-def _name(value) -> str:
-    text = _text(value)
-    if len(text) > 40:
-        raise ValueError(_("Longer than %(n)s characters.") % {"n": 40})
-    return text
-
-
 def _sex(value) -> str:
-    text = _text(value).upper()
+    text = cells.as_text(value).upper()
     if text not in SEX_LABELS:
         raise ValueError(_("“%(value)s” is not 男 or 女.") % {"value": value})
     return SEX_LABELS[text]
 
 
 def _grade(value) -> int:
-    text = _text(value)
+    text = cells.as_text(value)
     if text not in GRADE_LABELS:
         raise ValueError(_("“%(value)s” is not a grade (4 or 8).") % {"value": value})
     return GRADE_LABELS[text]
 
 
-def _birth_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    for pattern in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    raise ValueError(_("“%(value)s” is not a date such as 2016-09-01.") % {"value": value})
-
-
 def _student_number(value) -> str:
-    text = _text(value).upper()
+    text = cells.as_text(value).upper().replace(" ", "")
     if not STUDENT_NUMBER.fullmatch(text):
         raise ValueError(
             _("“%(value)s” is not a student number (学籍号): a letter and 18 characters, e.g. G360101201609010012.") % {"value": value}
@@ -170,21 +138,14 @@ def _student_number(value) -> str:
     return text
 
 
-def _class_name(value) -> str:
-    text = _text(value)
-    if len(text) > 30:
-        raise ValueError(_("Longer than %(n)s characters.") % {"n": 30})
-    return text
-
-
 def roster_columns() -> list[Column]:
     return [
-        Column("姓名", "name", parse=_name, width=12, example="张小明"),
+        Column("姓名", "name", parse=cells.text(40), width=12, example="张小明", synonyms=("学生姓名",), text=True),
         Column("性别", "sex", parse=_sex, choices=["男", "女"], width=8),
-        Column("出生日期", "birth_date", parse=_birth_date, width=14, example="2016-09-01"),
+        Column("出生日期", "birth_date", parse=cells.calendar_date, width=14, example="2016-09-01", synonyms=("出生年月日", "生日")),
         Column("年级", "grade", parse=_grade, width=8),
-        Column("班级", "class_name", required=False, parse=_class_name, width=12),
-        Column("学籍号", "student_number", parse=_student_number, width=24),
+        Column("班级", "class_name", required=False, parse=cells.text(30), width=12, synonyms=("班别", "班号"), text=True),
+        Column("学籍号", "student_number", parse=_student_number, width=24, synonyms=("全国学籍号", "学生学籍号", "学籍编号")),
     ]
 
 
@@ -257,24 +218,22 @@ def roster_import_run(*, batch_id: int) -> ImportBatch:
     with batch.file.open("rb") as handle:
         data = handle.read()
     try:
-        table = read_table(data, name=batch.original_name, columns=roster_columns(), max_rows=MAX_ROSTER_ROWS, engine="calamine")
+        table = read_table(data, name=batch.original_name, columns=roster_columns(), max_rows=MAX_ROSTER_ROWS)
     except SpreadsheetError as exc:
-        return _finish(batch, errors=[RowError(0, "", str(exc))])
+        return batch_finish(batch, errors=[RowError(0, "", str(exc))])
     errors = list(table.errors) + roster_row_errors(sampled=sampled, rows=table.rows)
     if errors:
-        return _finish(batch, errors=errors, rows_total=len(table.rows))
+        return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
     try:
         roster = roster_replace(sampled=sampled, rows=[v for _n, v in table.rows], user=batch.uploaded_by)
     except SamplingError as exc:
-        return _finish(batch, errors=[RowError(0, "", str(exc))], rows_total=len(table.rows))
-    return _finish(batch, errors=[], rows_total=len(table.rows), created=roster.size)
+        return batch_finish(batch, errors=[RowError(0, "", str(exc))], notes=table.notes, rows_total=len(table.rows))
+    return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=roster.size)
 
 
 def parse_typed_roster(text: str) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """The typed-in roster: one pupil a line, fields separated by tabs, commas or spaces,
     in the template's order (name, sex, date of birth, grade, class, student number)."""
-    from monitoring_site.spreadsheets import _parse_row
-
     columns = roster_columns()
     rows: list[tuple[int, dict]] = []
     errors: list[RowError] = []
@@ -292,8 +251,8 @@ def parse_typed_roster(text: str) -> tuple[list[tuple[int, dict]], list[RowError
                 )
             )
             continue
-        cells = {c.field: (None if p in ("", "-") else p) for c, p in zip(columns, parts, strict=True)}
-        rows.append((number, _parse_row(number, cells, columns, errors)))
+        typed = {c.field: (None if p in ("", "-") else clean_cell(p, text=c.text)) for c, p in zip(columns, parts, strict=True)}
+        rows.append((number, parse_row(number, typed, columns, errors)))
     if not rows and not errors:
         errors.append(RowError(0, "", _("Type at least one pupil.")))
     return rows, errors
@@ -304,13 +263,3 @@ def roster_as_text(entries, *, grade: int) -> str:
     return "\n".join(
         "\t".join([e.name, sex[e.sex], e.birth_date.isoformat(), str(grade), e.class_name or "-", e.student_number]) for e in entries
     )
-
-
-def _finish(batch: ImportBatch, *, errors: list[RowError], rows_total: int = 0, created: int = 0, updated: int = 0) -> ImportBatch:
-    batch.status = ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE
-    batch.errors = [e.as_dict() for e in errors[:500]]
-    batch.rows_total, batch.created, batch.updated = rows_total, created, updated
-    batch.progress = 100
-    batch.finished_at = timezone.now()
-    batch.save()
-    return batch

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
+from monitoring_site.views import import_status
 from rounds.models import AuditEvent, ImportBatch, Round
 from rounds.selectors import current_round
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
 from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
-from ..imports import DEFINITION_KIND, PAPER_KIND, definition_read
+from ..imports import PAPER_KIND
 from ..models import AccessCode, Instrument, Kind
 from ..selectors import (
     codes_of_school,
@@ -31,7 +32,7 @@ from ..selectors import (
     school_code_statuses,
     tracking,
 )
-from ..services import access_codes_generate, instrument_create, instrument_install_defaults
+from ..services import access_codes_generate, instrument_import, instrument_install_defaults, paper_import_start
 from .public import _sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,33 +95,11 @@ def instrument_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = DefinitionUploadForm(request.POST or None, request.FILES or None)
     errors: list[dict] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        upload.seek(0)
-        definition, errors = definition_read(data, name=upload.name)
-        batch = ImportBatch.objects.create(
-            kind=DEFINITION_KIND,
-            county=rnd.county,
-            file=upload,
-            original_name=upload.name[:200],
-            uploaded_by=request.user,
-            finished_at=timezone.now(),
-            progress=100,
-            errors=errors[:500],
-            status=ImportBatch.Status.FAILED if errors else ImportBatch.Status.DONE,
-            rows_total=len(definition.items) if definition else 0,
+        instrument, batch = instrument_import(
+            rnd=rnd, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"], upload=form.cleaned_data["file"], user=request.user
         )
-        if definition is not None:
-            instrument = instrument_create(
-                rnd=rnd,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                definition=definition,
-                user=request.user,
-                source_name=upload.name[:200],
-            )
-            batch.created = len(definition.items)
-            batch.save(update_fields=["created"])
+        errors = batch.errors
+        if instrument is not None:
             messages.success(
                 request,
                 _("Version %(v)s of “%(title)s” loaded; check the preview.")
@@ -201,23 +180,10 @@ def paper_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("questionnaires.manage")
 def paper_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from ..tasks import paper_import as paper_import_task
-
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     form = PaperImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        batch = ImportBatch.objects.create(
-            kind=f"{PAPER_KIND}:{instrument.pk}",
-            county=instrument.round.county,
-            file=upload,
-            original_name=upload.name[:200],
-            uploaded_by=request.user,
-        )
-        language = get_language()
-        from django.db import transaction
-
-        transaction.on_commit(lambda: paper_import_task.delay(batch.pk, language))
+        batch = paper_import_start(instrument=instrument, upload=form.cleaned_data["file"], user=request.user, language=get_language())
         return redirect("paper_import_detail", pk=batch.pk)
     batches = county_filtered(
         request.user, ImportBatch.objects.filter(kind=f"{PAPER_KIND}:{instrument.pk}")
@@ -235,12 +201,7 @@ def paper_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         county_filtered(request.user, ImportBatch.objects.filter(kind__startswith=PAPER_KIND)),
         pk=pk,
     )
-    template = (
-        "questionnaires/_paper_status.html"
-        if request.htmx
-        else "questionnaires/paper_import_detail.html"
-    )
-    return render(request, template, {"batch": batch})
+    return import_status(request, batch=batch, heading=_("Import paper forms"))
 
 
 # --- access codes -----------------------------------------------------------------------

@@ -3,11 +3,15 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from monitoring_site.views import import_status
 from rounds.models import Domain
 
 from ..forms import ResultImportForm
@@ -49,7 +53,7 @@ def results_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         base_context(
             rnd,
             form=form,
-            imports=imports,
+            batches=imports,
             domains=[(d, dict(Domain.choices)[d]) for d in scored_domains(rnd)],
         ),
     )
@@ -74,8 +78,34 @@ def results_template(request: AuthenticatedHttpRequest, pk: int, kind: str) -> H
 @require_perm("results.manage_results")
 def results_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
-    template = "results/_import_status.html" if request.htmx else "results/import_detail.html"
-    return render(request, template, base_context(ri.round, ri=ri, batch=ri.batch))
+    batch = ri.batch
+    who = batch.uploaded_by.get_full_name() or batch.uploaded_by.username
+    what = ri.get_domain_display() if ri.domain else ri.get_kind_display()
+    caption = _("%(what)s · uploaded by %(who)s · %(when)s") % {
+        "what": what,
+        "who": who,
+        "when": formats.date_format(timezone.localtime(batch.created_at), "DATETIME_FORMAT"),
+    }
+    links = [
+        (reverse("results_import", args=[ri.round_id]), _("Upload another file")),
+        (reverse("results_overview", args=[ri.round_id]), _("County results")),
+    ]
+    done_note = _("A later import has since replaced it.") if ri.state == ResultImport.State.REPLACED else ""
+    return import_status(
+        request,
+        batch=batch,
+        heading=_("Import"),
+        links=links,
+        busy=ri.is_busy,
+        caption=caption,
+        confirm_url=reverse("results_import_confirm", args=[ri.pk]),
+        difference=ri.difference,
+        replaces_name=ri.replaces.batch.original_name if ri.replaces else "",
+        done_note=done_note,
+        done_link=(reverse("results_overview", args=[ri.round_id]), _("See the county's results")),
+        tabs="results/_tabs.html",
+        **base_context(ri.round),
+    )
 
 
 @require_POST

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm, required_person, schools_visible_to
+from monitoring_site.views import import_status
 
 from ..forms import CountyForm, DepartmentForm, SchoolForm, SchoolImportForm
 from ..imports import school_template_bytes
@@ -108,8 +110,8 @@ def school_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_perm("rounds.manage_registry")
 def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.all()), pk=pk)
-    template = "rounds/_import_status.html" if request.htmx else "rounds/import_detail.html"
-    return render(request, template, {"batch": batch})
+    links = [(reverse("school_import"), _("Upload another file")), (reverse("school_list"), _("Back to the registry"))]
+    return import_status(request, batch=batch, heading=_("Import"), links=links)
 
 
 @require_perm("rounds.view_registry")

@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
+from monitoring_site.views import import_status
 from rounds.models import ImportBatch, School
 
 from ..forms import DrawForm, NoticeSettingsForm, ReplaceForm, UploadForm, new_seed
@@ -118,10 +120,12 @@ def frame_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_perm("sampling.manage_sampling")
 def frame_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
     rnd = round_of(request, pk)
-    batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
-    context = {"round": rnd, "batch": batch, "poll_url": request.path, "what": _("schools")}
-    template = "sampling/_import_status.html" if request.htmx else "sampling/frame_import_detail.html"
-    return render(request, template, context)
+    found = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
+    links = [
+        (reverse("frame_import", args=[rnd.pk]), _("Upload another file")),
+        (reverse("frame_detail", args=[rnd.pk]), _("Back to the frame")),
+    ]
+    return import_status(request, batch=found, heading=_("Import"), links=links)
 
 
 @require_perm("sampling.manage_sampling")

@@ -4,6 +4,7 @@ student draw and its confirmation."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from monitoring_site.spreadsheets import RowError
+from monitoring_site.views import import_status
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import current_round, rounds_visible_to
@@ -99,9 +101,11 @@ def roster_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def roster_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     found = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
-    context = {"round": sampled.round, "sampled": sampled, "batch": found, "poll_url": request.path, "what": _("pupils")}
-    template = "sampling/_import_status.html" if request.htmx else "sampling/roster_import_detail.html"
-    return render(request, template, context)
+    links = [
+        (reverse("roster_upload", args=[sampled.pk]), _("Upload another file")),
+        (reverse("sampled_school_detail", args=[sampled.pk]), _("Back to the school")),
+    ]
+    return import_status(request, batch=found, heading=_("Roster"), links=links)
 
 
 @require_perm("sampling.send_roster")

@@ -119,7 +119,7 @@ def test_a_definition_round_trips_through_its_spreadsheet(world):
 
     instrument_install_defaults(rnd=world.round, user=world.staff)
     for instrument in Instrument.objects.filter(round=world.round):
-        definition, errors = definition_read(definition_bytes(instrument), name="d.xlsx")
+        definition, errors, _notes = definition_read(definition_bytes(instrument), name="d.xlsx")
         assert errors == [], errors
         original = list(
             instrument.items.values_list("code", "type", "choices", "show_if_item", "grid")

@@ -194,21 +194,21 @@ def test_a_fault_part_way_through_the_write_leaves_nothing(results_world, monkey
     assert StudentScore.objects.filter(result_import=first).count() == 8
 
 
-def test_blank_cells_and_rows_are_named_and_trailing_blank_rows_ignored(results_world):
+def test_blank_cells_are_named_and_blank_rows_skipped(results_world):
     ids = [s.monitoring_id for s in results_world.students]
     rows = [
         [ids[0], "数学", "", 500],
         ["  ", "数学", "", 500],  # row 3: no ID
-        [None, None, None, None],  # row 4: blank, before data
+        [None, None, None, None],  # row 4: blank, skipped
         [ids[1], "数学", "", 500],
-        [None, "", " ", None],  # trailing blank rows: ignored
+        [None, "", " ", None],  # blank rows at the end: skipped too
         [None, None, None, None],
     ]
     ri = _import(results_world, data=xlsx_bytes(rows, header=SCORE_HEADER), name="s.xlsx")
     result_import_run(result_import_id=ri.pk)
     ri.refresh_from_db()
     assert ri.state == ResultImport.State.REFUSED
-    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(3, "监测编号"), (4, "")]
+    assert [(e["row"], e["column"]) for e in ri.batch.errors] == [(3, "监测编号")]
     assert ri.batch.rows_total == 3
 
 

@@ -80,10 +80,9 @@ def test_a_known_code_updates_the_school_and_records_who(staff_client, world):
         ([GOOD_ROWS[0], ["3699000109", "某校", "大学", "城区"]], (3, "办学类型", "大学")),
         ([GOOD_ROWS[0], ["3699000109", "某校", "小学", "郊区"]], (3, "城乡类型", "郊区")),
         ([GOOD_ROWS[0], ["3699000109", None, "小学", "城区"]], (3, "学校名称", "必填")),
-        ([GOOD_ROWS[0], [None] * 9, GOOD_ROWS[1]], (3, "", "空行")),
         ([["3699000109", "某校", "小学", "城区", "", "", "", "", "很多"]], (2, "在校生数", "很多")),
     ],
-    ids=["short-code", "duplicate-code", "unknown-type", "unknown-location", "missing-name", "blank-row", "bad-count"],
+    ids=["short-code", "duplicate-code", "unknown-type", "unknown-location", "missing-name", "bad-count"],
 )
 def test_a_bad_row_is_named_and_nothing_is_saved(staff_client, world, rows, expected):
     before = School.objects.count()
@@ -92,6 +91,12 @@ def test_a_bad_row_is_named_and_nothing_is_saved(staff_client, world, rows, expe
     assert School.objects.count() == before
     row, column, fragment = expected
     assert any(r == row and c == column and fragment in m for r, c, m in errors_of(batch)), errors_of(batch)
+
+
+def test_a_blank_row_between_schools_is_skipped(staff_client):
+    batch = upload(staff_client, workbook_bytes([GOOD_ROWS[0], [None] * 9, GOOD_ROWS[1]]))
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert (batch.rows_total, batch.created) == (2, 2)
 
 
 def test_every_error_of_the_file_is_listed_at_once(staff_client):
@@ -162,3 +167,44 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised():
     from monitoring_site.spreadsheets import neutralise
 
     assert [neutralise(v) for v in ["=1+1", "+86", "-5", "@SUM(A1)", "普通", 5]] == ["'=1+1", "'+86", "'-5", "'@SUM(A1)", "普通", 5]
+
+
+def test_a_full_width_code_updates_the_school_instead_of_adding_a_look_alike(staff_client):
+    upload(staff_client, workbook_bytes(GOOD_ROWS))
+    before = School.objects.count()
+    width = str.maketrans("0123456789", "０１２３４５６７８９")
+    row = [GOOD_ROWS[0][0].translate(width), "青山县实验二小（新校区）", "小学", "城区"]
+    batch = upload(staff_client, workbook_bytes([row], headers=HEADERS[:4]))
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert School.objects.count() == before
+    school = School.objects.get(code=GOOD_ROWS[0][0])
+    assert school.name == "青山县实验二小（新校区）"  # free text kept as written
+    assert school.address == "城关镇"  # a column the file does not have is left alone
+
+
+def test_an_unknown_column_is_refused_by_name_and_nothing_is_saved(staff_client):
+    before = School.objects.count()
+    batch = upload(staff_client, workbook_bytes([[*GOOD_ROWS[0], "x"]], headers=[*HEADERS, "备注"]))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(1, "备注")]
+    assert "学校标识码" in batch.errors[0]["message"]
+    assert School.objects.count() == before
+
+
+def test_a_hidden_first_sheet_is_skipped_and_the_page_names_the_sheet_read(staff_client):
+    wb = Workbook()
+    old = wb.active
+    old.title = "旧名册"
+    old.append(HEADERS)
+    old.append(["3699000199", "旧学校", "小学", "城区"])
+    old.sheet_state = "hidden"
+    sheet = wb.create_sheet("2026名册")
+    sheet.append(HEADERS)
+    sheet.append(GOOD_ROWS[1])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    batch = upload(staff_client, buffer.getvalue())
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert not School.objects.filter(code="3699000199").exists()
+    page = staff_client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert "2026名册" in page and "旧名册" in page

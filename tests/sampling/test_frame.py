@@ -127,3 +127,34 @@ def test_the_frame_page_shows_the_summary(client, world):
     client.force_login(world.leader)
     body = client.get(f"/sampling/rounds/{world.round.pk}/frame/").content.decode()
     assert world.school_a.name in body and "41" in body
+
+
+def _office_frame(rows) -> bytes:
+    """A frame as a county office keeps it: a title row, headers of its own, a totals row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["青山县2026年四、八年级学生数统计表"])
+    sheet.append(["学校代码", "学校", "四年级人数", "八年级人数"])
+    for row in rows:
+        sheet.append(list(row))
+    sheet.append(["合计", None, sum(r[2] for r in rows), sum(r[3] for r in rows)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_full_width_code_is_the_same_school_not_a_second_one(client, world):
+    open_sampling(world)
+    width = str.maketrans("0123456789", "０１２３４５６７８９")
+    batch = _upload(client, world, _office_frame([(world.school_a.code.translate(width), "甲小学", 45, 0)]))
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert list(FrameSchool.objects.filter(grade4__gt=0).values_list("school_id", "grade4")) == [(world.school_a.pk, 45)]
+    assert any("合计" in note for note in batch.notes) and any("第 2 行" in note for note in batch.notes)
+
+
+def test_a_code_in_other_digits_is_refused_by_row_and_column(client, world):
+    open_sampling(world)
+    batch = _upload(client, world, _office_frame([("٣٦٩٩٠٠٠١٠١", "甲小学", 45, 0)]))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(3, "学校标识码")]
+    assert not FrameSchool.objects.filter(grade4__gt=0).exists()
