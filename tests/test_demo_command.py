@@ -12,6 +12,7 @@ from logistics import models as logistics_models
 from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
 from monitoring_site.roles import Role
 from questionnaires.models import Kind, Response
+from rectification import demo as rectification_demo
 from rectification.models import Plan, PlanItem
 from results.models import Finding, PeMeasurement, ResultImport, StudentScore
 from rounds.models import Document, Person, Round
@@ -75,6 +76,16 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     assert active.filter(approved_deadline__lt=today).exists()
     assert active.filter(approved_deadline__gte=today, approved_deadline__lte=today + timezone.timedelta(days=plan.due_soon_days)).exists()
     assert active.filter(approved_deadline__gt=today + timezone.timedelta(days=plan.due_soon_days)).exists()
+    # each item is planned for its own problem: the goal, measures and lead department written for it
+    own_text = {title: (lead, goal, measures) for title, lead, _coop, _days, goal, measures in rectification_demo.PROBLEMS}
+    items = PlanItem.objects.filter(plan=plan).select_related("problem__finding", "lead_department")
+    for item in items:
+        if item.problem.finding_id:
+            lead, _coop, _days, goal, measures = rectification_demo.FINDING_PLANS[item.problem.finding.rule]
+        else:
+            lead, goal, measures = own_text[item.problem.title]
+        assert (item.lead_department.name, item.goal, item.measures) == (lead, goal, measures), item.problem.title
+    assert len({item.goal for item in items}) == items.count() == len(rectification_demo.PROBLEMS) + 2
 
     # running it again leaves the demo as it is
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
