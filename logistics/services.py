@@ -274,16 +274,6 @@ def session_record_ensure(*, session: TestSession, sampled_school: SampledSchool
     return record
 
 
-def session_records_ensure(*, pairs: list[tuple[TestSession, SampledSchool]]) -> list[SessionRecord]:
-    """The record of each (session, sampled school), in order: those that exist in one query,
-    the missing ones made one by one as session_record_ensure makes them."""
-    found = {
-        (r.session_id, r.sampled_school_id): r
-        for r in SessionRecord.objects.filter(session__in=[s for s, _ in pairs], sampled_school__in=[ss for _, ss in pairs])
-    }
-    return [found.get((s.pk, ss.pk)) or session_record_ensure(session=s, sampled_school=ss) for s, ss in pairs]
-
-
 @transaction.atomic
 def session_record_save(
     *,

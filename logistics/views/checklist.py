@@ -16,7 +16,7 @@ from monitoring_site.permissions import get_visible_or_404, require_perm, school
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
 from ..models import ChecklistAnswer, ChecklistItem, EvidenceFile
-from ..selectors import _answers_by_checklist, open_comments, problems_of, template_rooms
+from ..selectors import _answers_by_checklist, checklist_of, checklist_status, open_comments, problems_of, template_rooms
 from ..services import (
     LogisticsError,
     answer_save,
@@ -41,9 +41,13 @@ STATUS = "logistics/_item_status.html"
 
 
 def _load(request, round_pk: int, school_pk: int):
+    """Round, school and checklist; the checklist is created by the first write, never by a read
+    (a GET shows one never saved as "not started")."""
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
-    return rnd, school, checklist_ensure(rnd=rnd, school=school)
+    if request.method == "POST":
+        return rnd, school, checklist_ensure(rnd=rnd, school=school)
+    return rnd, school, checklist_of(rnd=rnd, school=school)
 
 
 def _can_fill(request, rnd, checklist) -> bool:
@@ -62,7 +66,7 @@ def _item_context(
     problems=None,
     comments=None,
 ):
-    if answer is None:
+    if answer is None and checklist.pk:
         answer = (
             ChecklistAnswer.objects.filter(checklist=checklist, item=item)
             .prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
@@ -72,7 +76,7 @@ def _item_context(
         items = list(ChecklistItem.objects.filter(room__template__round=rnd))
         problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
     if comments is None:
-        comments = open_comments(checklist)
+        comments = open_comments(checklist) if checklist.pk else {}
     problem = problems.get(item.pk)
     return {
         "round": rnd,
@@ -89,16 +93,21 @@ def _item_context(
     }
 
 
+def _answers_with_photos(checklist) -> dict:
+    if checklist.pk is None:
+        return {}
+    photos = Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False))
+    return {a.item_id: a for a in checklist.answers.prefetch_related(photos)}
+
+
 @require_perm("logistics.view_checklist")
 def checklist_fill(request, round_pk: int, school_pk: int):
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
-    answers = {
-        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
-    }
+    answers = _answers_with_photos(checklist)
     items = [i for room in rooms for i in room.item_list]
     problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
-    comments = open_comments(checklist)
+    comments = open_comments(checklist) if checklist.pk else {}
     room_id = request.GET.get("room")
     current = next((r for r in rooms if str(r.pk) == room_id), rooms[0] if rooms else None)
     for room in rooms:
@@ -123,14 +132,15 @@ def checklist_fill(request, round_pk: int, school_pk: int):
             **banner(rnd),
             "school": school,
             "checklist": checklist,
+            "status": checklist_status(checklist),
             "rooms": rooms,
             "current": current,
             "cards": cards,
             "open_problems": sum(1 for p in problems.values() if p is not None),
             "editable": _can_fill(request, rnd, checklist),
-            "events": checklist.events.select_related("by").prefetch_related("comments__item"),
+            "events": checklist.events.select_related("by").prefetch_related("comments__item") if checklist.pk else [],
             "can_review": request.user.has_perm("logistics.review_checklist") and checklist.status == "submitted",
-            "history": checklist.history.select_related("history_user")[:20],
+            "history": checklist.history.select_related("history_user")[:20] if checklist.pk else [],
         },
     )
 
@@ -297,9 +307,7 @@ def checklist_review(request, round_pk: int, school_pk: int):
             return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
     elif request.method == "POST":
         return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
-    answers = {
-        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
-    }
+    answers = _answers_with_photos(checklist)
     problems = problems_of(
         [i for r in rooms for i in r.item_list],
         _answers_by_checklist([checklist.pk]).get(checklist.pk, {}),
