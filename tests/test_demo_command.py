@@ -51,6 +51,22 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     assert Package.objects.filter(round=rnd).exists() and Handover.objects.filter(package__round=rnd).exists()
     assert Incident.objects.filter(round=rnd).count() >= 1
 
+    # the tour's school (xuexiao1's): every session recorded, and whoever missed a domain's session has no score in it
+    tour = Person.objects.get(user__username="xuexiao1").schools.get()
+    tour_sampled = sampled.filter(school=tour).exclude(status=SampledSchool.Status.REPLACED).get()
+    sessions = rnd.sessions.filter(grade=tour_sampled.grade)
+    assert logistics_models.SessionRecord.objects.filter(sampled_school=tour_sampled).count() == sessions.count()
+    for domain in rnd.domains:
+        missed = set(
+            logistics_models.Attendance.objects.filter(
+                record__sampled_school=tour_sampled, record__session__domain=domain, status="absent"
+            ).values_list("student_id", flat=True)
+        )
+        scored = StudentScore.objects.filter(result_import__round=rnd, result_import__state="active", result_import__domain=domain)
+        own = scored.filter(student__sampled_school=tour_sampled)
+        absent_in_scores = set(own.exclude(attendance="present").values_list("student_id", flat=True))
+        assert missed == absent_in_scores, domain
+
     # questionnaires: submitted responses from students and teachers
     submitted = Response.objects.filter(access_code__round=rnd, submitted_at__isnull=False)
     assert submitted.filter(instrument__kind=Kind.STUDENT).exists() and submitted.filter(instrument__kind=Kind.TEACHER).exists()
