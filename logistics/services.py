@@ -34,12 +34,52 @@ from .models import (
 from .uploads import check_upload, stored_files
 
 TEMPLATE_STAGES = (Stage.SETUP, Stage.SAMPLING)
+PREPARATION = (Stage.PREPARATION, Stage.TESTING)  # the checklist, staff, drill, custody
+TEST_DAYS = (Stage.TESTING,)  # session times and attendance
+CUSTODY = (Stage.PREPARATION, Stage.TESTING)
 
 
 class LogisticsError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+# --- may this be done now: one answer for the page that offers it and the POST that does it -------
+
+
+def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
+    """(True, "") when the round's stage allows the action; else False and, for the user, the
+    stage it is in and the stages in which it can be done."""
+    if rnd.stage in allowed:
+        return True, ""
+    stages = "、".join(str(label) for value, label in Stage.choices if value in allowed)
+    return False, _("The round is in the stage “%(stage)s”; this can be done in: %(stages)s.") % {
+        "stage": rnd.get_stage_display(),
+        "stages": stages,
+    }
+
+
+def can_fill_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
+    if not user.has_perm("logistics.fill_checklist"):
+        return False, ""
+    allowed, reason = stage_allows(rnd, PREPARATION)
+    if not allowed:
+        return False, reason
+    if not checklist.is_fillable:
+        return False, _("The checklist is %(status)s and cannot be changed now.") % {"status": checklist.get_status_display()}
+    return True, ""
+
+
+def can_review_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
+    if not user.has_perm("logistics.review_checklist"):
+        return False, ""
+    allowed, reason = stage_allows(rnd, PREPARATION)
+    if not allowed:
+        return False, reason
+    if checklist.status != ChecklistStatus.SUBMITTED:
+        return False, _("Only a submitted checklist can be reviewed.")
+    return True, ""
 
 
 # --- template -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from ..selectors import _answers_by_checklist, checklist_of, checklist_status, o
 from ..services import (
     LogisticsError,
     answer_save,
+    can_fill_checklist,
+    can_review_checklist,
     checklist_approve,
     checklist_ensure,
     checklist_return,
@@ -51,7 +53,7 @@ def _load(request, round_pk: int, school_pk: int):
 
 
 def _can_fill(request, rnd, checklist) -> bool:
-    return request.user.has_perm("logistics.fill_checklist") and checklist.is_fillable and rnd.stage in PREPARATION
+    return can_fill_checklist(user=request.user, rnd=rnd, checklist=checklist)[0]
 
 
 def _item_context(
@@ -139,7 +141,8 @@ def checklist_fill(request, round_pk: int, school_pk: int):
             "open_problems": sum(1 for p in problems.values() if p is not None),
             "editable": _can_fill(request, rnd, checklist),
             "events": checklist.events.select_related("by").prefetch_related("comments__item") if checklist.pk else [],
-            "can_review": request.user.has_perm("logistics.review_checklist") and checklist.status == "submitted",
+            "can_review": can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)[0],
+            "fill_refusal": can_fill_checklist(user=request.user, rnd=rnd, checklist=checklist)[1],
             "history": checklist.history.select_related("history_user")[:20] if checklist.pk else [],
         },
     )
@@ -279,34 +282,34 @@ def checklist_submit_view(request, round_pk: int, school_pk: int):
 
 @require_perm("logistics.review_checklist")
 def checklist_review(request, round_pk: int, school_pk: int):
+    """The review form, offered only when the stage and the checklist allow a review; a refused
+    or failed decision shows the form again with what the reviewer typed."""
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
     form = ReviewForm(request.POST or None, initial={"version": checklist.version})
+    typed = {i.pk: request.POST.get(f"comment-{i.pk}", "") for room in rooms for i in room.item_list}
+    reviewable, reason = can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)
     status = 200
-    if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and form.is_valid():
-        version, note = form.cleaned_data["version"], form.cleaned_data["note"]
-        try:
-            if request.POST.get("action") == "approve":
-                checklist_approve(checklist=checklist, note=note, expected_version=version, user=request.user)
-                messages.success(request, _("The checklist was approved."))
+    if request.method == "POST":
+        if not reviewable:
+            messages.error(request, reason)
+            status = 409
+        elif form.is_valid():
+            version, note = form.cleaned_data["version"], form.cleaned_data["note"]
+            try:
+                if request.POST.get("action") == "approve":
+                    checklist_approve(checklist=checklist, note=note, expected_version=version, user=request.user)
+                    messages.success(request, _("The checklist was approved."))
+                else:
+                    checklist_return(checklist=checklist, comments=typed, note=note, expected_version=version, user=request.user)
+                    messages.success(request, _("The checklist was returned to the school with your comments."))
+            except (StaleEdit, LogisticsError) as exc:
+                messages.error(request, exc.message)
+                status = 409 if isinstance(exc, StaleEdit) else 200  # another reviewer decided first
+                checklist.refresh_from_db()
+                reviewable, reason = can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)
             else:
-                comments = {i.pk: request.POST.get(f"comment-{i.pk}", "") for room in rooms for i in room.item_list}
-                checklist_return(
-                    checklist=checklist,
-                    comments=comments,
-                    note=note,
-                    expected_version=version,
-                    user=request.user,
-                )
-                messages.success(request, _("The checklist was returned to the school with your comments."))
-        except (StaleEdit, LogisticsError) as exc:
-            messages.error(request, exc.message)
-            status = 409 if isinstance(exc, StaleEdit) else 200  # another reviewer decided first
-            checklist.refresh_from_db()
-        else:
-            return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
-    elif request.method == "POST":
-        return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
+                return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
     answers = _answers_with_photos(checklist)
     problems = problems_of(
         [i for r in rooms for i in r.item_list],
@@ -318,6 +321,7 @@ def checklist_review(request, round_pk: int, school_pk: int):
                 "item": i,
                 "answer": answers.get(i.pk),
                 "problem": PROBLEM_LABELS.get(problems[i.pk], ""),
+                "comment": typed.get(i.pk, ""),
             }
             for i in room.item_list
         ]
@@ -328,9 +332,12 @@ def checklist_review(request, round_pk: int, school_pk: int):
             **banner(rnd),
             "school": school,
             "checklist": checklist,
+            "status": checklist_status(checklist),
             "rooms": rooms,
             "form": form,
-            "reviewable": checklist.status == "submitted",
+            "reviewable": reviewable,
+            "refusal": reason,
+            "kept": request.method == "POST" and not reviewable,
         },
         status=status,
     )

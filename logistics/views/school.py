@@ -23,6 +23,7 @@ from ..services import (
     drill_record,
     session_record_ensure,
     session_record_save,
+    stage_allows,
 )
 from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404, stage_refused
 
@@ -122,6 +123,9 @@ def session_attendance(request, round_pk: int, school_pk: int, session_pk: int):
             "monitors": record.monitors,
         },
     )
+    if not stage_allows(rnd, TEST_DAYS)[0]:
+        for field in form.fields.values():  # shown, not offered: the stage does not allow a change
+            field.disabled = True
     if request.method == "POST":
         if not stage_refused(request, rnd, TEST_DAYS) and form.is_valid():
             data = form.cleaned_data
@@ -163,7 +167,8 @@ def _attendance_context(rnd, school, session, record) -> dict:
         "rows": rows,
         "statuses": AttendanceStatus.choices,
         "rate": session_rate(record=record, students=students),
-        "editable": rnd.stage in TEST_DAYS,
+        "editable": stage_allows(rnd, TEST_DAYS)[0],
+        "refusal": stage_allows(rnd, TEST_DAYS)[1],
     }
 
 
