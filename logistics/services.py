@@ -60,26 +60,24 @@ def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
     }
 
 
-def can_fill_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
-    if not user.has_perm("logistics.fill_checklist"):
+def _may(user, perm: str, rnd: Round, allowed) -> tuple[bool, str]:
+    if not user.has_perm(perm):
         return False, ""
-    allowed, reason = stage_allows(rnd, PREPARATION)
-    if not allowed:
-        return False, reason
-    if not checklist.is_fillable:
+    return stage_allows(rnd, allowed)
+
+
+def can_fill_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
+    allowed, reason = _may(user, "logistics.fill_checklist", rnd, PREPARATION)
+    if allowed and not checklist.is_fillable:
         return False, _("The checklist is %(status)s and cannot be changed now.") % {"status": checklist.get_status_display()}
-    return True, ""
+    return allowed, reason
 
 
 def can_review_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
-    if not user.has_perm("logistics.review_checklist"):
-        return False, ""
-    allowed, reason = stage_allows(rnd, PREPARATION)
-    if not allowed:
-        return False, reason
-    if checklist.status != ChecklistStatus.SUBMITTED:
+    allowed, reason = _may(user, "logistics.review_checklist", rnd, PREPARATION)
+    if allowed and checklist.status != ChecklistStatus.SUBMITTED:
         return False, _("Only a submitted checklist can be reviewed.")
-    return True, ""
+    return allowed, reason
 
 
 # --- template -------------------------------------------------------------------------------
