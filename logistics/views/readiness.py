@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -117,12 +118,12 @@ def readiness_export(request, round_pk: int):
             for row in rows
         ),
     )
-    response = HttpResponse(
+    filename = _("readiness-%(year)s.xlsx") % {"year": rnd.year}
+    return HttpResponse(
         workbook_bytes(workbook),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
-    response["Content-Disposition"] = f'attachment; filename="readiness-{rnd.year}.xlsx"'
-    return response
 
 
 # --- the template -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -118,9 +118,8 @@ def rectification_export(request, round_pk: int):
         _all, filtered, _chosen = _filtered(request, rnd, plan, today())
         items = with_latest_progress(item_rows(filtered))
     data = items_workbook(items, title=_("Rectification items"))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''rectification-{rnd.year}.xlsx"
-    return response
+    filename = _("rectification-%(year)s.xlsx") % {"year": rnd.year}
+    return HttpResponse(data, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, filename)})
 
 
 @require_perm("rectification.view_plan")

@@ -67,3 +67,9 @@ def test_opening_the_plan_forms_creates_no_plan(client, world):
     for name in ("plan_edit", "item_create"):
         assert client.get(reverse(name, kwargs={"round_pk": world.round.pk})).status_code == 200
     assert not Plan.objects.filter(round=world.round).exists()
+
+
+def test_the_readiness_export_is_named_in_chinese(client, untouched):
+    client.force_login(untouched.staff)
+    response = client.get(reverse("readiness_export", kwargs={"round_pk": untouched.round.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "filename*=utf-8''%E4%BA%94%E5%AE%A4" in response["Content-Disposition"]  # 五室…
