@@ -110,3 +110,11 @@ def test_roles_without_the_documents_permission_cannot_request_it(client, world,
     response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})
     assert response.status_code == 403
     assert not Document.objects.exists()
+
+
+def test_the_documents_list_marks_the_latest_build_of_each_kind(client, world):
+    older, newer = _request(client, world), _request(client, world)
+    assert older.status == newer.status == Document.Status.DONE
+    body = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
+    rows = {pk: body.split(f'id="document-{pk}"')[1].split("</tr>")[0] for pk in (older.pk, newer.pk)}
+    assert "latest-build" in rows[newer.pk] and "latest-build" not in rows[older.pk]
