@@ -40,9 +40,19 @@ def open_rounds(user) -> QuerySet[Round]:
     return rounds_visible_to(user).exclude(stage=Stage.CLOSED).order_by("-year", "-pk")
 
 
-def current_round(user) -> Round | None:
-    """The newest round of the user's county that is not closed."""
-    return open_rounds(user).first()
+def current_round(user, *, chosen: int | None = None) -> Round | None:
+    """The open round the user chose to work on (``chosen``, kept in their session by
+    round_choose), else the newest round of their county that is not closed."""
+    rounds = open_rounds(user)
+    return (rounds.filter(pk=chosen).first() if chosen else None) or rounds.first()
+
+
+CHOSEN_ROUND = "chosen_round"  # the session key round_choose keeps the user's choice under
+
+
+def round_of_request(request) -> Round | None:
+    """current_round for the request's user and the choice in their session."""
+    return current_round(request.user, chosen=request.session.get(CHOSEN_ROUND))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.permissions import get_visible_or_404, person_of, require_perm
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 from rounds.forms import today
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from ..forms import ItemForm, RoomForm
 from ..models import ChecklistItem, ChecklistRoom
@@ -33,7 +33,7 @@ from .common import banner, round_or_404, stage_refused
 @require_perm("logistics.use_app")
 def logistics_home(request):
     """Staff and readers go to the dashboard; a school's people to their school."""
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "logistics/no_round.html")
     schools = list(sample_schools_visible_to(request.user, rnd=rnd)[:2])

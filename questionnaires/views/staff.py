@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.audit import audit_record
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
 from rounds.models import AuditEvent, ImportBatch
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
 from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
@@ -48,7 +48,7 @@ def _round(request, pk: int):
 
 @require_perm("questionnaires.view_tracking")
 def questionnaire_index(request):
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "questionnaires/no_round.html")
     return redirect("questionnaire_tracking", pk=rnd.pk)

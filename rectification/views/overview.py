@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import Department
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from .. import services
 from ..effect import effects_for
@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 
 @require_perm("rectification.view_plan")
 def rectification_home(request):
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "rectification/no_round.html")
     return redirect("rectification_overview", round_pk=rnd.pk)

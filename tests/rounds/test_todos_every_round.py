@@ -65,3 +65,18 @@ def test_the_set_up_of_a_new_round_does_not_hide_the_rectification_of_the_last(c
     client.force_login(world.staff)
     body = client.get(reverse("home")).content.decode()
     assert str(world.round) in body and str(new) in body
+
+
+def test_the_round_switcher_brings_the_pages_back_to_the_last_rounds_rectification(client, world):
+    build(world)
+    start = dt.date(2028, 5, 25)
+    new = round_create(county=world.county, year=2028, cycle_year=2, test_start=start, test_end=start, user=world.staff)
+    client.force_login(world.staff)
+    home = reverse("rectification_home")
+    assert client.get(home)["Location"] == reverse("rectification_overview", args=[new.pk])  # the newest by default
+    assert 'id="chosen-round"' in client.get(reverse("home")).content.decode()
+    assert client.post(reverse("round_choose", args=[world.round.pk])).status_code == 302
+    assert client.get(home)["Location"] == reverse("rectification_overview", args=[world.round.pk])
+    world.round.stage = Stage.CLOSED
+    world.round.save()
+    assert client.get(home)["Location"] == reverse("rectification_overview", args=[new.pk])  # a closed round is not chosen
