@@ -15,7 +15,7 @@ from rounds.selectors import Todo
 
 from .models import Checklist, ChecklistStatus
 from .selectors import sample_schools_visible_to, sampled_grades, session_rates, session_records_of, sessions_for
-from .views.common import PREPARATION, TEST_DAYS
+from .services import PREPARATION, TEST_DAYS
 
 
 def todos_for(*, user, person, rnd: Round, today: dt.date) -> list[Todo]:
