@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from monitoring_site.roles import Role
-from rounds.models import Person, Round
+from rounds.models import Person, Round, SessionKind
 from sampling.selectors import sampled_schools, sampled_students
 
 from .models import AttendanceStatus, ChecklistItem, HandoverKind, ItemKind
@@ -32,6 +32,24 @@ from .services import (
 )
 
 STATES = ("draft", "submitted", "returned", "approved")
+
+
+def _record_test_day(rnd: Round, sampled, coordinator, rng: random.Random) -> None:
+    students = list(sampled_students(rnd=rnd).filter(sampled_school=sampled))
+    away = {s.pk for s in students if not s.exclusion and rng.random() < 0.05}
+    for session in rnd.sessions.filter(grade=sampled.grade).order_by("day", "start"):
+        record = session_record_ensure(session=session, sampled_school=sampled)
+        for student in students:
+            status = (
+                AttendanceStatus.EXCLUDED
+                if student.exclusion
+                else AttendanceStatus.ABSENT
+                if student.pk in away
+                else AttendanceStatus.PE_EXEMPT
+                if student.pe_exempt and session.kind == SessionKind.PE
+                else AttendanceStatus.PRESENT
+            )
+            attendance_mark(record=record, student=student, status=status, user=coordinator)
 
 
 def _someone(rnd: Round, role: str):
@@ -108,18 +126,13 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
         passed=True,
         user=inspector,
     )
-    session = rnd.sessions.filter(grade=first.grade).order_by("day", "start").first()
-    if session is not None:
-        record = session_record_ensure(session=session, sampled_school=first)
-        for student in sampled_students(rnd=rnd).filter(sampled_school=first):
-            status = (
-                AttendanceStatus.EXCLUDED
-                if student.exclusion
-                else AttendanceStatus.ABSENT
-                if rng.random() < 0.05
-                else AttendanceStatus.PRESENT
-            )
-            attendance_mark(record=record, student=student, status=status, user=coordinator)
+    # Every session of the tour's school is recorded, with the same few students away the whole
+    # test (a sick child misses every session): the results demo marks them 缺考, so attendance,
+    # scores and the school's letter tell one story.
+    # (the tour's school is the first grade-4 one whose checklist came back, as load_demo scopes xuexiao1)
+    returned = [s for n, s in enumerate(schools[: len(checklists)]) if STATES[n % len(STATES)] == "returned" and s.grade == 4]
+    for sampled in dict.fromkeys([first, *returned[:1]]):
+        _record_test_day(rnd, sampled, coordinator, rng)
     at = timezone.make_aware(dt.datetime.combine(rnd.test_start, dt.time(7, 30)))
     package = package_add(
         rnd=rnd,

@@ -85,7 +85,10 @@ class AttendanceRate:
 
     @property
     def rate(self) -> Fraction | None:
-        return Fraction(self.attended, self.expected) if self.expected else None
+        """None when there is nobody to expect or nobody was marked yet (not recorded is not 0%)."""
+        if not self.expected or self.unmarked == self.expected:
+            return None
+        return Fraction(self.attended, self.expected)
 
     @property
     def percent(self) -> float | None:

@@ -56,6 +56,29 @@ def sampled_grades(*, rnd: Round, school: School) -> list[SampledSchool]:
     return list(sampled_schools(rnd=rnd).filter(school=school).order_by("grade"))
 
 
+def checklist_of(*, rnd: Round, school: School) -> Checklist:
+    """The school's checklist, or (never opened to be filled in) an unsaved one that is "not
+    started": reading a checklist creates nothing, the first save does (checklist_ensure)."""
+    found = Checklist.objects.filter(round=rnd, school=school).first()
+    return found or Checklist(round=rnd, school=school)
+
+
+def checklist_status(checklist: Checklist) -> tuple[str, str]:
+    """(code, label) of a checklist's status, "not started" for one never saved."""
+    code = checklist.status if checklist.pk else "not_started"
+    return code, str(dict(STATUS_CHOICES)[code])
+
+
+def session_records_of(*, pairs: list[tuple[TestSession, SampledSchool]]) -> list[SessionRecord]:
+    """The record of each (session, sampled school), in order, in one query; a session nothing
+    was recorded for yet gets an unsaved record (session_record_ensure makes it on the first save)."""
+    found = {
+        (r.session_id, r.sampled_school_id): r
+        for r in SessionRecord.objects.filter(session__in=[s for s, _ in pairs], sampled_school__in=[ss for _, ss in pairs])
+    }
+    return [found.get((s.pk, ss.pk)) or SessionRecord(session=s, sampled_school=ss) for s, ss in pairs]
+
+
 def template_rooms(*, rnd: Round) -> list[ChecklistRoom]:
     rooms = list(ChecklistRoom.objects.filter(template__round=rnd).order_by("order", "pk"))
     items = defaultdict(list)
@@ -233,7 +256,7 @@ def sessions_for(*, rnd: Round, grades: list[int]) -> QuerySet[TestSession]:
 
 
 def session_rate(*, record, students) -> AttendanceRate:
-    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status"))
+    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status")) if record.pk else {}
     return attendance_rate(marked.get(s.pk) for s in students)
 
 
@@ -245,7 +268,8 @@ def session_rates(*, records: list[SessionRecord]) -> list[AttendanceRate]:
     for school_id, pk in SampledStudent.objects.filter(sampled_school_id__in=school_ids).values_list("sampled_school_id", "pk"):
         students[school_id].append(pk)
     marked: defaultdict[int, dict[int, str]] = defaultdict(dict)
-    for record_id, student_id, status in Attendance.objects.filter(record__in=records).values_list("record_id", "student_id", "status"):
+    saved = [r for r in records if r.pk]
+    for record_id, student_id, status in Attendance.objects.filter(record__in=saved).values_list("record_id", "student_id", "status"):
         marked[record_id][student_id] = status
     return [attendance_rate(marked[r.pk].get(pk) for pk in students[r.sampled_school_id]) for r in records]
 

@@ -38,10 +38,48 @@ from .models import (
 from .uploads import UploadRefused, check_upload, stored_files
 
 TEMPLATE_STAGES = (Stage.SETUP, Stage.SAMPLING)
+PREPARATION = (Stage.PREPARATION, Stage.TESTING)  # the checklist, staff, drill, custody
+TEST_DAYS = (Stage.TESTING,)  # session times and attendance
+CUSTODY = (Stage.PREPARATION, Stage.TESTING)
 
 
 class LogisticsError(Refused):
     """A logistics step refused."""
+
+
+# --- may this be done now: one answer for the page that offers it and the POST that does it -------
+
+
+def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
+    """(True, "") when the round's stage allows the action; else False and, for the user, the
+    stage it is in and the stages in which it can be done."""
+    if rnd.stage in allowed:
+        return True, ""
+    stages = "、".join(str(label) for value, label in Stage.choices if value in allowed)
+    return False, _("The round is in the stage “%(stage)s”; this can be done in: %(stages)s.") % {
+        "stage": rnd.get_stage_display(),
+        "stages": stages,
+    }
+
+
+def _may(user, perm: str, rnd: Round, allowed) -> tuple[bool, str]:
+    if not user.has_perm(perm):
+        return False, ""
+    return stage_allows(rnd, allowed)
+
+
+def can_fill_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
+    allowed, reason = _may(user, "logistics.fill_checklist", rnd, PREPARATION)
+    if allowed and not checklist.is_fillable:
+        return False, _("The checklist is %(status)s and cannot be changed now.") % {"status": checklist.get_status_display()}
+    return allowed, reason
+
+
+def can_review_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
+    allowed, reason = _may(user, "logistics.review_checklist", rnd, PREPARATION)
+    if allowed and checklist.status != ChecklistStatus.SUBMITTED:
+        return False, _("Only a submitted checklist can be reviewed.")
+    return allowed, reason
 
 
 # --- template -------------------------------------------------------------------------------
@@ -287,16 +325,6 @@ def drill_record(
 def session_record_ensure(*, session: TestSession, sampled_school: SampledSchool) -> SessionRecord:
     record, _created = SessionRecord.objects.get_or_create(session=session, sampled_school=sampled_school)
     return record
-
-
-def session_records_ensure(*, pairs: list[tuple[TestSession, SampledSchool]]) -> list[SessionRecord]:
-    """The record of each (session, sampled school), in order: those that exist in one query,
-    the missing ones made one by one as session_record_ensure makes them."""
-    found = {
-        (r.session_id, r.sampled_school_id): r
-        for r in SessionRecord.objects.filter(session__in=[s for s, _ in pairs], sampled_school__in=[ss for _, ss in pairs])
-    }
-    return [found.get((s.pk, ss.pk)) or session_record_ensure(session=s, sampled_school=ss) for s, ss in pairs]
 
 
 @transaction.atomic

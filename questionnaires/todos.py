@@ -18,6 +18,8 @@ ACTIVE_STAGES = {Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING}
 
 
 def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
+    if person.role == Role.LEADER:
+        return _leader_line(rnd)
     if rnd.stage not in ACTIVE_STAGES:
         return []
     due = rnd.closes_at.date() if rnd.closes_at else None
@@ -56,3 +58,23 @@ def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
                 )
         return todos
     return []
+
+
+def _leader_line(rnd) -> list[Todo]:
+    """The leader's line: questionnaires submitted of the codes issued, all kinds together."""
+    if rnd.stage in (Stage.SETUP, Stage.CLOSED):
+        return []
+    issued = submitted = 0
+    for row in tracking(rnd=rnd):
+        total = row.total
+        issued, submitted = issued + total.issued, submitted + total.submitted
+    if not issued:
+        return []
+    return [
+        Todo(
+            _("Questionnaires: %(submitted)s of %(issued)s submitted (%(percent)s%%)")
+            % {"submitted": submitted, "issued": issued, "percent": round(100 * submitted / issued)},
+            None,
+            reverse("questionnaire_tracking", args=[rnd.pk]),
+        )
+    ]

@@ -66,6 +66,24 @@ PROBLEMS = [
         "训前需求调研，分层分类培训；集中培训与网络研修结合；避免占用教师休息时间。",
     ),
 ]
+# The plan text for the two diagnosed findings the demo turns into problems, by the finding's rule:
+# (lead, cooperating, days to the deadline, goal, measures), as in PROBLEMS.
+FINDING_PLANS = {
+    "pe_activity_below_norm": (
+        "体卫艺股",
+        "基础教育股",
+        60,
+        "保证学生每天校内体育活动时间不少于1小时。",
+        "落实大课间和课后体育活动制度；体育课不被挤占；每学期抽查各校体育活动时间并通报。",
+    ),
+    "homework_above_norm": (
+        "基础教育股",
+        "教师发展中心（教研室）",
+        14,
+        "落实“双减”作业规定：初中书面作业平均完成时间不超过90分钟。",
+        "学校建立作业公示与统筹制度；教研室开展作业设计专题教研；督导室开展作业管理专项督导。",
+    ),
+}
 GUIDING = (
     "以落实立德树人根本任务为目标，认真研判国家义务教育质量监测反馈的主要问题，深入查找根源，"
     "制定切实可行的整改措施，立行立改、限期整改，推动县域义务教育优质均衡发展。"
@@ -88,7 +106,6 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     if not departments:
         return
     fallback = next(iter(departments.values()))
-    findings = list(Finding.objects.filter(round=rnd, status=Finding.Status.OPEN)[:2])
     plan = services.plan_ensure(rnd=rnd, user=user)
     plan = services.plan_update(
         plan=plan,
@@ -98,19 +115,22 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
         leadership_group=LEADERSHIP,
     )
     dept_people = {p.department_id: p for p in Person.objects.filter(county=rnd.county, role=Role.DEPARTMENT)}
-    problems = [services.problem_from_finding(finding=f, user=user) for f in findings]
-    for title, *_rest in PROBLEMS:
-        problems.append(
-            services.problem_create(
-                rnd=rnd,
-                title=title,
-                source=Problem.Source.FEEDBACK_LETTER,
-                source_reference="省教育督导委员会办公室反馈函",
-                user=user,
-            )
+    # Each problem is planned with its own text: a pairing by position gave one problem another's goal.
+    planned: list[tuple[Problem, tuple]] = []
+    for rule, text in FINDING_PLANS.items():
+        finding = Finding.objects.filter(round=rnd, status=Finding.Status.OPEN, rule=rule).order_by("-grade").first()
+        if finding is not None:
+            planned.append((services.problem_from_finding(finding=finding, user=user), text))
+    for title, *rest in PROBLEMS:
+        problem = services.problem_create(
+            rnd=rnd,
+            title=title,
+            source=Problem.Source.FEEDBACK_LETTER,
+            source_reference="省教育督导委员会办公室反馈函",
+            user=user,
         )
-    for index, problem in enumerate(problems):
-        _title, lead, coop, days, goal, measures = PROBLEMS[index % len(PROBLEMS)]
+        planned.append((problem, tuple(rest)))
+    for problem, (lead, coop, days, goal, measures) in planned:
         lead_dept = departments.get(lead, fallback)
         item = PlanItem(
             plan=plan,

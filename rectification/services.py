@@ -125,16 +125,21 @@ def plan_of_round(rnd: Round) -> Plan | None:
     return Plan.objects.filter(round=rnd).first()
 
 
+def plan_unsaved(*, rnd: Round) -> Plan:
+    """The plan a round would get: what a page shows before anybody saved one (a read creates nothing)."""
+    return Plan(
+        round=rnd,
+        title=_("%(county)s rectification plan for the problems found by the %(year)s national compulsory-education quality monitoring")
+        % {"county": rnd.county.name, "year": rnd.year},
+    )
+
+
 @transaction.atomic
 def plan_ensure(*, rnd: Round, user: User) -> Plan:
     plan = plan_of_round(rnd)
     if plan is None:
         check_stage(rnd)
-        plan = Plan(
-            round=rnd,
-            title=_("%(county)s rectification plan for the problems found by the %(year)s national compulsory-education quality monitoring")
-            % {"county": rnd.county.name, "year": rnd.year},
-        )
+        plan = plan_unsaved(rnd=rnd)
         history_user(plan, user)
         plan.save()
     return plan

@@ -14,7 +14,7 @@ from rounds.selectors import Todo
 
 from .deadlines import DUE_SOON, DUE_TODAY, deadline_state
 from .models import PlanItem, Progress
-from .selectors import items_changeable_by, items_visible_to
+from .selectors import items_changeable_by, items_visible_to, tiles_for
 
 LIMIT = 20
 
@@ -24,13 +24,42 @@ def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
         return _department_todos(user, rnd, today)
     if person.role == Role.COUNTY_STAFF:
         return _staff_todos(user, rnd)
+    if person.role == Role.LEADER:
+        return _leader_summary(user, rnd, today)
     return []
+
+
+def _named(item: PlanItem) -> str:
+    """An item by its problem and lead department (two items may share a goal, or a problem; an
+    item of a problem is each department's own)."""
+    return f"{item.problem.number}. {item.problem.title}（{item.lead_department.name}）"
+
+
+def _leader_summary(user, rnd, today: dt.date) -> list[Todo]:
+    """The leader's line on rectification: items open, due this week, overdue and closed."""
+    items = items_visible_to(user).filter(plan__round=rnd)
+    if not items.exists():
+        return []
+    tiles = tiles_for(items, today=today)
+    return [
+        Todo(
+            _("Rectification: %(open)s items open, %(week)s due this week, %(overdue)s overdue, %(closed)s closed")
+            % {"open": tiles.open, "week": tiles.due_this_week, "overdue": tiles.overdue, "closed": tiles.closed},
+            None,
+            reverse("rectification_overview", args=[rnd.pk]),
+            overdue=tiles.overdue > 0,
+        )
+    ]
 
 
 def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
     todos = []
     open_items = items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN)
-    items = open_items.filter(approved_deadline__isnull=False).select_related("plan").order_by("approved_deadline")[:200]
+    items = (
+        open_items.filter(approved_deadline__isnull=False)
+        .select_related("plan", "problem", "lead_department")
+        .order_by("approved_deadline")[:200]
+    )
     for item in items:
         state = deadline_state(
             deadline=item.approved_deadline,
@@ -44,7 +73,7 @@ def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
         title = _("Rectification item due: %(goal)s") if state in (DUE_SOON, DUE_TODAY) else _("Rectification item overdue: %(goal)s")
         todos.append(
             Todo(
-                title % {"goal": str(item)},
+                title % {"goal": _named(item)},
                 item.approved_deadline,
                 reverse("item_detail", args=[item.pk]),
                 overdue=state not in (DUE_SOON, DUE_TODAY),
@@ -57,13 +86,13 @@ def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
             status=Progress.Status.RETURNED,
         )
         .exclude(Exists(later))  # a newer report has answered it
-        .select_related("item")
+        .select_related("item__problem", "item__lead_department")
         .order_by("-posted_at")[:LIMIT]
     )
     for report in returned:
         todos.append(
             Todo(
-                _("Report returned — send a new one: %(goal)s") % {"goal": str(report.item)},
+                _("Report returned — send a new one: %(goal)s") % {"goal": _named(report.item)},
                 report.item.approved_deadline,
                 reverse("item_detail", args=[report.item_id]),
             )
@@ -77,13 +106,13 @@ def _staff_todos(user, rnd) -> list[Todo]:
             item__in=items_visible_to(user).filter(plan__round=rnd).values("pk"),
             status=Progress.Status.PENDING,
         )
-        .select_related("item")
+        .select_related("item__problem", "item__lead_department")
         .order_by("posted_at")[:LIMIT]
     )
     return [
         Todo(
-            _("Verify the progress report on: %(goal)s") % {"goal": str(p.item)},
-            None,
+            _("Verify the progress report on: %(goal)s") % {"goal": _named(p.item)},
+            p.item.approved_deadline,
             reverse("item_detail", args=[p.item_id]),
         )
         for p in pending

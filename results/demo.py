@@ -53,6 +53,16 @@ def _students(rnd: Round):
     return list(sampled_students(rnd=rnd).filter(exclusion="").select_related("sampled_school__school").order_by("monitoring_id"))
 
 
+def _attendance(rnd: Round, domain: str) -> tuple[set[int], set[int]]:
+    """(sampled schools whose sessions of the domain were recorded, students marked absent in one)."""
+    from logistics.models import Attendance, AttendanceStatus
+
+    marks = Attendance.objects.filter(record__session__round=rnd, record__session__domain=domain)
+    recorded = set(marks.values_list("record__sampled_school_id", flat=True))
+    absent = set(marks.filter(status=AttendanceStatus.ABSENT).values_list("student_id", flat=True))
+    return recorded, absent
+
+
 def load_demo(*, rnd: Round, rng: random.Random) -> None:
     students = _students(rnd)
     user = _uploader(rnd)
@@ -64,8 +74,11 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     for domain in rnd.domains:
         spread = 70.0 if domain == Domain.MATH else 35.0
         label, rows = _zh_label(domain), []
+        recorded, absent = _attendance(rnd, domain)
         for s in students:
-            if rng.random() < 0.02:
+            # Where the test day was recorded the scores follow it; elsewhere a few are away at random.
+            away = s.pk in absent if s.sampled_school_id in recorded else rng.random() < 0.02
+            if away:
                 rows.append([s.monitoring_id, label, "缺考", ""])
                 continue
             score = (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rounds.documents import DocumentKind
 from rounds.models import Domain, Location, Round
 from sampling.models import SampledSchool, SampledStudent
-from sampling.selectors import sampled_schools
+from sampling.selectors import sampled_schools, sampled_schools_visible_to
 
 from . import charts
 from .estimation import Level, assign_levels
@@ -367,5 +367,12 @@ BUILDERS = {
         build=_county_report,
         perm=PERM,
     ),
-    "school_letter": DocumentKind(title=_letter_title, build=_school_letter, perm=PERM, per_subject=True),
+    # A coordinator reads the letter of their own school (the subject is its sampled school).
+    "school_letter": DocumentKind(
+        title=_letter_title,
+        build=_school_letter,
+        perm="results.view_school_letter",
+        per_subject=True,
+        subjects=sampled_schools_visible_to,
+    ),
 }

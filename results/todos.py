@@ -14,6 +14,8 @@ from .reference import scored_domains
 
 
 def todos_for(*, user, person, rnd, today) -> list[Todo]:
+    if person.role == Role.LEADER:
+        return _leader_line(rnd)
     if person.role != Role.COUNTY_STAFF or rnd.stage not in (Stage.TESTING, Stage.RESULTS):
         return []
     todos: list[Todo] = []
@@ -52,3 +54,19 @@ def todos_for(*, user, person, rnd, today) -> list[Todo]:
             )
         )
     return todos
+
+
+def _leader_line(rnd) -> list[Todo]:
+    """The leader's line once results are in: the problems the diagnosis found."""
+    if rnd.stage not in (Stage.RESULTS, Stage.RECTIFICATION):
+        return []
+    if not ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE).exists():
+        return []
+    found = Finding.objects.filter(round=rnd, status=Finding.Status.OPEN).count()
+    return [
+        Todo(
+            _("Results: %(n)s problems found by the diagnosis") % {"n": found},
+            None,
+            reverse("results_findings", args=[rnd.pk]),
+        )
+    ]

@@ -72,6 +72,15 @@ def documents_visible_to(user, rounds: QuerySet[Round], kinds: Iterable[str] | N
     return Document.objects.filter(round__in=rounds).filter(allowed)
 
 
+def latest_builds(documents: QuerySet[Document]) -> set[int]:
+    """The ids of the newest finished build of each kind and subject among ``documents``."""
+    newest: dict[tuple[str, str], tuple] = {}
+    for pk, kind, subject, created in documents.filter(status=Document.Status.DONE).values_list("pk", "kind", "subject", "created_at"):
+        if (kind, subject) not in newest or (created, pk) > newest[kind, subject]:
+            newest[kind, subject] = (created, pk)
+    return {pk for _created, pk in newest.values()}
+
+
 @transaction.atomic
 def document_request(*, rnd: Round, kind: str, subject: str = "", user, language: str = "zh-hans") -> Document:
     """Record the request and queue the build once this transaction commits."""

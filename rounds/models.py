@@ -369,6 +369,8 @@ class Document(models.Model):
     from the same data carry the same digest and a change in the data shows as a new one.
     """
 
+    is_latest: bool  # set by the documents list: the newest finished build of its kind and subject
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Building")

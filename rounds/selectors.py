@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -35,9 +35,25 @@ def rounds_visible_to(user) -> QuerySet[Round]:
     return county_filtered(user, Round.objects.select_related("county"))
 
 
-def current_round(user) -> Round | None:
-    """The newest round of the user's county that is not closed."""
-    return rounds_visible_to(user).exclude(stage=Stage.CLOSED).order_by("-year").first()
+def open_rounds(user) -> QuerySet[Round]:
+    """The rounds of the user's county that are not closed, newest first: the set-up of a new
+    round and the rectification of the last one are open at once."""
+    return rounds_visible_to(user).exclude(stage=Stage.CLOSED).order_by("-year", "-pk")
+
+
+def current_round(user, *, chosen: int | None = None) -> Round | None:
+    """The open round the user chose to work on (``chosen``, kept in their session by
+    round_choose), else the newest round of their county that is not closed."""
+    rounds = open_rounds(user)
+    return (rounds.filter(pk=chosen).first() if chosen else None) or rounds.first()
+
+
+CHOSEN_ROUND = "chosen_round"  # the session key round_choose keeps the user's choice under
+
+
+def round_of_request(request) -> Round | None:
+    """current_round for the request's user and the choice in their session."""
+    return current_round(request.user, chosen=request.session.get(CHOSEN_ROUND))
 
 
 @dataclass(frozen=True)
@@ -50,16 +66,28 @@ class Todo:
 
 
 def todo_for(user, *, today: dt.date, rnd: Round | None = None) -> list[Todo]:
-    """What is due next for the user in ``rnd`` (by default the current round of their county)."""
+    """What waits for the user in ``rnd``, or by default in every open round of their county
+    (each line then names its round when more than one is open); no two lines alike."""
     person = person_of(user)
     if person is None:
         return []
-    rnd = rnd or current_round(user)
-    todos: list[Todo] = []
-    if rnd is None:
+    rounds = [rnd] if rnd is not None else list(open_rounds(user))
+    if not rounds:
         if person.role == Role.COUNTY_STAFF:
-            todos.append(Todo(_("Create this year's monitoring round"), None, reverse("round_create")))
-        return todos
+            return [Todo(_("Create this year's monitoring round"), None, reverse("round_create"))]
+        return []
+    todos: list[Todo] = []
+    for each in rounds:
+        found = _round_todos(user, person, each, today)
+        if len(rounds) > 1:
+            found = [replace(t, detail=f"{each} · {t.detail}" if t.detail else str(each)) for t in found]
+        todos.extend(found)
+    distinct = list({(t.title, t.url, t.detail): t for t in todos}.values())
+    return sorted(distinct, key=lambda t: (t.due is None, t.due or today))
+
+
+def _round_todos(user, person, rnd: Round, today: dt.date) -> list[Todo]:
+    todos: list[Todo] = []
     round_url = reverse("round_detail", args=[rnd.pk])
     if person.role == Role.COUNTY_STAFF and rnd.stage == Stage.SETUP:
         todos.append(Todo(_("Check the domains, test days, timetable and milestones, then open sampling"), None, round_url))
@@ -69,7 +97,7 @@ def todo_for(user, *, today: dt.date, rnd: Round | None = None) -> list[Todo]:
             todos.append(Todo(milestone.get_kind_display(), milestone.due_date, round_url, milestone.is_overdue(today)))
     for provider in _todo_providers():
         todos.extend(provider(user=user, person=person, rnd=rnd, today=today))
-    return sorted(todos, key=lambda t: (t.due is None, t.due or today))
+    return todos
 
 
 def _todo_providers():

@@ -138,6 +138,10 @@ def round_create(
     Milestone.objects.bulk_create(
         Milestone(round=rnd, kind=kind, due_date=test_start + dt.timedelta(days=offset)) for kind, offset in MILESTONE_OFFSETS.items()
     )
+    # The round is born with its five-room checklist, as with its timetable: no page creates it on a read.
+    from logistics.services import checklist_template_ensure
+
+    checklist_template_ensure(rnd=rnd)
     return rnd
 
 

@@ -4,6 +4,7 @@ from .views import documents, home, letters, people, registry, rounds
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("rounds/<int:pk>/choose/", home.round_choose, name="round_choose"),
     path("schools/", registry.school_list, name="school_list"),
     path("schools/new/", registry.school_create, name="school_create"),
     path("schools/import/", registry.school_import, name="school_import"),

@@ -12,6 +12,7 @@ from logistics import models as logistics_models
 from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
 from monitoring_site.roles import Role
 from questionnaires.models import Kind, Response
+from rectification import demo as rectification_demo
 from rectification.models import Plan, PlanItem
 from results.models import Finding, PeMeasurement, ResultImport, StudentScore
 from rounds.models import Document, Person, Round
@@ -50,6 +51,22 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     assert Package.objects.filter(round=rnd).exists() and Handover.objects.filter(package__round=rnd).exists()
     assert Incident.objects.filter(round=rnd).count() >= 1
 
+    # the tour's school (xuexiao1's): every session recorded, and whoever missed a domain's session has no score in it
+    tour = Person.objects.get(user__username="xuexiao1").schools.get()
+    tour_sampled = sampled.filter(school=tour).exclude(status=SampledSchool.Status.REPLACED).get()
+    sessions = rnd.sessions.filter(grade=tour_sampled.grade)
+    assert logistics_models.SessionRecord.objects.filter(sampled_school=tour_sampled).count() == sessions.count()
+    for domain in rnd.domains:
+        missed = set(
+            logistics_models.Attendance.objects.filter(
+                record__sampled_school=tour_sampled, record__session__domain=domain, status="absent"
+            ).values_list("student_id", flat=True)
+        )
+        scored = StudentScore.objects.filter(result_import__round=rnd, result_import__state="active", result_import__domain=domain)
+        own = scored.filter(student__sampled_school=tour_sampled)
+        absent_in_scores = set(own.exclude(attendance="present").values_list("student_id", flat=True))
+        assert missed == absent_in_scores, domain
+
     # questionnaires: submitted responses from students and teachers
     submitted = Response.objects.filter(access_code__round=rnd, submitted_at__isnull=False)
     assert submitted.filter(instrument__kind=Kind.STUDENT).exists() and submitted.filter(instrument__kind=Kind.TEACHER).exists()
@@ -75,6 +92,16 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     assert active.filter(approved_deadline__lt=today).exists()
     assert active.filter(approved_deadline__gte=today, approved_deadline__lte=today + timezone.timedelta(days=plan.due_soon_days)).exists()
     assert active.filter(approved_deadline__gt=today + timezone.timedelta(days=plan.due_soon_days)).exists()
+    # each item is planned for its own problem: the goal, measures and lead department written for it
+    own_text = {title: (lead, goal, measures) for title, lead, _coop, _days, goal, measures in rectification_demo.PROBLEMS}
+    items = PlanItem.objects.filter(plan=plan).select_related("problem__finding", "lead_department")
+    for item in items:
+        if item.problem.finding_id:
+            lead, _coop, _days, goal, measures = rectification_demo.FINDING_PLANS[item.problem.finding.rule]
+        else:
+            lead, goal, measures = own_text[item.problem.title]
+        assert (item.lead_department.name, item.goal, item.measures) == (lead, goal, measures), item.problem.title
+    assert len({item.goal for item in items}) == items.count() == len(rectification_demo.PROBLEMS) + 2
 
     # running it again leaves the demo as it is
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -18,10 +18,12 @@ from rounds.models import Round, School
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
 from ..models import Checklist, ChecklistAnswer, ChecklistItem, EvidenceFile
-from ..selectors import _answers_by_checklist, open_comments, problems_of, template_rooms
+from ..selectors import _answers_by_checklist, checklist_of, checklist_status, open_comments, problems_of, template_rooms
 from ..services import (
     LogisticsError,
     answer_save,
+    can_fill_checklist,
+    can_review_checklist,
     checklist_approve,
     checklist_ensure,
     checklist_return,
@@ -43,13 +45,17 @@ STATUS = "logistics/_item_status.html"
 
 
 def _load(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> tuple[Round, School, Checklist]:
+    """Round, school and checklist; the checklist is created by the first write, never by a read
+    (a GET shows one never saved as "not started")."""
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
-    return rnd, school, checklist_ensure(rnd=rnd, school=school)
+    if request.method == "POST":
+        return rnd, school, checklist_ensure(rnd=rnd, school=school)
+    return rnd, school, checklist_of(rnd=rnd, school=school)
 
 
-def _can_fill(request: AuthenticatedHttpRequest, rnd, checklist) -> bool:
-    return request.user.has_perm("logistics.fill_checklist") and checklist.is_fillable and rnd.stage in PREPARATION
+def _can_fill(request: AuthenticatedHttpRequest, rnd: Round, checklist: Checklist) -> bool:
+    return can_fill_checklist(user=request.user, rnd=rnd, checklist=checklist)[0]
 
 
 def _item_context(
@@ -64,7 +70,7 @@ def _item_context(
     problems=None,
     comments=None,
 ) -> dict:
-    if answer is None:
+    if answer is None and checklist.pk:
         answer = (
             ChecklistAnswer.objects.filter(checklist=checklist, item=item)
             .prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
@@ -74,7 +80,7 @@ def _item_context(
         items = list(ChecklistItem.objects.filter(room__template__round=rnd))
         problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
     if comments is None:
-        comments = open_comments(checklist)
+        comments = open_comments(checklist) if checklist.pk else {}
     problem = problems.get(item.pk)
     return {
         "round": rnd,
@@ -91,16 +97,21 @@ def _item_context(
     }
 
 
+def _answers_with_photos(checklist) -> dict:
+    if checklist.pk is None:
+        return {}
+    photos = Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False))
+    return {a.item_id: a for a in checklist.answers.prefetch_related(photos)}
+
+
 @require_perm("logistics.view_checklist")
 def checklist_fill(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
-    answers = {
-        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
-    }
+    answers = _answers_with_photos(checklist)
     items = [i for room in rooms for i in room.item_list]
     problems = problems_of(items, _answers_by_checklist([checklist.pk]).get(checklist.pk, {}))
-    comments = open_comments(checklist)
+    comments = open_comments(checklist) if checklist.pk else {}
     room_id = request.GET.get("room")
     current = next((r for r in rooms if str(r.pk) == room_id), rooms[0] if rooms else None)
     for room in rooms:
@@ -125,14 +136,16 @@ def checklist_fill(request: AuthenticatedHttpRequest, round_pk: int, school_pk: 
             **banner(rnd),
             "school": school,
             "checklist": checklist,
+            "status": checklist_status(checklist),
             "rooms": rooms,
             "current": current,
             "cards": cards,
             "open_problems": sum(1 for p in problems.values() if p is not None),
             "editable": _can_fill(request, rnd, checklist),
-            "events": checklist.events.select_related("by").prefetch_related("comments__item"),
-            "can_review": request.user.has_perm("logistics.review_checklist") and checklist.status == "submitted",
-            "history": checklist.history.select_related("history_user")[:20],
+            "events": checklist.events.select_related("by").prefetch_related("comments__item") if checklist.pk else [],
+            "can_review": can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)[0],
+            "fill_refusal": can_fill_checklist(user=request.user, rnd=rnd, checklist=checklist)[1],
+            "history": checklist.history.select_related("history_user")[:20] if checklist.pk else [],
         },
     )
 
@@ -274,37 +287,35 @@ def checklist_submit_view(request: AuthenticatedHttpRequest, round_pk: int, scho
 
 @require_perm("logistics.review_checklist")
 def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
+    """The review form, offered only when the stage and the checklist allow a review; a refused
+    or failed decision shows the form again with what the reviewer typed."""
     rnd, school, checklist = _load(request, round_pk, school_pk)
     rooms = template_rooms(rnd=rnd)
     form = ReviewForm(request.POST or None, initial={"version": checklist.version})
+    typed = {i.pk: request.POST.get(f"comment-{i.pk}", "") for room in rooms for i in room.item_list}
+    reviewable, reason = can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)
     status = 200
-    if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and form.is_valid():
-        version, note = form.cleaned_data["version"], form.cleaned_data["note"]
-        try:
-            if request.POST.get("action") == "approve":
-                checklist_approve(checklist=checklist, note=note, expected_version=version, user=request.user)
-                messages.success(request, _("The checklist was approved."))
+    if request.method == "POST":
+        if not reviewable:
+            messages.error(request, reason)
+            status = 409
+        elif form.is_valid():
+            version, note = form.cleaned_data["version"], form.cleaned_data["note"]
+            try:
+                if request.POST.get("action") == "approve":
+                    checklist_approve(checklist=checklist, note=note, expected_version=version, user=request.user)
+                    messages.success(request, _("The checklist was approved."))
+                else:
+                    checklist_return(checklist=checklist, comments=typed, note=note, expected_version=version, user=request.user)
+                    messages.success(request, _("The checklist was returned to the school with your comments."))
+            except (StaleEdit, LogisticsError) as exc:
+                messages.error(request, exc.message)
+                status = 409 if isinstance(exc, StaleEdit) else 200  # another reviewer decided first
+                checklist.refresh_from_db()
+                reviewable, reason = can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)
             else:
-                comments = {i.pk: request.POST.get(f"comment-{i.pk}", "") for room in rooms for i in room.item_list}
-                checklist_return(
-                    checklist=checklist,
-                    comments=comments,
-                    note=note,
-                    expected_version=version,
-                    user=request.user,
-                )
-                messages.success(request, _("The checklist was returned to the school with your comments."))
-        except (StaleEdit, LogisticsError) as exc:
-            messages.error(request, exc.message)
-            status = 409 if isinstance(exc, StaleEdit) else 200  # another reviewer decided first
-            checklist.refresh_from_db()
-        else:
-            return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
-    elif request.method == "POST":
-        return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
-    answers = {
-        a.item_id: a for a in checklist.answers.prefetch_related(Prefetch("photos", queryset=EvidenceFile.objects.filter(removed=False)))
-    }
+                return redirect("checklist_fill", round_pk=rnd.pk, school_pk=school.pk)
+    answers = _answers_with_photos(checklist)
     problems = problems_of(
         [i for r in rooms for i in r.item_list],
         _answers_by_checklist([checklist.pk]).get(checklist.pk, {}),
@@ -315,6 +326,7 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
                 "item": i,
                 "answer": answers.get(i.pk),
                 "problem": PROBLEM_LABELS.get(problems[i.pk] or "", ""),
+                "comment": typed.get(i.pk, ""),
             }
             for i in room.item_list
         ]
@@ -325,9 +337,12 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
             **banner(rnd),
             "school": school,
             "checklist": checklist,
+            "status": checklist_status(checklist),
             "rooms": rooms,
             "form": form,
-            "reviewable": checklist.status == "submitted",
+            "reviewable": reviewable,
+            "refusal": reason,
+            "kept": request.method == "POST" and not reviewable,
         },
         status=status,
     )

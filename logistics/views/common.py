@@ -4,7 +4,6 @@ and the stage check that refuses what the round's stage does not allow."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.utils.translation import gettext as _
 
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404
@@ -12,10 +11,9 @@ from rounds.models import Round, School, Stage
 from rounds.selectors import rounds_visible_to
 
 from ..selectors import sample_schools_visible_to
+from ..services import CUSTODY, PREPARATION, TEST_DAYS, stage_allows
 
-PREPARATION = (Stage.PREPARATION, Stage.TESTING)
-TEST_DAYS = (Stage.TESTING,)
-CUSTODY = (Stage.PREPARATION, Stage.TESTING)
+__all__ = ["CUSTODY", "PREPARATION", "TEST_DAYS", "banner", "round_or_404", "school_or_404", "stage_refused"]
 
 
 def round_or_404(request: AuthenticatedHttpRequest, round_pk: int) -> Round:
@@ -29,13 +27,10 @@ def school_or_404(request: AuthenticatedHttpRequest, rnd: Round, school_pk: int)
 
 def stage_refused(request: AuthenticatedHttpRequest, rnd: Round, allowed) -> bool:
     """True (with a message for the user) when the round's stage does not allow the action."""
-    if rnd.stage in allowed:
-        return False
-    messages.error(
-        request,
-        _("The round is in the stage “%(stage)s”; this cannot be recorded now.") % {"stage": rnd.get_stage_display()},
-    )
-    return True
+    ok, reason = stage_allows(rnd, allowed)
+    if not ok:
+        messages.error(request, reason)
+    return not ok
 
 
 def banner(rnd: Round) -> dict:

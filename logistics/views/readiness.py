@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm, required_person
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 from rounds.forms import today
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from ..forms import ItemForm, RoomForm
 from ..models import ChecklistItem, ChecklistRoom
@@ -33,7 +34,7 @@ from .common import banner, round_or_404, stage_refused
 @require_perm("logistics.use_app")
 def logistics_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and readers go to the dashboard; a school's people to their school."""
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "logistics/no_round.html")
     schools = list(sample_schools_visible_to(request.user, rnd=rnd)[:2])
@@ -118,12 +119,12 @@ def readiness_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRe
             for row in rows
         ),
     )
-    response = HttpResponse(
+    filename = _("readiness-%(year)s.xlsx") % {"year": rnd.year}
+    return HttpResponse(
         workbook_bytes(workbook),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
-    response["Content-Disposition"] = f'attachment; filename="readiness-{rnd.year}.xlsx"'
-    return response
 
 
 # --- the template -------------------------------------------------------------------------

@@ -13,20 +13,20 @@ from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
-from rounds.models import SessionKind, TestSession
+from rounds.models import Round, School, SessionKind, TestSession
 from sampling.models import SampledStudent
 from sampling.selectors import sampled_students
 
 from ..forms import AttendanceForm, DrillForm, SessionRecordForm, StaffFormSet
 from ..models import Attendance, AttendanceStatus, Checklist, MockDrill, SessionRecord, StaffAssignment
-from ..selectors import sampled_grades, session_rate, session_rates, sessions_for
+from ..selectors import sampled_grades, session_rate, session_rates, session_records_of, sessions_for
 from ..services import (
     LogisticsError,
     attendance_mark,
     drill_record,
     session_record_ensure,
     session_record_save,
-    session_records_ensure,
+    stage_allows,
 )
 from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404, stage_refused
 
@@ -38,7 +38,7 @@ def school_logistics(request: AuthenticatedHttpRequest, round_pk: int, school_pk
     grades = sampled_grades(rnd=rnd, school=school)
     by_grade = {s.grade: s for s in grades}
     timetable = list(sessions_for(rnd=rnd, grades=list(by_grade)))
-    records = session_records_ensure(pairs=[(session, by_grade[session.grade]) for session in timetable])
+    records = session_records_of(pairs=[(session, by_grade[session.grade]) for session in timetable])
     sessions = [
         {"session": session, "record": record, "rate": rate}
         for session, record, rate in zip(timetable, records, session_rates(records=records), strict=True)
@@ -102,11 +102,15 @@ def drill_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int) 
     )
 
 
-def _session_context(request: AuthenticatedHttpRequest, rnd, school, session_pk) -> tuple[TestSession, SessionRecord]:
+def _session_context(
+    request: AuthenticatedHttpRequest, rnd: Round, school: School, session_pk: int, *, create: bool = False
+) -> tuple[TestSession, SessionRecord]:
+    """The session and its record: on a GET an unsaved record when nothing was recorded yet."""
     grades = {s.grade: s for s in sampled_grades(rnd=rnd, school=school)}
     session = get_visible_or_404(rnd.sessions.filter(grade__in=list(grades)), pk=session_pk)
-    record = session_record_ensure(session=session, sampled_school=grades[session.grade])
-    return session, record
+    if create:
+        return session, session_record_ensure(session=session, sampled_school=grades[session.grade])
+    return session, session_records_of(pairs=[(session, grades[session.grade])])[0]
 
 
 @require_perm("logistics.record_attendance")
@@ -114,7 +118,7 @@ def session_attendance(request: AuthenticatedHttpRequest, round_pk: int, school_
     """The test-day page on a phone: one row per sampled student, by monitoring ID only."""
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
-    session, record = _session_context(request, rnd, school, session_pk)
+    session, record = _session_context(request, rnd, school, session_pk, create=request.method == "POST")
     form = SessionRecordForm(
         request.POST or None,
         initial={
@@ -124,6 +128,9 @@ def session_attendance(request: AuthenticatedHttpRequest, round_pk: int, school_
             "monitors": record.monitors,
         },
     )
+    if not stage_allows(rnd, TEST_DAYS)[0]:
+        for field in form.fields.values():  # shown, not offered: the stage does not allow a change
+            field.disabled = True
     if request.method == "POST":
         if not stage_refused(request, rnd, TEST_DAYS) and form.is_valid():
             data = form.cleaned_data
@@ -156,7 +163,7 @@ def _attendance_context(rnd, school, session, record) -> dict:
     students = list(
         sampled_students(rnd=rnd).filter(sampled_school=record.sampled_school).only("pk", "monitoring_id", "exclusion", "pe_exempt")
     )
-    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status"))
+    marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status")) if record.pk else {}
     rows = [{"student": s, "status": marked.get(s.pk), "suggested": _suggested(s, session)} for s in students]
     return {
         "school": school,
@@ -165,7 +172,8 @@ def _attendance_context(rnd, school, session, record) -> dict:
         "rows": rows,
         "statuses": AttendanceStatus.choices,
         "rate": session_rate(record=record, students=students),
-        "editable": rnd.stage in TEST_DAYS,
+        "editable": stage_allows(rnd, TEST_DAYS)[0],
+        "refusal": stage_allows(rnd, TEST_DAYS)[1],
     }
 
 
@@ -184,7 +192,7 @@ def attendance_mark_view(
 ) -> HttpResponse:
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
-    session, record = _session_context(request, rnd, school, session_pk)
+    session, record = _session_context(request, rnd, school, session_pk, create=True)
     student = get_visible_or_404(SampledStudent.objects.filter(sampled_school=record.sampled_school), pk=student_pk)
     form = AttendanceForm(request.POST)
     if not stage_refused(request, rnd, TEST_DAYS) and form.is_valid():

@@ -16,7 +16,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, person_of, require_perm
 from monitoring_site.views import import_status
 from rounds.models import AuditEvent, ImportBatch, Round
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
 from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
@@ -50,7 +50,7 @@ def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
 
 @require_perm("questionnaires.view_tracking")
 def questionnaire_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "questionnaires/no_round.html")
     return redirect("questionnaire_tracking", pk=rnd.pk)

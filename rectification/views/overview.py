@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from rounds.models import Department
-from rounds.selectors import current_round
+from rounds.selectors import round_of_request
 
 from .. import services
 from ..effect import effects_for
@@ -35,7 +35,7 @@ PAGE_SIZE = 50
 
 @require_perm("rectification.view_plan")
 def rectification_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "rectification/no_round.html")
     return redirect("rectification_overview", round_pk=rnd.pk)
@@ -120,9 +120,8 @@ def rectification_export(request: AuthenticatedHttpRequest, round_pk: int) -> Ht
         _all, filtered, _chosen = _filtered(request, rnd, plan, today())
         items = with_latest_progress(item_rows(filtered))
     data = items_workbook(items, title=_("Rectification items"))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''rectification-{rnd.year}.xlsx"
-    return response
+    filename = _("rectification-%(year)s.xlsx") % {"year": rnd.year}
+    return HttpResponse(data, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, filename)})
 
 
 @require_perm("rectification.view_plan")

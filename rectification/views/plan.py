@@ -121,12 +121,19 @@ def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespons
     )
 
 
+def _draft_plan(request, rnd):
+    """The plan to edit: made by the first save, shown unsaved to a GET (a read creates nothing)."""
+    if request.method == "POST":
+        return services.plan_ensure(rnd=rnd, user=request.user)
+    return services.plan_of_round(rnd) or services.plan_unsaved(rnd=rnd)
+
+
 @require_perm("rectification.manage_plan")
 def plan_edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
     try:
         check_stage(rnd)
-        plan = services.plan_ensure(rnd=rnd, user=request.user)
+        plan = _draft_plan(request, rnd)
         if plan.is_approved:
             raise RectificationError(_("The plan is approved: start a new version to change it."))
     except RectificationError as exc:
@@ -241,7 +248,7 @@ def item_create(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespons
     rnd = round_in_scope(request, round_pk)
     try:
         check_stage(rnd)
-        plan = services.plan_ensure(rnd=rnd, user=request.user)
+        plan = _draft_plan(request, rnd)
         if plan.is_approved:
             raise RectificationError(_("The plan is approved: start a new version to change it."))
     except RectificationError as exc:

@@ -190,9 +190,9 @@ def _cell(value, school: str) -> str:
 def results_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
-    from rounds.selectors import current_round
+    from rounds.selectors import round_of_request
 
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd is None:
         return render(request, "results/no_round.html", {})
     return redirect("results_overview", pk=rnd.pk)

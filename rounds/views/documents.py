@@ -13,7 +13,7 @@ from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
-from ..documents import document_kinds, document_request, document_retry, documents_visible_to
+from ..documents import document_kinds, document_request, document_retry, documents_visible_to, latest_builds
 from ..models import Document
 from ..selectors import rounds_visible_to
 
@@ -40,7 +40,11 @@ def document_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = [
         (kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not spec.per_subject and request.user.has_perm(spec.request_perm)
     ]
-    return render(request, "rounds/document_list.html", {"round": rnd, "documents": documents, "offer": offer})
+    latest = latest_builds(documents)
+    listed = list(documents)
+    for document in listed:
+        document.is_latest = document.pk in latest
+    return render(request, "rounds/document_list.html", {"round": rnd, "documents": listed, "offer": offer})
 
 
 @require_POST
@@ -63,7 +67,10 @@ def document_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 # of their own school, county readers the county's documents.
 @require_perm("rounds.view_round")
 def document_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return render(request, "rounds/_document_row.html", {"d": _document_for(request, pk)})
+    document = _document_for(request, pk)
+    builds = Document.objects.filter(round=document.round_id, kind=document.kind, subject=document.subject)
+    document.is_latest = document.pk in latest_builds(builds)
+    return render(request, "rounds/_document_row.html", {"d": document})
 
 
 @require_POST

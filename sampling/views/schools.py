@@ -16,7 +16,7 @@ from monitoring_site.spreadsheets import RowError
 from monitoring_site.views import import_status
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
-from rounds.selectors import current_round, rounds_visible_to
+from rounds.selectors import round_of_request, rounds_visible_to
 
 from ..forms import RosterTypeForm, StudentDrawForm, UploadForm, new_seed
 from ..imports import parse_typed_roster, roster_as_text, roster_row_errors, roster_template_bytes
@@ -31,7 +31,7 @@ from .common import XLSX, refused, round_of, stage_context
 
 @require_perm("sampling.view_school_sample")
 def my_sample(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rnd = current_round(request.user)
+    rnd = round_of_request(request)
     if rnd and request.user.has_perm("sampling.view_sampling"):
         return redirect("sampling_round", rnd.pk)
     rows = school_progress(rnd=rnd, queryset=sampled_schools_visible_to(request.user)) if rnd else []

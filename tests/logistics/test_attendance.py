@@ -41,6 +41,11 @@ def test_nobody_expected_has_no_rate():
     assert attendance_rate(["excluded"]).rate is None
 
 
+def test_a_session_where_nobody_was_marked_has_no_rate_and_needs_no_make_up():
+    rate = attendance_rate([None] * 30)
+    assert rate.rate is None and rate.percent is None and not rate.needs_make_up and rate.unmarked == 30
+
+
 def test_marking_on_the_phone_updates_the_rate_and_shows_only_monitoring_ids(client, lworld):
     w = lworld
     w.round.stage = Stage.TESTING
@@ -106,10 +111,11 @@ def test_the_school_page_shows_each_sessions_rate_with_the_same_queries_for_any_
     )
     client.force_login(w.staff)
     url = reverse("school_logistics", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk})
-    body = client.get(url).content.decode()  # makes the records of the other sessions
-    # 10 students, 7 present → 70.0%, a make-up session; the others unmarked → 0.0%.
-    assert "70.0%" in body and body.count("0.0%") == len(sessions)
-    assert SessionRecord.objects.filter(sampled_school=w.sampled_a).count() == len(sessions)
+    body = client.get(url).content.decode()
+    # 10 students, 7 present → 70.0%, a make-up session; the others, nothing marked, have no rate
+    # (not 0.0%, which would call for a make-up session that nobody missed), and the read made no record.
+    assert "70.0%" in body and body.count("0.0%") == 1 and body.count("session-unrecorded") == len(sessions) - 1
+    assert SessionRecord.objects.filter(sampled_school=w.sampled_a).count() == 1
     with django_assert_max_num_queries(20) as queries:
         client.get(url)
     per_session = [q["sql"] for q in queries.captured_queries if "logistics_attendance" in q["sql"]]

@@ -48,6 +48,7 @@ MATRIX = {
             lambda w: {"pk": w.other_county.departments.create(name="外县股").pk},
         ),
         Row("round_list", "get", EVERYONE),
+        Row("round_choose", "post", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("round_create", "get", STAFF),
         Row("round_detail", "get", EVERYONE, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),
         Row("round_edit", "get", STAFF, lambda w: {"pk": w.round.pk}, lambda w: {"pk": w.foreign_round.pk}),

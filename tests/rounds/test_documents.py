@@ -119,3 +119,11 @@ def test_without_a_chinese_font_the_document_is_refused_and_its_row_says_why(cli
     assert not document.pdf and document.attempts == 1  # refused at once, not retried
     row = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
     assert "未安装中文字体" in row
+
+
+def test_the_documents_list_marks_the_latest_build_of_each_kind(client, world):
+    older, newer = _request(client, world), _request(client, world)
+    assert older.status == newer.status == Document.Status.DONE
+    body = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
+    rows = {pk: body.split(f'id="document-{pk}"')[1].split("</tr>")[0] for pk in (older.pk, newer.pk)}
+    assert "latest-build" in rows[newer.pk] and "latest-build" not in rows[older.pk]
