@@ -39,13 +39,27 @@ sys.path.insert(0, str(ROOT))
 
 PASSWORD = "Jiance@2027"  # noqa: S105 - the demo accounts' published password
 ROLES = {  # group → (demo account, the pages to try; those the role may not open are left out)
-    "county staff": ("jiance", ["home", "round", "sample", "readiness", "school logistics", "questionnaire tracking",
-                                "results", "findings", "rectification", "plan"]),
-    "leader": ("lingdao", ["home", "round", "sample", "readiness", "questionnaire tracking", "results", "findings",
-                           "rectification", "plan"]),
+    "county staff": (
+        "jiance",
+        [
+            "home",
+            "round",
+            "sample",
+            "readiness",
+            "school logistics",
+            "questionnaire tracking",
+            "results",
+            "findings",
+            "rectification",
+            "plan",
+        ],
+    ),
+    "leader": (
+        "lingdao",
+        ["home", "round", "sample", "readiness", "questionnaire tracking", "results", "findings", "rectification", "plan"],
+    ),
     "inspector": ("ducha1", ["home", "round", "readiness", "school logistics", "checklist", "results", "rectification"]),
-    "school coordinator": ("xuexiao1", ["home", "my sample", "sampled school", "school logistics", "checklist",
-                                        "school tracking"]),
+    "school coordinator": ("xuexiao1", ["home", "my sample", "sampled school", "school logistics", "checklist", "school tracking"]),
     "monitor": ("jianceyuan1", ["home", "school logistics", "custody", "checklist"]),
     "department": ("jiaoyan", ["home", "rectification", "plan", "plan item"]),
 }
@@ -67,8 +81,10 @@ def page_paths() -> dict[str, str]:
 
     rnd = Round.objects.get()
     coordinator = Person.objects.get(user__username="xuexiao1")
-    sampled = (SampledSchool.objects.filter(round=rnd, school__in=coordinator.schools.all()).first()
-               or SampledSchool.objects.filter(round=rnd).order_by("pk").first())
+    sampled = (
+        SampledSchool.objects.filter(round=rnd, school__in=coordinator.schools.all()).first()
+        or SampledSchool.objects.filter(round=rnd).order_by("pk").first()
+    )
     school = sampled.school  # the coordinator's school if it is in the sample
     department = Person.objects.get(user__username="jiaoyan").department
     item = PlanItem.objects.filter(plan__round=rnd, lead_department=department).first() or PlanItem.objects.first()
@@ -100,9 +116,12 @@ def page_paths() -> dict[str, str]:
 def signed_in(base: str, username: str) -> dict[str, str]:
     session = requests.Session()
     session.get(f"{base}/accounts/login/", timeout=30)
-    answer = session.post(f"{base}/accounts/login/", timeout=30, allow_redirects=False,
-                          data={"username": username, "password": PASSWORD,
-                                "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    answer = session.post(
+        f"{base}/accounts/login/",
+        timeout=30,
+        allow_redirects=False,
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+    )
     if answer.status_code != 302:
         raise SystemExit(f"log-in as {username} failed: HTTP {answer.status_code}")
     return session.cookies.get_dict()
@@ -164,13 +183,21 @@ def run_load(base: str, sessions: list, size: dict) -> dict:
             "requests": entry.num_requests,
             "errors": entry.num_failures,
             **{f"p{q}": entry.get_response_time_percentile(q / 100) for q in (50, 95, 99)},
-            "pages": {e.name.split(": ", 1)[1]: (e.num_requests, e.get_response_time_percentile(0.5), e.get_response_time_percentile(0.95))
-                      for e in env.stats.entries.values() if e.name.startswith(f"{role}: ")},
+            "pages": {
+                e.name.split(": ", 1)[1]: (e.num_requests, e.get_response_time_percentile(0.5), e.get_response_time_percentile(0.95))
+                for e in env.stats.entries.values()
+                if e.name.startswith(f"{role}: ")
+            },
         }
     total = env.stats.total
     runner.quit()
-    return {"rps": total.num_requests / elapsed, "requests": total.num_requests, "roles": roles,
-            "errors": len(failures), "failures": failures[:5]}
+    return {
+        "rps": total.num_requests / elapsed,
+        "requests": total.num_requests,
+        "roles": roles,
+        "errors": len(failures),
+        "failures": failures[:5],
+    }
 
 
 def main() -> int:
@@ -200,9 +227,12 @@ def main() -> int:
     from django.db import connections
 
     connections.close_all()
-    print(f"database {url.rsplit('/', 1)[-1]} with the demo county ready in {time.perf_counter() - started:.0f} s; "
-          f"{size['users']} users, a page every {size['pacing']:g} s each, {size['warmup']:.0f} s warm-up and "
-          f"{size['seconds']:.0f} s measured; gunicorn {args.workers} workers × {args.threads} threads", flush=True)
+    print(
+        f"database {url.rsplit('/', 1)[-1]} with the demo county ready in {time.perf_counter() - started:.0f} s; "
+        f"{size['users']} users, a page every {size['pacing']:g} s each, {size['warmup']:.0f} s warm-up and "
+        f"{size['seconds']:.0f} s measured; gunicorn {args.workers} workers × {args.threads} threads",
+        flush=True,
+    )
     port = free_port()
     base = f"http://{HOST}:{port}"
     server = start_gunicorn(port=port, workers=args.workers, threads=args.threads)
@@ -216,8 +246,13 @@ def main() -> int:
         sessions = []
         for n in range(size["users"]):
             role = roles[n % len(roles)]
-            sessions.append((role, signed_in(base, ROLES[role][0]), pages_of[role][n // len(roles) % len(pages_of[role]):]
-                             + pages_of[role][: n // len(roles) % len(pages_of[role])]))
+            sessions.append(
+                (
+                    role,
+                    signed_in(base, ROLES[role][0]),
+                    pages_of[role][n // len(roles) % len(pages_of[role]) :] + pages_of[role][: n // len(roles) % len(pages_of[role])],
+                )
+            )
         result = run_load(base, sessions, size)
     finally:
         stop_gunicorn(server)
@@ -229,13 +264,23 @@ def main() -> int:
 def report(result: dict, size: dict) -> list[Figure]:
     workload = f"load: {size['users']} signed-in users, a page every {size['pacing']:g} s each"
     print(f"\n{'role':<20} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
-    figures = [Figure(workload, "requests per second, all roles", round(result["rps"], 1), "req/s"),
-               Figure(workload, "errors", result["errors"], "", "0", result["errors"] == 0)]
+    figures = [
+        Figure(workload, "requests per second, all roles", round(result["rps"], 1), "req/s"),
+        Figure(workload, "errors", result["errors"], "", "0", result["errors"] == 0),
+    ]
     for role, r in result["roles"].items():
         print(f"{role:<20} {r['requests']:>8} {r['p50']:>7.0f} {r['p95']:>7.0f} {r['p99']:>7.0f} {r['errors']:>6}")
         print("    " + "; ".join(f"{page} {n} {p50:.0f}/{p95:.0f}" for page, (n, p50, p95) in r["pages"].items()))
-        figures.append(Figure(f"{workload}: {role}", "p50 / p95 / p99", f"{r['p50']:.0f} / {r['p95']:.0f} / {r['p99']:.0f}", "ms",
-                              f"p95 < {GOAL_MS} ms", r["requests"] > 0 and r["p95"] < GOAL_MS))
+        figures.append(
+            Figure(
+                f"{workload}: {role}",
+                "p50 / p95 / p99",
+                f"{r['p50']:.0f} / {r['p95']:.0f} / {r['p99']:.0f}",
+                "ms",
+                f"p95 < {GOAL_MS} ms",
+                r["requests"] > 0 and r["p95"] < GOAL_MS,
+            )
+        )
     for failure in result["failures"]:
         print(f"  {failure}")
     return figures

@@ -190,8 +190,9 @@ def run(size: str = "full") -> list[Figure]:
     workload = f"logistics: readiness dashboard, {COUNTIES} counties × {SCHOOLS} schools"
     return [
         Figure(workload, "median page time, slowest county", round(max(m for _s, m, _w, _q in results), 1), "ms", "< 300 ms", fast),
-        Figure(workload, f"queries for {min(probes)} and {max(probes)} schools", f"{results[0][3]} and {results[-1][3]}", "",
-               "the same", flat),
+        Figure(
+            workload, f"queries for {min(probes)} and {max(probes)} schools", f"{results[0][3]} and {results[-1][3]}", "", "the same", flat
+        ),
     ]
 
 

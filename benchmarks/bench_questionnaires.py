@@ -52,17 +52,35 @@ def build():
     county = County.objects.create(code="369999", name="压测县", province="省", city="市")
     schools = School.objects.bulk_create(
         School(county=county, code=f"36999900{n:02d}", name=f"压测第{n}小学", school_type="primary", location="rural")
-        for n in range(SCHOOLS))
-    rnd = Round.objects.create(county=county, year=2027, cycle_year=1, domains=["math"], grades=[4],
-                               test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), stage=Stage.TESTING,
-                               closes_at=timezone.now() + timezone.timedelta(hours=6))
+        for n in range(SCHOOLS)
+    )
+    rnd = Round.objects.create(
+        county=county,
+        year=2027,
+        cycle_year=1,
+        domains=["math"],
+        grades=[4],
+        test_start=dt.date(2027, 5, 26),
+        test_end=dt.date(2027, 5, 27),
+        stage=Stage.TESTING,
+        closes_at=timezone.now() + timezone.timedelta(hours=6),
+    )
     sampled = SampledSchool.objects.bulk_create(
-        SampledSchool(round=rnd, grade=4, school=s, serial=n + 1, enrolment=60, probability=0.5, weight=2)
-        for n, s in enumerate(schools))
+        SampledSchool(round=rnd, grade=4, school=s, serial=n + 1, enrolment=60, probability=0.5, weight=2) for n, s in enumerate(schools)
+    )
     SampledStudent.objects.bulk_create(
-        SampledStudent(sampled_school=ss, monitoring_id=f"3699994{ss.serial:03d}{k:03d}", name=f"学生{k}", sex="M",
-                       birth_date=dt.date(2017, 1, 1), within_probability=0.5, final_weight=4)
-        for ss in sampled for k in range(STUDENTS_PER_SCHOOL))
+        SampledStudent(
+            sampled_school=ss,
+            monitoring_id=f"3699994{ss.serial:03d}{k:03d}",
+            name=f"学生{k}",
+            sex="M",
+            birth_date=dt.date(2017, 1, 1),
+            within_probability=0.5,
+            final_weight=4,
+        )
+        for ss in sampled
+        for k in range(STUDENTS_PER_SCHOOL)
+    )
     instrument_install_defaults(rnd=rnd, user=None)
     access_codes_generate(rnd=rnd, teachers_per_school=TEACHERS_PER_SCHOOL, county_codes=0, user=None)
     items = {kind: list(current_instrument(rnd=rnd, kind=kind).items.all()) for kind in (Kind.STUDENT, Kind.TEACHER)}
@@ -102,11 +120,11 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    async def request(self, method: str, path: str, fields: list[tuple[str, str]] | None = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    async def request(
+        self, method: str, path: str, fields: list[tuple[str, str]] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
         body = urllib.parse.urlencode(fields or []).encode()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close",
-                 f"Content-Length: {len(body)}"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close", f"Content-Length: {len(body)}"]
         if fields is not None:
             lines.append("Content-Type: application/x-www-form-urlencoded")
         if self.cookies:
@@ -130,14 +148,14 @@ class Client:
         return status, found, content.decode("utf-8", "replace")
 
 
-async def respondent(port: int, code: str, saves, rng: random.Random, think: tuple[float, float],
-                     ramp: float, timings: list[float], errors: list[str]) -> dict[str, list[str]]:
+async def respondent(
+    port: int, code: str, saves, rng: random.Random, think: tuple[float, float], ramp: float, timings: list[float], errors: list[str]
+) -> dict[str, list[str]]:
     client = Client(port)
     await asyncio.sleep(rng.uniform(0, ramp))
     status, _h, _b = await client.request("GET", "/questionnaires/q/")
     token = client.cookies.get("csrftoken", "")
-    status, headers, _b = await client.request("POST", "/questionnaires/q/", [("csrfmiddlewaretoken", token),
-                                                                            ("code", code)])
+    status, headers, _b = await client.request("POST", "/questionnaires/q/", [("csrfmiddlewaretoken", token), ("code", code)])
     if status != 302 or not headers.get("location", "").endswith("/q/answer/"):
         errors.append(f"{code}: open {status}")
         return {}
@@ -149,16 +167,20 @@ async def respondent(port: int, code: str, saves, rng: random.Random, think: tup
         await asyncio.sleep(rng.uniform(*think))
         started = time.perf_counter()
         status, _h, body = await client.request(
-            "POST", "/questionnaires/q/answer/save/", [("item", item_code)] + [("value", v) for v in values],
-            {"X-CSRFToken": token, "HX-Request": "true"})
+            "POST",
+            "/questionnaires/q/answer/save/",
+            [("item", item_code)] + [("value", v) for v in values],
+            {"X-CSRFToken": token, "HX-Request": "true"},
+        )
         timings.append(time.perf_counter() - started)
         if status != 200 or 'data-state="saved"' not in body:
             errors.append(f"{code}: save {item_code} {status} {re.sub(r'<[^>]+>', '', body)[:80]}")
             continue
         kept[item_code] = values
     await asyncio.sleep(rng.uniform(*think))
-    submits = await asyncio.gather(*[client.request("POST", "/questionnaires/q/answer/submit/",
-                                                     [("csrfmiddlewaretoken", token)]) for _n in range(2)])
+    submits = await asyncio.gather(
+        *[client.request("POST", "/questionnaires/q/answer/submit/", [("csrfmiddlewaretoken", token)]) for _n in range(2)]
+    )
     for status, headers, _b in submits:
         if status != 302 or not headers.get("location", "").endswith("/q/done/"):
             errors.append(f"{code}: submit {status}")
@@ -203,16 +225,20 @@ def _num(text: str):
 async def load(port, codes, items, args, timings, errors):
     rng = random.Random(2027)
     plans = {code: plan_answers(items[kind], rng) for code, kind in codes}
-    tasks = {code: asyncio.create_task(respondent(port, code, plans[code], random.Random(code),
-                                                  tuple(args.think), args.ramp, timings, errors))
-             for code, _kind in codes}
+    tasks = {
+        code: asyncio.create_task(respondent(port, code, plans[code], random.Random(code), tuple(args.think), args.ramp, timings, errors))
+        for code, _kind in codes
+    }
+
     async def progress():
         while True:
             await asyncio.sleep(30)
             recent = sorted(timings[-2000:])
             p95 = 1000 * recent[int(0.95 * (len(recent) - 1))] if recent else 0
-            print(f"  … {sum(t.done() for t in tasks.values())} done, {len(timings)} saves, "
-                  f"recent p95 {p95:.0f} ms, {len(errors)} errors", flush=True)
+            print(
+                f"  … {sum(t.done() for t in tasks.values())} done, {len(timings)} saves, recent p95 {p95:.0f} ms, {len(errors)} errors",
+                flush=True,
+            )
 
     reporter = asyncio.create_task(progress())
     done, pending = await asyncio.wait(tasks.values(), timeout=args.limit)
@@ -245,8 +271,7 @@ def main() -> int:
 
     django.setup()
     codes, items = build()
-    print(f"{len(codes)} respondents: {sum(k == 'student' for _c, k in codes)} students, "
-          f"{sum(k == 'teacher' for _c, k in codes)} teachers")
+    print(f"{len(codes)} respondents: {sum(k == 'student' for _c, k in codes)} students, {sum(k == 'teacher' for _c, k in codes)} teachers")
     port = free_port()
     server = start_gunicorn(port=port, workers=args.workers, threads=args.threads)
     timings: list[float] = []
@@ -260,24 +285,37 @@ def main() -> int:
     timings.sort()
     saves = len(timings)
     p95 = 1000 * timings[int(0.95 * (saves - 1))] if timings else None
-    print(f"{saves} saves in {elapsed:.0f} s ({saves / elapsed:.0f}/s) by {len(kept)} respondents, "
-          f"{sum(len(p) for p in plans.values())} planned")
+    print(
+        f"{saves} saves in {elapsed:.0f} s ({saves / elapsed:.0f}/s) by {len(kept)} respondents, "
+        f"{sum(len(p) for p in plans.values())} planned"
+    )
     if timings:
-        print(f"save time: p50 {1000 * statistics.median(timings):.0f} ms, "
-              f"p95 {1000 * timings[int(0.95 * (saves - 1))]:.0f} ms, max {1000 * timings[-1]:.0f} ms "
-              f"(goal p95 < 150 ms)")
+        print(
+            f"save time: p50 {1000 * statistics.median(timings):.0f} ms, "
+            f"p95 {1000 * timings[int(0.95 * (saves - 1))]:.0f} ms, max {1000 * timings[-1]:.0f} ms "
+            f"(goal p95 < 150 ms)"
+        )
     problems = verify(kept)
     print(f"request errors: {len(errors)}; lost, duplicated or unsubmitted: {len(problems)}")
     for line in (errors + problems)[:20]:
         print("  ", line)
     workload = f"questionnaires: {len(codes)} respondents answering at once, gunicorn on PostgreSQL"
-    emit([
-        Figure(workload, "save time p95", None if p95 is None else round(p95), "ms", "< 150 ms", p95 is not None and p95 < 150),
-        Figure(workload, "saves per second", round(saves / elapsed, 1), "req/s"),
-        Figure(workload, "request errors", len(errors), "", "0", not errors),
-        Figure(workload, "answers lost, duplicated or unsubmitted", len(problems) + len(codes) - len(kept), "", "0",
-               not problems and len(kept) == len(codes)),
-    ], args.figures)
+    emit(
+        [
+            Figure(workload, "save time p95", None if p95 is None else round(p95), "ms", "< 150 ms", p95 is not None and p95 < 150),
+            Figure(workload, "saves per second", round(saves / elapsed, 1), "req/s"),
+            Figure(workload, "request errors", len(errors), "", "0", not errors),
+            Figure(
+                workload,
+                "answers lost, duplicated or unsubmitted",
+                len(problems) + len(codes) - len(kept),
+                "",
+                "0",
+                not problems and len(kept) == len(codes),
+            ),
+        ],
+        args.figures,
+    )
     return 1 if errors or problems or len(kept) != len(codes) else 0
 
 

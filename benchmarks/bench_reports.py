@@ -72,11 +72,19 @@ def _county_report(rnd, user) -> None:
         f"county report: {seconds:.1f} s (goal < 10 s), {document.size / 1e6:.2f} MB (goal < 2 MB), "
         f"{document.pages} pages; this process peaked at {peak:.0f} MB"
     )
-    FIGURES.extend([
-        Figure("reports: the demo county's diagnostic report", "build time", round(seconds, 1), "s", "< 10 s", seconds < 10),
-        Figure("reports: the demo county's diagnostic report", "PDF size", round(document.size / 1e6, 2), "MB", "< 2 MB",
-               document.size < 2e6),
-    ])
+    FIGURES.extend(
+        [
+            Figure("reports: the demo county's diagnostic report", "build time", round(seconds, 1), "s", "< 10 s", seconds < 10),
+            Figure(
+                "reports: the demo county's diagnostic report",
+                "PDF size",
+                round(document.size / 1e6, 2),
+                "MB",
+                "< 2 MB",
+                document.size < 2e6,
+            ),
+        ]
+    )
 
 
 def _start_worker(log_path: Path, concurrency: int) -> subprocess.Popen:
@@ -137,10 +145,12 @@ def _letters(rnd, user, log_path: Path, concurrency: int) -> None:
     )
     print("peak memory of each worker child: " + ", ".join(f"{p:.0f} MB" for p in sorted(peaks)))
     workload = f"reports: {len(pks)} school letters, a worker with {concurrency} children"
-    FIGURES.extend([
-        Figure(workload, "all done", round(seconds, 1), "s", f"all {len(pks)} done", done.count() == len(pks)),
-        Figure(workload, "peak memory of a child", round(max(peaks, default=0)), "MB"),
-    ])
+    FIGURES.extend(
+        [
+            Figure(workload, "all done", round(seconds, 1), "s", f"all {len(pks)} done", done.count() == len(pks)),
+            Figure(workload, "peak memory of a child", round(max(peaks, default=0)), "MB"),
+        ]
+    )
 
 
 def main() -> None:

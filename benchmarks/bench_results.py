@@ -53,24 +53,41 @@ def _build(counties: int) -> tuple:
     rng = random.Random(2021)
     user = get_user_model().objects.create_user("bench", password=None)
     home = County.objects.create(code="990000", name="基准县", province="基准省", city="基准市")
-    rnd = Round.objects.create(county=home, year=2027, cycle_year=1, domains=["math"], grades=[4, 8],
-                               test_start="2027-05-26", test_end="2027-05-27", created_by=user)
+    rnd = Round.objects.create(
+        county=home,
+        year=2027,
+        cycle_year=1,
+        domains=["math"],
+        grades=[4, 8],
+        test_start="2027-05-26",
+        test_end="2027-05-27",
+        created_by=user,
+    )
     schools, sampled, students = [], [], []
     serial = {4: 0, 8: 0}
     for c in range(counties):
         county = County.objects.create(code=f"{900000 + c + 1:06d}", name=f"县{c}", province="基准省", city="基准市")
         for s in range(20):
             grade = 4 if s < 12 else 8
-            schools.append(School(county=county, code=f"{9000000000 + c * 100 + s}", name=f"县{c}校{s}",
-                                  school_type="primary" if grade == 4 else "junior",
-                                  location=("urban", "town", "rural")[s % 3]))
+            schools.append(
+                School(
+                    county=county,
+                    code=f"{9000000000 + c * 100 + s}",
+                    name=f"县{c}校{s}",
+                    school_type="primary" if grade == 4 else "junior",
+                    location=("urban", "town", "rural")[s % 3],
+                )
+            )
     School.objects.bulk_create(schools, batch_size=2000)
     schools = list(School.objects.filter(code__startswith="9").order_by("code"))
     for school in schools:
         grade = 4 if school.school_type == "primary" else 8
         serial[grade] += 1
-        sampled.append(SampledSchool(round=rnd, grade=grade, school=school, serial=serial[grade],
-                                     enrolment=rng.randint(60, 400), probability=0.5, weight=2.0))
+        sampled.append(
+            SampledSchool(
+                round=rnd, grade=grade, school=school, serial=serial[grade], enrolment=rng.randint(60, 400), probability=0.5, weight=2.0
+            )
+        )
     SampledSchool.objects.bulk_create(sampled, batch_size=2000)
     ids = []
     for ss in SampledSchool.objects.filter(round=rnd).select_related("school"):
@@ -78,8 +95,17 @@ def _build(counties: int) -> tuple:
         for n in range(30):
             mid = f"{ss.school.code}-{n:02d}"
             ids.append((mid, ss.grade, ss.school.county_id, ss.school.location))
-            students.append(SampledStudent(sampled_school=ss, monitoring_id=mid, name="", sex="MF"[n % 2],
-                                           birth_date="2017-01-01", within_probability=0.3, final_weight=weight))
+            students.append(
+                SampledStudent(
+                    sampled_school=ss,
+                    monitoring_id=mid,
+                    name="",
+                    sex="MF"[n % 2],
+                    birth_date="2017-01-01",
+                    within_probability=0.3,
+                    final_weight=weight,
+                )
+            )
     SampledStudent.objects.bulk_create(students, batch_size=5000)
     return rnd, user, ids
 
@@ -138,8 +164,9 @@ def _import_part(rnd, user, data: bytes, rows: int, repeat: int) -> None:
     from rounds.models import ImportBatch
 
     def new_import(state=ResultImport.State.CHECKING):
-        batch = ImportBatch.objects.create(kind="results_scores", county=rnd.county, file=ContentFile(data, name="s.xlsx"),
-                                           original_name="s.xlsx", uploaded_by=user)
+        batch = ImportBatch.objects.create(
+            kind="results_scores", county=rnd.county, file=ContentFile(data, name="s.xlsx"), original_name="s.xlsx", uploaded_by=user
+        )
         return ResultImport.objects.create(round=rnd, kind="scores", domain="math", batch=batch, state=state)
 
     print(f"import ({connection.vendor}; {repeat} run(s), each after the last one's rows are deleted)")
@@ -147,19 +174,26 @@ def _import_part(rnd, user, data: bytes, rows: int, repeat: int) -> None:
         if run > 1:
             StudentScore.objects.all().delete()
             ResultImport.objects.all().delete()
-        _, read = _timed("read only (calamine, every cell)", lambda: CalamineWorkbook.from_filelike(io.BytesIO(data))
-                         .get_sheet_by_index(0).to_python(skip_empty_area=False))
+        _, read = _timed(
+            "read only (calamine, every cell)",
+            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False),
+        )
         ri = new_import()
         ri, total = _timed("end to end (result_import_run)", lambda ri=ri: imports.result_import_run(result_import_id=ri.pk))
         assert ri.state == ResultImport.State.ACTIVE, ri.batch.errors[:3]
         assert StudentScore.objects.filter(result_import=ri).count() == rows
-        print(f"  run {run}: {rows / total:,.0f} rows/s; end to end = {total / read:.2f} × the reading time "
-              f"(goal: < 30 s: {'met' if total < 30 else 'NOT met'})")
+        print(
+            f"  run {run}: {rows / total:,.0f} rows/s; end to end = {total / read:.2f} × the reading time "
+            f"(goal: < 30 s: {'met' if total < 30 else 'NOT met'})"
+        )
 
     print("  the parts, each alone (where the time goes):")
-    table, _ = _timed("  read and every cell parsed (read_table)", lambda: read_table(
-        data, name="s.xlsx", columns=imports.score_columns(), max_rows=imports.MAX_RESULT_ROWS,
-        extra=imports._item_columns))
+    table, _ = _timed(
+        "  read and every cell parsed (read_table)",
+        lambda: read_table(
+            data, name="s.xlsx", columns=imports.score_columns(), max_rows=imports.MAX_RESULT_ROWS, extra=imports._item_columns
+        ),
+    )
     students, _ = _timed("  the sample (_students_of)", lambda: imports._students_of(ri))
     errors: list = []
     checked, _ = _timed("  rows checked against the sample (_check_rows)", lambda: imports._check_rows(ri, table, students, errors))
@@ -172,8 +206,10 @@ def _import_part(rnd, user, data: bytes, rows: int, repeat: int) -> None:
             imports.insert_rows(StudentScore, ["result_import_id", "student_id", "attendance", "score", "items"], again)
 
     _, written = _timed("  the same rows, written alone (insert_rows)", write)
-    print(f"  writing alone = {written / read:.2f} × the last reading time: reading plus writing alone make "
-          f"{1 + written / read:.2f} ×, with this schema's indexes and foreign keys, before any check")
+    print(
+        f"  writing alone = {written / read:.2f} × the last reading time: reading plus writing alone make "
+        f"{1 + written / read:.2f} ×, with this schema's indexes and foreign keys, before any check"
+    )
     StudentScore.objects.filter(result_import=floor).delete()
 
 
@@ -187,9 +223,14 @@ def _estimate_part(rnd, ids, counties: int) -> None:
 
     def load():
         rows = StudentScore.objects.filter(result_import__round=rnd, attendance=Attendance.PRESENT).values_list(
-            "score", "student__final_weight", "student__sampled_school_id", "student__sex",
-            "student__sampled_school__school__location", "student__sampled_school__school__county_id",
-            "student__sampled_school__grade")
+            "score",
+            "student__final_weight",
+            "student__sampled_school_id",
+            "student__sex",
+            "student__sampled_school__school__location",
+            "student__sampled_school__school__county_id",
+            "student__sampled_school__grade",
+        )
         return [np.asarray(col) for col in zip(*rows, strict=True)]
 
     cols, _ = _timed("read every county's scores from the database (one query)", load)
@@ -208,14 +249,12 @@ def _estimate_part(rnd, ids, counties: int) -> None:
             group_gap(values=y, groups=location[sel], first="urban", second="rural", **common)
             variance_components(values=y, **common)
             for s in np.unique(school[sel]):
-                school_table(scores=y[school[sel] == s], pass_mark=400, excellent_mark=600, low_mark=300,
-                             bands=[0, 300, 400, 500, 600])
+                school_table(scores=y[school[sel] == s], pass_mark=400, excellent_mark=600, low_mark=300, bands=[0, 300, 400, 500, 600])
 
     groups = np.split(order, bounds)
     _, single = _timed("one county", lambda: one(groups[0]))
     _, every = _timed(f"all {counties} counties", lambda: [one(g) for g in groups])
-    print(f"  goals: one county < 1 s: {'met' if single < 1 else 'NOT met'}; "
-          f"all < 60 s: {'met' if every < 60 else 'NOT met'}")
+    print(f"  goals: one county < 1 s: {'met' if single < 1 else 'NOT met'}; all < 60 s: {'met' if every < 60 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -96,8 +96,16 @@ def bench_national_draw() -> list[Figure]:
         f"  PPS draws of 12 + 8 schools in every county: {drawn:,} schools in {elapsed:.3f} s "
         f"({elapsed / COUNTIES * 1000:.2f} ms a county) — goal < 2 s: {'OK' if elapsed < 2 else 'MISSED'}"
     )
-    return [Figure(f"sampling: PPS school draws in {COUNTIES} counties × {SCHOOLS_PER_COUNTY} schools", "time", round(elapsed, 3), "s",
-                   "< 2 s", elapsed < 2)]
+    return [
+        Figure(
+            f"sampling: PPS school draws in {COUNTIES} counties × {SCHOOLS_PER_COUNTY} schools",
+            "time",
+            round(elapsed, 3),
+            "s",
+            "< 2 s",
+            elapsed < 2,
+        )
+    ]
 
 
 def roster_workbook(n: int, *, born: int) -> bytes:
@@ -150,18 +158,14 @@ def bench_roster_upload() -> list[Figure]:
         f"in {elapsed:.3f} s — goal < 3 s: {'OK' if elapsed < 3 else 'MISSED'}"
     )
 
-    figures = [Figure(f"sampling: roster upload of {ROSTER_ROWS:,} rows", "time, end to end", round(elapsed, 3), "s", "< 3 s",
-                      elapsed < 3)]
+    figures = [Figure(f"sampling: roster upload of {ROSTER_ROWS:,} rows", "time, end to end", round(elapsed, 3), "s", "< 3 s", elapsed < 3)]
     from sampling.students import student_draw_confirm, student_draw_run
 
     started = time.perf_counter()
     student_draw_run(rnd=rnd, seed=7, user=user)
     student_draw_confirm(rnd=rnd, user=user)
     drawn = time.perf_counter() - started
-    print(
-        f"  student draw of 30 from {ROSTER_ROWS:,} and confirmation (deleting {ROSTER_ROWS - 30:,} pupils' details): "
-        f"{drawn:.3f} s"
-    )
+    print(f"  student draw of 30 from {ROSTER_ROWS:,} and confirmation (deleting {ROSTER_ROWS - 30:,} pupils' details): {drawn:.3f} s")
     return figures + [Figure(f"sampling: student draw of 30 from {ROSTER_ROWS:,}, confirmed", "time", round(drawn, 3), "s")]
 
 

@@ -116,8 +116,13 @@ def manage(url: str, *args: str) -> None:
     """``manage.py`` in a child process on the database ``url`` (tasks run inline)."""
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
     env["DATABASE_URL"] = url
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True,  # noqa: S603
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        check=True,  # noqa: S603
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def fresh_database(suffix: str, *, demo: bool = False) -> str:
@@ -163,9 +168,29 @@ def start_gunicorn(*, port: int, workers: int, threads: int, settings: str | Non
     if redis_url:
         env["CACHE_URL"] = redis_url
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [str(ROOT / ".venv/bin/gunicorn"), "monitoring_site.wsgi", "-b", f"{HOST}:{port}", "-k", "gthread",
-         "-w", str(workers), "--threads", str(threads), "--backlog", "2048", "--timeout", "60",
-         "--graceful-timeout", "5", "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "monitoring_site.wsgi",
+            "-b",
+            f"{HOST}:{port}",
+            "-k",
+            "gthread",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.time() + 90
     while time.time() < deadline:
         try:

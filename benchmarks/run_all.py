@@ -73,8 +73,11 @@ def run_one(name: str, size: str, env: dict[str, str], base: str | None, tmp: Pa
     out = tmp / f"{name}.json"
     started = time.perf_counter()
     print(f"\n== {name} ({script}, size {size})", flush=True)
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--size", size, "--figures", str(out), *extra],  # noqa: S603
-                          cwd=tmp, env=child)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--size", size, "--figures", str(out), *extra],  # noqa: S603
+        cwd=tmp,
+        env=child,
+    )
     seconds = time.perf_counter() - started
     print(f"== {name}: {seconds:.0f} s, exit status {done.returncode}", flush=True)
     figures = load(out) if out.exists() else []
@@ -88,8 +91,10 @@ def table(figures: list[Figure], *, markdown: bool = False) -> str:
     for f in figures:
         rows.append((f.workload, f.figure, f.shown(), f.goal or "—", {True: "yes", False: "NO", None: "—"}[f.met]))
     if markdown:  # for the README's Performance section
-        return "\n".join(["| " + " | ".join(rows[0]) + " |", "|---|---|--:|---|---|"]
-                         + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]])
+        return "\n".join(
+            ["| " + " | ".join(rows[0]) + " |", "|---|---|--:|---|---|"]
+            + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
@@ -131,8 +136,9 @@ def main() -> int:
         for suffix in ("load", "qbench", "reports", "bench_demo") + (() if args.template_db else ("bench_tpl",)):
             drop(sibling_url(base, suffix))
 
-    print(f"\nall benchmarks, size {args.size}, {time.perf_counter() - started:.0f} s "
-          f"({', '.join(f'{n} {o}' for n, o in outcome.items())})\n")
+    print(
+        f"\nall benchmarks, size {args.size}, {time.perf_counter() - started:.0f} s ({', '.join(f'{n} {o}' for n, o in outcome.items())})\n"
+    )
     print(table(figures, markdown=args.markdown))
     errors = [f for f in figures if f.met is False and ("error" in f.figure or "lost" in f.figure or "FAILED" in f.figure)]
     return 1 if errors or "failed" in outcome.values() else 0

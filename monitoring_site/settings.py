@@ -151,9 +151,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 # Each app keeps its own translations (<app>/locale); the project's are for base templates.
-LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PROJECT_APPS] + [
-    BASE_DIR / "locale"
-]
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PROJECT_APPS] + [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

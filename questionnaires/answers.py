@@ -68,11 +68,7 @@ def _clean_number(item, text: str) -> float | int:
     try:
         number = float(text)
     except ValueError:
-        raise AnswerInvalid(
-            _("Enter a number, e.g. 8 or 9.5.")
-            if item.decimals
-            else _("Enter a whole number, e.g. 8.")
-        ) from None
+        raise AnswerInvalid(_("Enter a number, e.g. 8 or 9.5.") if item.decimals else _("Enter a whole number, e.g. 8.")) from None
     if number != number or number in (float("inf"), float("-inf")):
         raise AnswerInvalid(_("Enter a number, e.g. 8 or 9.5."))
     if not item.decimals and not number.is_integer():
@@ -102,6 +98,4 @@ def visible_codes(items: Iterable, answers: Mapping[str, Any]) -> set[str]:
 def missing_required(items: Iterable, answers: Mapping[str, Any]) -> list:
     items = list(items)
     shown = visible_codes(items, answers)
-    return [
-        i for i in items if i.required and i.code in shown and answers.get(i.code) in (None, "", [])
-    ]
+    return [i for i in items if i.required and i.code in shown and answers.get(i.code) in (None, "", [])]

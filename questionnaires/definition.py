@@ -175,11 +175,7 @@ class _Parser:
             self.error(
                 number,
                 "code",
-                _(
-                    "The code “%(code)s” must start with a letter and hold only letters, "
-                    "digits and _."
-                )
-                % {"code": code},
+                _("The code “%(code)s” must start with a letter and hold only letters, digits and _.") % {"code": code},
             )
             return
         # Indicators have their own namespace: an indicator may carry its item's code.
@@ -188,8 +184,7 @@ class _Parser:
             self.error(
                 number,
                 "code",
-                _("The code “%(code)s” is already used in row %(row)s.")
-                % {"code": code, "row": used[code]},
+                _("The code “%(code)s” is already used in row %(row)s.") % {"code": code, "row": used[code]},
             )
             return
         used[code] = number
@@ -222,9 +217,7 @@ class _Parser:
                 "calculation",
                 _("The calculation uses “%(code)s”, which is not an item.") % {"code": name},
             )
-        self.definition.indicators.append(
-            IndicatorDef(code, row["label"], row["unit"], calculation)
-        )
+        self.definition.indicators.append(IndicatorDef(code, row["label"], row["unit"], calculation))
 
     def _grid(self, number, code, row):
         choices = self._choices(number, row)
@@ -355,8 +348,7 @@ class _Parser:
             self.error(
                 number,
                 "show_if",
-                _("The condition points at “%(code)s”, which is not an item before this row.")
-                % {"code": code},
+                _("The condition points at “%(code)s”, which is not an item before this row.") % {"code": code},
             )
             return
         if source.type not in CHOICE_TYPES and source.type != "scale":
@@ -368,8 +360,7 @@ class _Parser:
             self.error(
                 number,
                 "show_if",
-                _("“%(values)s” is not a choice of “%(code)s”.")
-                % {"values": ",".join(unknown), "code": code},
+                _("“%(values)s” is not a choice of “%(code)s”.") % {"values": ",".join(unknown), "code": code},
             )
             return
         target["show_if_item"], target["show_if_values"] = code, wanted

@@ -57,9 +57,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
             continue  # not started
         instrument = instruments[code.kind]
         grade = code.sampled_school.grade if code.sampled_school else None
-        response = Response.objects.create(
-            access_code=code, instrument=instrument, last_saved_at=now
-        )
+        response = Response.objects.create(access_code=code, instrument=instrument, last_saved_at=now)
         answers: dict[str, Any] = {}
         for item in items[code.kind]:
             if item.code in visible_codes(items[code.kind], answers):
@@ -69,9 +67,6 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
         if roll < 0.25:  # half-way
             answers = dict(list(answers.items())[: len(answers) // 2])
         by_code = {i.code: i for i in items[code.kind]}
-        Answer.objects.bulk_create(
-            Answer(response=response, item=by_code[k], value=v, saved_at=now)
-            for k, v in answers.items()
-        )
+        Answer.objects.bulk_create(Answer(response=response, item=by_code[k], value=v, saved_at=now) for k, v in answers.items())
         if roll >= 0.25:
             response_finish(response=response, items=items[code.kind], answers=answers, now=now)

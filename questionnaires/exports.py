@@ -153,9 +153,7 @@ def codebook_and_data_bytes(instrument: Instrument) -> bytes:
         )
     )
     answers: dict[int, dict[int, object]] = {}
-    for response_id, item_id, value in Answer.objects.filter(response__in=responses).values_list(
-        "response_id", "item_id", "value"
-    ):
+    for response_id, item_id, value in Answer.objects.filter(response__in=responses).values_list("response_id", "item_id", "value"):
         answers.setdefault(response_id, {})[item_id] = value
     data_columns = [
         Column(_("Respondent"), "respondent", width=18),

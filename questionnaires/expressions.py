@@ -48,11 +48,7 @@ def parse(expression: str) -> ast.Expression:
         raise ExpressionError(f"“{expression}”") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            if (
-                not isinstance(node.func, ast.Name)
-                or node.func.id not in FUNCTIONS
-                or node.keywords
-            ):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
                 raise ExpressionError(f"“{ast.unparse(node)}”")
         elif not isinstance(node, _ALLOWED_NODES):
             raise ExpressionError(f"“{ast.unparse(node)}”")

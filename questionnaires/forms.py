@@ -27,12 +27,8 @@ class DefinitionUploadForm(forms.Form):
 
 
 class CodeSettingsForm(forms.Form):
-    teachers_per_school = forms.IntegerField(
-        label=_("Teacher codes per sampled school"), min_value=0, max_value=200, initial=15
-    )
-    county_codes = forms.IntegerField(
-        label=_("County administrator codes"), min_value=0, max_value=50, initial=3
-    )
+    teachers_per_school = forms.IntegerField(label=_("Teacher codes per sampled school"), min_value=0, max_value=200, initial=15)
+    county_codes = forms.IntegerField(label=_("County administrator codes"), min_value=0, max_value=50, initial=3)
 
 
 class PaperImportForm(forms.Form):

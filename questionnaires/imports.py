@@ -61,9 +61,7 @@ def paper_forms_check(*, rnd: Round, instrument: Instrument, data: bytes, name: 
     errors = list(table.errors)
     items = list(instrument.items.all())
     wanted = {normalise_code(str(v.get("code") or "")) for _n, v in table.rows}
-    codes = {
-        c.code: c for c in AccessCode.objects.filter(code__in=wanted).select_related("response")
-    }
+    codes = {c.code: c for c in AccessCode.objects.filter(code__in=wanted).select_related("response")}
     seen: dict[str, int] = {}
     rows = []
     for number, values in table.rows:
@@ -98,9 +96,7 @@ def paper_forms_check(*, rnd: Round, instrument: Instrument, data: bytes, name: 
             continue
         seen[code_text] = number
         if hasattr(code, "response"):
-            errors.append(
-                RowError(number, PAPER_CODE_HEADER, _("This code has already answered online."))
-            )
+            errors.append(RowError(number, PAPER_CODE_HEADER, _("This code has already answered online.")))
             continue
         answers = {}
         for item in items:
@@ -120,25 +116,19 @@ def paper_import_run(*, batch_id: int) -> ImportBatch:
     from .services import paper_responses_store
 
     batch = ImportBatch.objects.get(pk=batch_id)
-    instrument = Instrument.objects.select_related("round").get(
-        pk=int(batch.kind.rsplit(":", 1)[1])
-    )
+    instrument = Instrument.objects.select_related("round").get(pk=int(batch.kind.rsplit(":", 1)[1]))
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
     with batch.file.open("rb") as handle:
         data = handle.read()
-    rows, codes, errors, batch.notes = paper_forms_check(
-        rnd=instrument.round, instrument=instrument, data=data, name=batch.original_name
-    )
+    rows, codes, errors, batch.notes = paper_forms_check(rnd=instrument.round, instrument=instrument, data=data, name=batch.original_name)
     batch.rows_total = len(rows) + len({e.row for e in errors if e.row})
     if errors:
         batch.status, batch.errors = ImportBatch.Status.FAILED, [e.as_dict() for e in errors[:500]]
     else:
         try:
             with transaction.atomic():
-                batch.created = paper_responses_store(
-                    access_codes=codes, instrument=instrument, rows=rows, user=batch.uploaded_by
-                )
+                batch.created = paper_responses_store(access_codes=codes, instrument=instrument, rows=rows, user=batch.uploaded_by)
             batch.status = ImportBatch.Status.DONE
         except Exception:  # e.g. a code answered online between the check and the write
             batch.status = ImportBatch.Status.FAILED
@@ -147,9 +137,7 @@ def paper_import_run(*, batch_id: int) -> ImportBatch:
                     "row": 0,
                     "column": "",
                     "message": _(
-                        "The forms could not be stored because a code was used meanwhile; "
-                        "nothing was saved. "
-                        "Upload the file again."
+                        "The forms could not be stored because a code was used meanwhile; nothing was saved. Upload the file again."
                     ),
                 }
             ]

@@ -32,17 +32,13 @@ class ItemType(models.TextChoices):
 class Instrument(models.Model):
     """One version of one kind of questionnaire for a round; the newest version is handed out."""
 
-    round = models.ForeignKey(
-        Round, on_delete=models.PROTECT, related_name="instruments", verbose_name=_("round")
-    )
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="instruments", verbose_name=_("round"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=120)
     intro = models.TextField(_("introduction"), blank=True)
     source_name = models.CharField(_("loaded from"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -52,11 +48,7 @@ class Instrument(models.Model):
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
         ordering = ["round", "kind", "-version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "kind", "version"], name="instrument_version_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["round", "kind", "version"], name="instrument_version_unique")]
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
@@ -98,11 +90,7 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["instrument", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["instrument", "code"], name="questionnaire_item_code_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="questionnaire_item_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
@@ -124,11 +112,7 @@ class IndicatorRule(models.Model):
 
     class Meta:
         ordering = ["instrument", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["instrument", "code"], name="questionnaire_indicator_rule_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="questionnaire_indicator_rule_unique")]
 
     def __str__(self) -> str:
         return self.code
@@ -192,13 +176,9 @@ class Response(models.Model):
         ONLINE = "online", _("Online")
         PAPER = "paper", _("Paper form")
 
-    access_code = models.OneToOneField(
-        AccessCode, on_delete=models.PROTECT, related_name="response"
-    )
+    access_code = models.OneToOneField(AccessCode, on_delete=models.PROTECT, related_name="response")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.ONLINE
-    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ONLINE)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     last_saved_at = models.DateTimeField(_("last saved"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -229,11 +209,7 @@ class Answer(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "item"], name="questionnaire_answer_once_per_item"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["response", "item"], name="questionnaire_answer_once_per_item")]
 
     def __str__(self) -> str:
         return f"{self.item.code}={self.value}"
@@ -242,18 +218,12 @@ class Answer(models.Model):
 class IndicatorValue(models.Model):
     """An indicator of one respondent, computed when the response is submitted or imported."""
 
-    response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="indicator_values"
-    )
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="indicator_values")
     code = models.CharField(max_length=40)
     value = models.FloatField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "code"], name="questionnaire_indicator_value_once"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["response", "code"], name="questionnaire_indicator_value_once")]
 
     def __str__(self) -> str:
         return f"{self.code}={self.value}"

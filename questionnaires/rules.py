@@ -11,8 +11,6 @@ from monitoring_site.permissions import (
 )
 
 rules.add_perm("questionnaires.manage", is_county_staff)
-rules.add_perm(
-    "questionnaires.view_tracking", is_county_staff | is_leader | is_inspector | is_coordinator
-)
+rules.add_perm("questionnaires.view_tracking", is_county_staff | is_leader | is_inspector | is_coordinator)
 rules.add_perm("questionnaires.print_slips", is_county_staff | is_coordinator)
 rules.add_perm("questionnaires.view_indicators", is_county_reader)

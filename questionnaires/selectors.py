@@ -23,9 +23,7 @@ def instruments_visible_to(user) -> QuerySet[Instrument]:
 
 def sampled_schools_visible_to(user) -> QuerySet[SampledSchool]:
     """Sampled schools of the schools the user may see (a coordinator: their own school)."""
-    return SampledSchool.objects.filter(school__in=schools_visible_to(user)).select_related(
-        "school", "round"
-    )
+    return SampledSchool.objects.filter(school__in=schools_visible_to(user)).select_related("school", "round")
 
 
 @dataclass
@@ -87,23 +85,15 @@ def tracking(*, rnd: Round, sampled_school_ids=None) -> list[SchoolProgress]:
         table.setdefault(row["sampled_school_id"], {})[row["kind"]] = KindProgress(
             row["kind"], row["issued"], row["started"], row["submitted"]
         )
-    schools = (
-        SampledSchool.objects.filter(round=rnd).select_related("school").order_by("grade", "serial")
-    )
+    schools = SampledSchool.objects.filter(round=rnd).select_related("school").order_by("grade", "serial")
     if sampled_school_ids is not None:
         schools = schools.filter(pk__in=sampled_school_ids)
     rows = []
     for school in schools:
         kinds = table.get(school.pk, {})
-        rows.append(
-            SchoolProgress(school, {k: kinds.get(k, KindProgress(k)) for k in SCHOOL_KINDS})
-        )
+        rows.append(SchoolProgress(school, {k: kinds.get(k, KindProgress(k)) for k in SCHOOL_KINDS}))
     if sampled_school_ids is None and None in table:
-        rows.append(
-            SchoolProgress(
-                None, {Kind.COUNTY: table[None].get(Kind.COUNTY, KindProgress(Kind.COUNTY))}
-            )
-        )
+        rows.append(SchoolProgress(None, {Kind.COUNTY: table[None].get(Kind.COUNTY, KindProgress(Kind.COUNTY))}))
     return rows
 
 
@@ -143,14 +133,8 @@ def school_code_statuses(*, sampled_school: SampledSchool) -> tuple[list[CodeSta
     return codes, SchoolProgress(sampled_school, kinds)
 
 
-def codes_of_school(
-    *, sampled_school: SampledSchool, unused_only: bool = False
-) -> QuerySet[AccessCode]:
-    codes = (
-        AccessCode.objects.filter(sampled_school=sampled_school)
-        .select_related("student", "response")
-        .order_by("kind", "serial")
-    )
+def codes_of_school(*, sampled_school: SampledSchool, unused_only: bool = False) -> QuerySet[AccessCode]:
+    codes = AccessCode.objects.filter(sampled_school=sampled_school).select_related("student", "response").order_by("kind", "serial")
     if unused_only:
         codes = codes.filter(Q(response__isnull=True) | Q(response__submitted_at__isnull=True))
     return codes
@@ -188,14 +172,10 @@ def indicator_catalogue(*, rnd: Round) -> list[IndicatorRule]:
     return rules
 
 
-def indicator_values(
-    *, rnd: Round, indicator: str, kind: str | None = None
-) -> QuerySet[IndicatorValue]:
+def indicator_values(*, rnd: Round, indicator: str, kind: str | None = None) -> QuerySet[IndicatorValue]:
     """Per-respondent values of submitted responses (students are linked by monitoring ID through
     ``response__access_code__student__monitoring_id``; never by name)."""
-    qs = IndicatorValue.objects.filter(
-        code=indicator, response__access_code__round=rnd, response__submitted_at__isnull=False
-    )
+    qs = IndicatorValue.objects.filter(code=indicator, response__access_code__round=rnd, response__submitted_at__isnull=False)
     return qs if kind is None else qs.filter(response__instrument__kind=kind)
 
 
@@ -223,11 +203,7 @@ def indicator_summary(
             "response__access_code__sampled_school__school__name",
             grade_field,
         ]
-    rows = (
-        qs.values(*fields)
-        .annotate(n=Count("pk"), mean=Avg("value"), minimum=Min("value"), maximum=Max("value"))
-        .order_by(*fields)
-    )
+    rows = qs.values(*fields).annotate(n=Count("pk"), mean=Avg("value"), minimum=Min("value"), maximum=Max("value")).order_by(*fields)
     return [
         IndicatorSummary(
             indicator=indicator,

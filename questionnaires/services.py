@@ -309,7 +309,7 @@ def response_submit(*, response_id: int, now: dt.datetime) -> list[Item]:
 
 
 @transaction.atomic
-def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user: User | None=None) -> None:
+def response_finish(*, response: Response, items: list[Item], answers: dict, now: dt.datetime, user: User | None = None) -> None:
     """Mark a response submitted: drop answers the skip logic hides, store its indicators."""
     # Answers to questions the skip logic hides are dropped: the kept response is consistent.
     shown = visible_codes(items, answers)

@@ -26,11 +26,7 @@ def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
     if person.role == Role.COUNTY_STAFF:
         todos = []
         if not Instrument.objects.filter(round=rnd).exists():
-            todos.append(
-                Todo(
-                    _("Install the questionnaires"), None, reverse("instrument_list", args=[rnd.pk])
-                )
-            )
+            todos.append(Todo(_("Install the questionnaires"), None, reverse("instrument_list", args=[rnd.pk])))
         elif rnd.sampled_schools.exists() and not AccessCode.objects.filter(round=rnd).exists():
             todos.append(
                 Todo(

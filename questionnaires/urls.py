@@ -14,9 +14,7 @@ public_urlpatterns = [
 staff_urlpatterns = [
     path("", staff.questionnaire_index, name="questionnaire_index"),
     path("rounds/<int:pk>/instruments/", staff.instrument_list, name="instrument_list"),
-    path(
-        "rounds/<int:pk>/instruments/install/", staff.instrument_install, name="instrument_install"
-    ),
+    path("rounds/<int:pk>/instruments/install/", staff.instrument_install, name="instrument_install"),
     path("rounds/<int:pk>/instruments/upload/", staff.instrument_upload, name="instrument_upload"),
     path(
         "rounds/<int:pk>/instruments/template.xlsx",

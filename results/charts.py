@@ -23,10 +23,7 @@ def _text(x: float, y: float, content: str, *, size=12, anchor="start", fill=INK
 
 def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str, width=1.0, dash="") -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
-    return (
-        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
-        f'stroke-width="{width}"{dashed}/>'
-    )
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" stroke-width="{width}"{dashed}/>'
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
@@ -65,9 +62,7 @@ def stacked_shares(
             body.append(_rect(x, y, w, 20, colour))
             if w > 34:
                 percent = f"{share * 100:.0f}%"
-                body.append(
-                    _text(x + w / 2, y + 14, percent, size=11, anchor="middle", fill="#fff")
-                )
+                body.append(_text(x + w / 2, y + 14, percent, size=11, anchor="middle", fill="#fff"))
             x += w
     return _svg(label_w + bar_w + 20, 34 + row_h * len(rows), body, title)
 

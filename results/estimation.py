@@ -241,9 +241,7 @@ def _design(*, weights: ArrayLike, clusters: ArrayLike, replication: Replication
 
 @functools.lru_cache(maxsize=64)
 def _jk1_design(weights: bytes, clusters: bytes, clusters_dtype: str) -> _Design:
-    design = _build_design(
-        weights=np.frombuffer(weights), clusters=np.frombuffer(clusters, dtype=clusters_dtype), replication=JK1
-    )
+    design = _build_design(weights=np.frombuffer(weights), clusters=np.frombuffer(clusters, dtype=clusters_dtype), replication=JK1)
     for array in (design.weights, design.unit, design.zone_of_unit, design.inflation, design.factor):
         array.flags.writeable = False  # shared by every later call (and thread): never changed
     return design
@@ -262,9 +260,7 @@ def _build_design(*, weights: ArrayLike, clusters: ArrayLike, replication: Repli
             raise ValueError(f"schools without a zone: {missing[:5]}")
     # JK1 is one zone of all schools. Zone labels may be any hashables: code by appearance.
     codes: dict[object, int] = {}
-    school_zone = np.array(
-        [codes.setdefault(zones.get(s, _CERTAIN), len(codes)) for s in schools], dtype=np.intp
-    )
+    school_zone = np.array([codes.setdefault(zones.get(s, _CERTAIN), len(codes)) for s in schools], dtype=np.intp)
     is_certain = np.array([s in certainty for s in schools], dtype=bool)[school_of]
     # A certainty school becomes a zone of its own whose units are its students.
     zone = np.where(is_certain, school_zone.max() + 1 + school_of, school_zone[school_of])
@@ -281,9 +277,7 @@ def _replicate_totals(design: _Design, columns: FloatArray) -> tuple[FloatArray,
     """Full-sample totals (p,) and replicate totals (R, p) of Σ w·x per column."""
     weighted = columns * design.weights[:, None]
     n_units = len(design.zone_of_unit)
-    per_unit = np.column_stack(
-        [np.bincount(design.unit, weights=col, minlength=n_units) for col in weighted.T]
-    )
+    per_unit = np.column_stack([np.bincount(design.unit, weights=col, minlength=n_units) for col in weighted.T])
     per_zone = np.zeros((design.zone_of_unit.max() + 1, columns.shape[1]))
     np.add.at(per_zone, design.zone_of_unit, per_unit)
     full = per_zone.sum(axis=0)
@@ -307,9 +301,7 @@ def _replicate_weight_matrix(design: _Design) -> FloatArray:
 # --- estimators ------------------------------------------------------------------------
 
 
-def nonresponse_factors(
-    *, schools: ArrayLike, weights: ArrayLike, eligible: ArrayLike, responded: ArrayLike
-) -> dict[Hashable, float]:
+def nonresponse_factors(*, schools: ArrayLike, weights: ArrayLike, eligible: ArrayLike, responded: ArrayLike) -> dict[Hashable, float]:
     """Within-school nonresponse adjustment of the student weights: for each school,
     Σ w (eligible sampled students) / Σ w (those tested). Excluded and exempt students are
     not eligible (outside the population tested, so nobody stands in for them); an absent
@@ -421,10 +413,7 @@ def level_shares(
     with np.errstate(divide="ignore", invalid="ignore"):
         share, rep_share = full[:-1] / full[-1], replicates[:, :-1] / replicates[:, -1:]
         se = _jackknife_se(share, rep_share, design.factor)
-    return {
-        lv: Estimate(float(share[i]), float(se[i]), len(design.factor))
-        for i, lv in enumerate(Level)
-    }
+    return {lv: Estimate(float(share[i]), float(se[i]), len(design.factor)) for i, lv in enumerate(Level)}
 
 
 # --- between-school variation, district tables, comparisons ---------------------------
@@ -441,9 +430,7 @@ class VarianceComponents:
     n0: float  # the "average" school size of the unbalanced ANOVA
 
 
-def variance_components(
-    *, values: ArrayLike, weights: ArrayLike, clusters: ArrayLike
-) -> VarianceComponents:
+def variance_components(*, values: ArrayLike, weights: ArrayLike, clusters: ArrayLike) -> VarianceComponents:
     """One-way random-effects ANOVA (method of moments) and the 差异系数.
 
     Unweighted: weights are equal within a school by design, so the ANOVA is on the

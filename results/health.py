@@ -166,9 +166,7 @@ DEFAULT_BMI_ROWS: tuple[Mapping[str, object], ...] = (
 DEFAULT_BMI_TABLE = BmiTable.from_rows(DEFAULT_BMI_ROWS)
 
 
-def bmi_category(
-    *, bmi: object, grade: int, sex: str, table: BmiTable = DEFAULT_BMI_TABLE
-) -> BmiCategory:
+def bmi_category(*, bmi: object, grade: int, sex: str, table: BmiTable = DEFAULT_BMI_TABLE) -> BmiCategory:
     """低体重 / 正常 / 超重 / 肥胖 for a BMI (rounded to one decimal first, so a raw value and
     its rounded value always fall in the same category)."""
     return table.norm(grade=grade, sex=sex).category(bmi)
@@ -188,9 +186,7 @@ def _vision(name: str, value: SupportsFloat | None) -> float | None:
     return v
 
 
-def poor_vision(
-    *, left: SupportsFloat | None, right: SupportsFloat | None, threshold: float = 5.0
-) -> bool | None:
+def poor_vision(*, left: SupportsFloat | None, right: SupportsFloat | None, threshold: float = 5.0) -> bool | None:
     """视力不良: uncorrected acuity below ``threshold`` in either eye. With one eye missing,
     the other decides only if it is poor; otherwise the answer is unknown (None)."""
     eyes = [_vision("left", left), _vision("right", right)]

@@ -219,9 +219,7 @@ class ReferenceValue(models.Model):
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     # The round it was typed for: a reference serves that round only, never the next one.
-    round = models.ForeignKey(
-        Round, on_delete=models.PROTECT, null=True, related_name="references", verbose_name=_("round")
-    )
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, null=True, related_name="references", verbose_name=_("round"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     year = models.PositiveIntegerField(_("year"))
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices, blank=True)
@@ -335,9 +333,7 @@ class DiagnosisRule(models.Model):
         help_text=_("A finding must hold at this level (two-sided): 0.05 asks the difference to pass 1.96 SE; 1 tests nothing."),
         validators=[MinValueValidator(0.001), MaxValueValidator(1.0)],
     )
-    level_reason = models.CharField(
-        _("why a laxer level"), max_length=200, blank=True, help_text=_("Required for a level above 0.05.")
-    )
+    level_reason = models.CharField(_("why a laxer level"), max_length=200, blank=True, help_text=_("Required for a level above 0.05."))
     history = HistoricalRecords()
 
     class Meta:

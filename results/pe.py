@@ -81,9 +81,9 @@ def pe_result(*, rnd: Round) -> PeResult | None:
         if r["height_cm"] and r["weight_kg"]:
             # A grade without a row in the county's BMI table stays unclassified.
             with contextlib.suppress(LookupError, ValueError):
-                r["bmi_category"] = table.norm(
-                    grade=r["student__sampled_school__grade"], sex=r["student__sex"]
-                ).category(bmi(height_cm=r["height_cm"], weight_kg=r["weight_kg"]))
+                r["bmi_category"] = table.norm(grade=r["student__sampled_school__grade"], sex=r["student__sex"]).category(
+                    bmi(height_cm=r["height_cm"], weight_kg=r["weight_kg"])
+                )
         r["poor_vision"] = poor_vision(left=r["vision_left"], right=r["vision_right"])
     groups = []
     students = sampled_of(rnd=rnd)
@@ -94,12 +94,7 @@ def pe_result(*, rnd: Round) -> PeResult | None:
             if r["student__sampled_school__grade"] == grade:
                 r["weight"] = design.weights[r["student_id"]]
         for sex in ("", "M", "F"):
-            members = [
-                r
-                for r in tested
-                if r["student__sampled_school__grade"] == grade
-                and (not sex or r["student__sex"] == sex)
-            ]
+            members = [r for r in tested if r["student__sampled_school__grade"] == grade and (not sex or r["student__sex"] == sex)]
             if members:
                 groups.append(_group(grade, sex, members, fields, design.replication))
     exempt = sum(r["attendance"] == Attendance.EXEMPT for r in rows)

@@ -63,15 +63,11 @@ def county_defaults_ensure(*, county: County) -> None:
     for key, value in DEFAULT_NORMS.items():
         Norm.objects.get_or_create(county=county, key=key, defaults={"value": value})
     for (subject, grade), lessons in DEFAULT_LESSONS.items():
-        WeeklyLessonNorm.objects.get_or_create(
-            county=county, subject=subject, grade=grade, defaults={"lessons": lessons}
-        )
+        WeeklyLessonNorm.objects.get_or_create(county=county, subject=subject, grade=grade, defaults={"lessons": lessons})
     if not BmiNormRow.objects.filter(county=county).exists():
         BmiNormRow.objects.bulk_create(BmiNormRow(county=county, **row) for row in DEFAULT_BMI_ROWS)
     for code, rule in RULES.items():
-        DiagnosisRule.objects.get_or_create(
-            county=county, code=code, defaults={"threshold": rule.default}
-        )
+        DiagnosisRule.objects.get_or_create(county=county, code=code, defaults={"threshold": rule.default})
 
 
 def norms_of(*, county: County) -> dict[str, float]:
@@ -81,23 +77,17 @@ def norms_of(*, county: County) -> dict[str, float]:
 
 def bmi_table_of(*, county: County) -> BmiTable:
     county_defaults_ensure(county=county)
-    rows = BmiNormRow.objects.filter(county=county).values(
-        "grade", "sex", "low_max", "overweight_min", "obese_min"
-    )
+    rows = BmiNormRow.objects.filter(county=county).values("grade", "sex", "low_max", "overweight_min", "obese_min")
     return BmiTable.from_rows(rows)
 
 
 def cut_scores_of(*, rnd: Round, domain: str, grade: int) -> CutScores:
-    cut, _created = CutScores.objects.get_or_create(
-        round=rnd, domain=domain, grade=grade, defaults=DEFAULT_SCALE
-    )
+    cut, _created = CutScores.objects.get_or_create(round=rnd, domain=domain, grade=grade, defaults=DEFAULT_SCALE)
     return cut
 
 
 def cut_scores_all(*, rnd: Round) -> list[CutScores]:
-    return [
-        cut_scores_of(rnd=rnd, domain=d, grade=g) for g in rnd.grades for d in scored_domains(rnd)
-    ]
+    return [cut_scores_of(rnd=rnd, domain=d, grade=g) for g in rnd.grades for d in scored_domains(rnd)]
 
 
 def scored_domains(rnd: Round) -> list[str]:

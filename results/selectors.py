@@ -48,9 +48,7 @@ def rounds_for_results(user) -> QuerySet[Round]:
 
 
 def imports_visible_to(user) -> QuerySet[ResultImport]:
-    return ResultImport.objects.filter(round__in=rounds_for_results(user)).select_related(
-        "batch", "batch__uploaded_by", "round"
-    )
+    return ResultImport.objects.filter(round__in=rounds_for_results(user)).select_related("batch", "batch__uploaded_by", "round")
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -58,9 +56,7 @@ def findings_visible_to(user) -> QuerySet[Finding]:
 
 
 def active_import(*, rnd: Round, kind: str, domain: str = "") -> ResultImport | None:
-    return ResultImport.objects.filter(
-        round=rnd, kind=kind, domain=domain, state=ResultImport.State.ACTIVE
-    ).first()
+    return ResultImport.objects.filter(round=rnd, kind=kind, domain=domain, state=ResultImport.State.ACTIVE).first()
 
 
 @dataclass(frozen=True)
@@ -258,9 +254,7 @@ class DomainResult:
         if Location.URBAN not in present:
             return {}
         return {
-            f"urban-{loc}": safe(
-                group_gap, **self._common, groups=self.sample.location, first=Location.URBAN, second=loc
-            )
+            f"urban-{loc}": safe(group_gap, **self._common, groups=self.sample.location, first=Location.URBAN, second=loc)
             for loc in present
             if loc != Location.URBAN
         }
@@ -355,9 +349,7 @@ def comparisons_for(
             if ref.source == ReferenceValue.Source.PREVIOUS:
                 comparison = compare_rounds(current=est, previous=Estimate(ref.value, ref.se, 0))
             else:
-                comparison = compare_to_reference(
-                    estimate=est.estimate, se=est.se, reference=ref.value, reference_se=ref.se
-                )
+                comparison = compare_to_reference(estimate=est.estimate, se=est.se, reference=ref.value, reference_se=ref.se)
         compared.append(
             Compared(
                 ref.indicator,
@@ -417,9 +409,7 @@ def student_levels(*, rnd: Round, domain: str, grade: int):
             "monitoring_id": mid,
             "attendance": labels[att],
             "score": score,
-            "level": LEVEL_LABELS[assign_level(score=score, cuts=cut.cuts)]
-            if score is not None
-            else "",
+            "level": LEVEL_LABELS[assign_level(score=score, cuts=cut.cuts)] if score is not None else "",
         }
         for mid, att, score in rows
     ]

@@ -27,15 +27,11 @@ def _require_stage(rnd: Round, stages: Collection[str]) -> None:
     from django.utils.translation import gettext as _
 
     if rnd.stage not in stages:
-        raise StageRefused(
-            _("In the stage “%(stage)s” this cannot be done.") % {"stage": rnd.get_stage_display()}
-        )
+        raise StageRefused(_("In the stage “%(stage)s” this cannot be done.") % {"stage": rnd.get_stage_display()})
 
 
 @transaction.atomic
-def result_import_start(
-    *, rnd: Round, kind: str, domain: str, upload, user: User, language: str
-) -> ResultImport:
+def result_import_start(*, rnd: Round, kind: str, domain: str, upload, user: User, language: str) -> ResultImport:
     """Keep the file, then check it in a task queued once this request commits."""
     from .tasks import result_import
 
@@ -47,9 +43,7 @@ def result_import_start(
         original_name=upload.name[:200],
         uploaded_by=user,
     )
-    ri = ResultImport(
-        round=rnd, kind=kind, domain=domain if kind == ResultImport.Kind.SCORES else "", batch=batch
-    )
+    ri = ResultImport(round=rnd, kind=kind, domain=domain if kind == ResultImport.Kind.SCORES else "", batch=batch)
     history_user(ri, user)
     ri.save()
     transaction.on_commit(lambda: result_import.delay(ri.pk, language))
@@ -67,9 +61,7 @@ def result_import_confirm(*, result_import: ResultImport, user: User, language: 
     result_import.confirmed_by = user
     history_user(result_import, user)
     result_import.save(update_fields=["confirmed_by"])
-    ImportBatch.objects.filter(pk=result_import.batch_id).update(
-        status=ImportBatch.Status.QUEUED, progress=0
-    )
+    ImportBatch.objects.filter(pk=result_import.batch_id).update(status=ImportBatch.Status.QUEUED, progress=0)
     transaction.on_commit(lambda: task.delay(result_import.pk, language, True))
     return result_import
 
@@ -106,9 +98,7 @@ def reference_row_save[M: Model](*, obj: M, user: User) -> M:
 
 
 @transaction.atomic
-def finding_add(
-    *, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user: User
-) -> Finding:
+def finding_add(*, rnd: Round, title: str, domain: str, grade: int | None, evidence_text: str, user: User) -> Finding:
     _require_stage(rnd, FINDING_STAGES)
     finding = Finding(
         round=rnd,
@@ -143,7 +133,7 @@ def finding_reopen(*, finding: Finding, user: User) -> Finding:
 
 
 @transaction.atomic
-def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
+def diagnose(*, rnd: Round, user: User | None = None) -> list[Finding]:
     """Run every rule in use; update the finding a rule made before (a dismissed one stays
     dismissed), add new ones, and remove open rule findings that no longer hold unless a
     rectification problem already starts from them."""
@@ -155,9 +145,7 @@ def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
 
     county_defaults_ensure(county=rnd.county)
     results = results_of(rnd=rnd)
-    lessons = {
-        (n.subject, n.grade): n.lessons for n in WeeklyLessonNorm.objects.filter(county=rnd.county)
-    }
+    lessons = {(n.subject, n.grade): n.lessons for n in WeeklyLessonNorm.objects.filter(county=rnd.county)}
     ctx = Context(
         rnd=rnd,
         results=results,
@@ -166,9 +154,7 @@ def diagnose(*, rnd: Round, user: User | None=None) -> list[Finding]:
         lesson_norms=lessons,
     )
     thresholds = {r.code: r for r in DiagnosisRule.objects.filter(county=rnd.county)}
-    existing = {
-        (f.rule, f.domain, f.grade): f for f in Finding.objects.filter(round=rnd).exclude(rule="")
-    }
+    existing = {(f.rule, f.domain, f.grade): f for f in Finding.objects.filter(round=rnd).exclude(rule="")}
     kept: list[Finding] = []
     for code, rule in RULES.items():
         setting = thresholds.get(code)

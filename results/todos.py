@@ -19,11 +19,7 @@ def todos_for(*, user, person, rnd, today) -> list[Todo]:
     if person.role != Role.COUNTY_STAFF or rnd.stage not in (Stage.TESTING, Stage.RESULTS):
         return []
     todos: list[Todo] = []
-    imported = set(
-        ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE).values_list(
-            "kind", "domain"
-        )
-    )
+    imported = set(ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE).values_list("kind", "domain"))
     missing = [d for d in scored_domains(rnd) if (ResultImport.Kind.SCORES, d) not in imported]
     if missing or (ResultImport.Kind.PE, "") not in imported:
         todos.append(

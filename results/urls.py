@@ -24,9 +24,7 @@ urlpatterns = [
         name="results_template",
     ),
     path("imports/<int:pk>/", imports.results_import_detail, name="results_import_detail"),
-    path(
-        "imports/<int:pk>/confirm/", imports.results_import_confirm, name="results_import_confirm"
-    ),
+    path("imports/<int:pk>/confirm/", imports.results_import_confirm, name="results_import_confirm"),
     path("rounds/<int:pk>/cut-scores/", reference.results_cut_scores, name="results_cut_scores"),
     path("rounds/<int:pk>/references/", reference.results_references, name="results_references"),
     path(

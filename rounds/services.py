@@ -203,7 +203,15 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, full_name: str, email: str, role: str, schools=(), department=None, phone: str = "", is_active: bool = True,
+    *,
+    person: Person,
+    full_name: str,
+    email: str,
+    role: str,
+    schools=(),
+    department=None,
+    phone: str = "",
+    is_active: bool = True,
     by: AuthUser,
 ) -> Person:
     user = person.user
@@ -246,9 +254,7 @@ def county_create(
     county.full_clean()
     history_user(county, by)
     county.save()
-    person, password = person_create(
-        county=county, username=username, full_name=full_name, email=email, role=Role.COUNTY_STAFF, by=by
-    )
+    person, password = person_create(county=county, username=username, full_name=full_name, email=email, role=Role.COUNTY_STAFF, by=by)
     return county, person, password
 
 

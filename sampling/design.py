@@ -127,10 +127,7 @@ def pps_systematic(
         cum_of[rest[j]] = cums[j]
     backups = _assign_replacements(len(frame), sorted(cum_of))
     selected = tuple(
-        _sampled_school(
-            order[i], sizes[i], tuple([order[b] for b in backups[i]]), n_rest, total, cum_of[i]
-        )
-        for i in sorted(cum_of)
+        _sampled_school(order[i], sizes[i], tuple([order[b] for b in backups[i]]), n_rest, total, cum_of[i]) for i in sorted(cum_of)
     )
     return PpsDraw(seed, n, keys, order, excluded, False, n_rest, interval, start, selected)
 
@@ -235,9 +232,7 @@ def _sorted_frame(units: list[FrameUnit], keys: tuple[str, ...]) -> list[FrameUn
             return sorted(units, key=attrgetter(*keys, "id"))
         except TypeError:
             pass
-    return sorted(
-        units, key=lambda u: (*(_orderable(_value(u, k)) for k in keys), _orderable(u.id))
-    )
+    return sorted(units, key=lambda u: (*(_orderable(_value(u, k)) for k in keys), _orderable(u.id)))
 
 
 def _value(unit: FrameUnit, key: str) -> object:
@@ -259,9 +254,7 @@ def _orderable(value: object) -> tuple[int, object]:
     return (3, repr(value))
 
 
-def srs_students[H: Hashable](
-    *, student_ids: Sequence[H], n: int = STUDENTS_PER_SCHOOL, seed: int
-) -> list[H]:
+def srs_students[H: Hashable](*, student_ids: Sequence[H], n: int = STUDENTS_PER_SCHOOL, seed: int) -> list[H]:
     """Simple random sample without replacement of ``n`` students (all when N <= n).
 
     The roster is sorted first, so the same seed and the same set of students give the
@@ -284,9 +277,7 @@ def within_school_probability(*, roster_size: int, n: int = STUDENTS_PER_SCHOOL)
     return Fraction(min(n, roster_size), roster_size)
 
 
-def final_weight(
-    *, school_weight: Fraction | float, roster_size: int, n: int = STUDENTS_PER_SCHOOL
-) -> Fraction | float:
+def final_weight(*, school_weight: Fraction | float, roster_size: int, n: int = STUDENTS_PER_SCHOOL) -> Fraction | float:
     """Student's final weight = (1/π_school) × (N_school / n_sampled).
 
     The n_sampled students' within-school weights N/n_sampled sum to exactly N, so their

@@ -217,6 +217,7 @@ def roster_uploads_purge(*, sampled_ids: list[int]) -> int:
         batch.file = ""
         batch.save(update_fields=["file", "errors", "status", "finished_at", "progress"])
     if names:
+
         def delete_files() -> None:
             for name in names:
                 storage.delete(name)

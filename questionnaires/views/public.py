@@ -217,14 +217,19 @@ def _save_status(*, error: str | None = None) -> HttpResponse:
     format_html rather than a template: it is the whole response of the autosave, test day's
     most frequent request."""
     if error:
-        return HttpResponse(format_html(
-            '<span class="q-status q-status-error" role="alert" data-state="error"><i class="bi bi-exclamation-circle"></i> {}</span>',
-            error,
-        ))
-    return HttpResponse(format_html(
-        '<span class="q-status q-status-ok" data-state="saved"><i class="bi bi-check2"></i> {} {}</span>',
-        _("Saved"), timezone.localtime().strftime("%H:%M:%S"),
-    ))
+        return HttpResponse(
+            format_html(
+                '<span class="q-status q-status-error" role="alert" data-state="error"><i class="bi bi-exclamation-circle"></i> {}</span>',
+                error,
+            )
+        )
+    return HttpResponse(
+        format_html(
+            '<span class="q-status q-status-ok" data-state="saved"><i class="bi bi-check2"></i> {} {}</span>',
+            _("Saved"),
+            timezone.localtime().strftime("%H:%M:%S"),
+        )
+    )
 
 
 @require_POST

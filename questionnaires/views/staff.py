@@ -102,8 +102,7 @@ def instrument_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         if instrument is not None:
             messages.success(
                 request,
-                _("Version %(v)s of “%(title)s” loaded; check the preview.")
-                % {"v": instrument.version, "title": instrument.title},
+                _("Version %(v)s of “%(title)s” loaded; check the preview.") % {"v": instrument.version, "title": instrument.title},
             )
             return redirect("instrument_detail", pk=instrument.pk)
     return render(
@@ -146,9 +145,7 @@ def instrument_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_perm("questionnaires.manage")
 def instrument_definition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
-    return _xlsx(
-        definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx"
-    )
+    return _xlsx(definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx")
 
 
 @require_perm("questionnaires.manage")
@@ -173,9 +170,7 @@ def instrument_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_perm("questionnaires.manage")
 def paper_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
-    return _xlsx(
-        paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx"
-    )
+    return _xlsx(paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx")
 
 
 @require_perm("questionnaires.manage")
@@ -185,9 +180,7 @@ def paper_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = paper_import_start(instrument=instrument, upload=form.cleaned_data["file"], user=request.user, language=get_language())
         return redirect("paper_import_detail", pk=batch.pk)
-    batches = county_filtered(
-        request.user, ImportBatch.objects.filter(kind=f"{PAPER_KIND}:{instrument.pk}")
-    )[:10]
+    batches = county_filtered(request.user, ImportBatch.objects.filter(kind=f"{PAPER_KIND}:{instrument.pk}"))[:10]
     return render(
         request,
         "questionnaires/paper_import.html",
@@ -216,9 +209,7 @@ def access_codes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(n)s new access codes made.") % {"n": made})
         return redirect("access_codes", pk=rnd.pk)
     rows = tracking(rnd=rnd)
-    return render(
-        request, "questionnaires/access_codes.html", {"round": rnd, "form": form, "rows": rows}
-    )
+    return render(request, "questionnaires/access_codes.html", {"round": rnd, "form": form, "rows": rows})
 
 
 @require_perm("questionnaires.manage")
@@ -232,9 +223,7 @@ def county_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         obj_id=rnd.pk,
         summary="county administrator code slips",
     )
-    return render(
-        request, "questionnaires/slips.html", {"round": rnd, "codes": codes, "school": None}
-    )
+    return render(request, "questionnaires/slips.html", {"round": rnd, "codes": codes, "school": None})
 
 
 @require_perm("questionnaires.print_slips")
@@ -265,9 +254,7 @@ def questionnaire_tracking(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     assert person is not None  # require_perm: a role
     school_ids = None
     if person.role not in ("county_staff", "leader"):
-        school_ids = list(
-            sampled_schools_visible_to(request.user).filter(round=rnd).values_list("pk", flat=True)
-        )
+        school_ids = list(sampled_schools_visible_to(request.user).filter(round=rnd).values_list("pk", flat=True))
     rows = tracking(rnd=rnd, sampled_school_ids=school_ids)
     totals: dict[str, list[int]] = {}
     for row in rows:
@@ -337,12 +324,8 @@ def indicator_overview(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
     county_rows = school_rows = []
     if rule is not None:
-        county_rows = indicator_summary(
-            rnd=rnd, indicator=rule.code, by="county", kind=rule.instrument.kind
-        )
-        school_rows = indicator_summary(
-            rnd=rnd, indicator=rule.code, by="school", kind=rule.instrument.kind
-        )
+        county_rows = indicator_summary(rnd=rnd, indicator=rule.code, by="county", kind=rule.instrument.kind)
+        school_rows = indicator_summary(rnd=rnd, indicator=rule.code, by="school", kind=rule.instrument.kind)
     return render(
         request,
         "questionnaires/indicators.html",

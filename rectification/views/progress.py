@@ -29,10 +29,7 @@ from .common import refused, stage_context, today
 def _item_page(request: AuthenticatedHttpRequest, item, form=None, status=200) -> HttpResponse:
     rnd = item.plan.round
     can_report = (
-        item.is_active
-        and item.is_in_force
-        and request.user.has_perm("rectification.report_progress")
-        and can_report_on(request.user, item)
+        item.is_active and item.is_in_force and request.user.has_perm("rectification.report_progress") and can_report_on(request.user, item)
     )
     state = deadline_state(
         deadline=item.approved_deadline,

@@ -36,9 +36,7 @@ class Context:
             from ..previous import round_references
 
             self.references = round_references(self.rnd)
-        found = [
-            r for r in self.references if (r.source, r.domain, r.grade, r.indicator) == (source, domain, grade, indicator)
-        ]
+        found = [r for r in self.references if (r.source, r.domain, r.grade, r.indicator) == (source, domain, grade, indicator)]
         return max(found, key=lambda r: (getattr(r, "from_system", False), r.year), default=None)
 
 

@@ -92,11 +92,18 @@ def poor_vision_above_province(ctx: Context, threshold: float) -> list[Draft]:
         test = beyond(ctx, estimate=est.estimate, se=est.se, margin=ref.value + threshold / 100, margin_se=ref.se, above=True)
         if test is not None and not test.holds:
             continue
-        text = _("Poor-vision rate %(v)s (SE %(se)s) against the province's %(ref)s.") % {
-            "v": _pct(est.estimate),
-            "se": _pct(est.se) if math.isfinite(est.se) else "—",
-            "ref": _pct(ref.value),
-        } + " (" + reference_text(ref) + ")" + test_sentence(ctx, test, _pct)
+        text = (
+            _("Poor-vision rate %(v)s (SE %(se)s) against the province's %(ref)s.")
+            % {
+                "v": _pct(est.estimate),
+                "se": _pct(est.se) if math.isfinite(est.se) else "—",
+                "ref": _pct(ref.value),
+            }
+            + " ("
+            + reference_text(ref)
+            + ")"
+            + test_sentence(ctx, test, _pct)
+        )
         drafts.append(
             Draft(
                 "poor_vision_above_province",

@@ -16,10 +16,5 @@ def base_context(rnd, **extra) -> dict:
 
 
 def check_domain_grade(rnd, domain: str, grade: int) -> None:
-    if (
-        domain not in Domain.values
-        or domain not in rnd.domains
-        or grade not in GRADES
-        or grade not in rnd.grades
-    ):
+    if domain not in Domain.values or domain not in rnd.domains or grade not in GRADES or grade not in rnd.grades:
         raise Http404

@@ -19,10 +19,7 @@ from .common import base_context, round_for
 def results_findings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     findings = (
-        findings_visible_to(request.user)
-        .filter(round=rnd)
-        .select_related("created_by")
-        .order_by("status", "grade", "domain", "rule")
+        findings_visible_to(request.user).filter(round=rnd).select_related("created_by").order_by("status", "grade", "domain", "rule")
     )
     return render(
         request,
@@ -36,9 +33,7 @@ def results_findings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def results_diagnose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     found = diagnose(rnd=rnd, user=request.user)
-    messages.success(
-        request, _("Diagnosis run: %(n)s findings from the rules.") % {"n": len(found)}
-    )
+    messages.success(request, _("Diagnosis run: %(n)s findings from the rules.") % {"n": len(found)})
     return redirect("results_findings", pk=rnd.pk)
 
 

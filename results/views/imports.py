@@ -28,9 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_perm("results.manage_results")
 def results_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
-    form = ResultImportForm(
-        request.POST or None, request.FILES or None, domains=scored_domains(rnd)
-    )
+    form = ResultImportForm(request.POST or None, request.FILES or None, domains=scored_domains(rnd))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

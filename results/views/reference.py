@@ -79,13 +79,9 @@ def _formsets(request: AuthenticatedHttpRequest, county) -> dict:
     data = request.POST if request.method == "POST" else None
     return {
         "norms": NormFormSet(data, prefix="norm", queryset=Norm.objects.filter(county=county)),
-        "lessons": LessonFormSet(
-            data, prefix="lesson", queryset=WeeklyLessonNorm.objects.filter(county=county)
-        ),
+        "lessons": LessonFormSet(data, prefix="lesson", queryset=WeeklyLessonNorm.objects.filter(county=county)),
         "bmi": BmiFormSet(data, prefix="bmi", queryset=BmiNormRow.objects.filter(county=county)),
-        "rules": RuleFormSet(
-            data, prefix="rule", queryset=DiagnosisRule.objects.filter(county=county)
-        ),
+        "rules": RuleFormSet(data, prefix="rule", queryset=DiagnosisRule.objects.filter(county=county)),
     }
 
 
@@ -105,6 +101,4 @@ def results_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         messages.success(request, _("Norms, BMI table and rule thresholds saved."))
         return redirect("results_settings", pk=rnd.pk)
     rule_text = {code: rule.description for code, rule in RULES.items()}
-    return render(
-        request, "results/settings.html", base_context(rnd, rule_text=rule_text, **formsets)
-    )
+    return render(request, "results/settings.html", base_context(rnd, rule_text=rule_text, **formsets))

@@ -13,9 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]  # the test database is the template
 
 WORKLOADS = [
-    "sampling: PPS school draws", "sampling: roster upload", "logistics: readiness dashboard",
-    "questionnaires: ", "results: import of", "results: estimates", "reports: the demo county's diagnostic report",
-    "rectification: overview", "load: ",
+    "sampling: PPS school draws",
+    "sampling: roster upload",
+    "logistics: readiness dashboard",
+    "questionnaires: ",
+    "results: import of",
+    "results: estimates",
+    "reports: the demo county's diagnostic report",
+    "rectification: overview",
+    "load: ",
 ]
 ROLES = ["county staff", "leader", "inspector", "school coordinator", "monitor", "department"]
 

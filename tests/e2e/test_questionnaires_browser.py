@@ -85,9 +85,18 @@ def test_a_teacher_answers_leaves_comes_back_and_submits(page, survey):
     assert page.input_value("#item-years_teaching input[name=value]") == "12"
     assert page.is_checked("#item-subject input[value='pe']")
     assert page.is_visible("#item-pe_warmup")
-    for item, value in [("training_time", "4"), ("training_theory", "3"), ("training_useful", "3"),
-                        ("training_rest", "2"), ("pe_warmup", "1"), ("pe_plan", "1"), ("pe_occupied", "2"),
-                        ("work_curriculum", "3"), ("work_homework", "4"), ("work_satisfied", "3")]:
+    for item, value in [
+        ("training_time", "4"),
+        ("training_theory", "3"),
+        ("training_useful", "3"),
+        ("training_rest", "2"),
+        ("pe_warmup", "1"),
+        ("pe_plan", "1"),
+        ("pe_occupied", "2"),
+        ("work_curriculum", "3"),
+        ("work_homework", "4"),
+        ("work_satisfied", "3"),
+    ]:
         _choose(page, item, value)
     page.check("#item-training_forms input[value='online']")
     _saved(page, "training_forms")

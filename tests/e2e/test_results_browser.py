@@ -71,8 +71,10 @@ def test_county_staff_import_scores_and_see_results_and_findings(page, results_r
     screenshot(page, "results-02-import-refused")
 
     page.goto(f"/results/rounds/{rnd.pk}/import/")
-    good = [(s.monitoring_id, "数学", "缺考" if i == 3 else "", None if i == 3 else score)
-            for i, (s, score) in enumerate(zip(students, scores, strict=True))]
+    good = [
+        (s.monitoring_id, "数学", "缺考" if i == 3 else "", None if i == 3 else score)
+        for i, (s, score) in enumerate(zip(students, scores, strict=True))
+    ]
     _upload(page, good, "数学成绩-更正.xlsx")
     expect(page.locator("#import-status .alert-success")).to_be_visible()
     assert ResultImport.objects.get(batch__original_name="数学成绩-更正.xlsx").state == "active"

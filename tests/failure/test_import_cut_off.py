@@ -65,8 +65,14 @@ def test_a_score_import_cut_off_while_writing_keeps_the_scores_in_use(results_wo
     def start(score: float) -> ResultImport:
         rows = [(s.monitoring_id, "数学", "", score + i) for i, s in enumerate(results_world.students)]
         with django_capture_on_commit_callbacks(execute=True):
-            ri = result_import_start(rnd=results_world.round, kind="scores", domain="math", user=results_world.staff,
-                                     upload=SimpleUploadedFile("s.xlsx", xlsx_bytes(rows, header=SCORE_HEADER)), language="zh-hans")
+            ri = result_import_start(
+                rnd=results_world.round,
+                kind="scores",
+                domain="math",
+                user=results_world.staff,
+                upload=SimpleUploadedFile("s.xlsx", xlsx_bytes(rows, header=SCORE_HEADER)),
+                language="zh-hans",
+            )
         ri.refresh_from_db()
         return ri
 

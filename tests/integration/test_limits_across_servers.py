@@ -54,7 +54,10 @@ def two_servers(require_services, tmp_path):
         servers.append(
             subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
                 [sys.executable, "-m", "gunicorn", "monitoring_site.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         )
     try:
@@ -95,8 +98,7 @@ class Browser:
 def test_wrong_access_codes_spread_over_two_servers_are_counted_together(two_servers):
     guesser = Browser()
     answers = [
-        guesser.post_form(f"{two_servers[i % 2]}/questionnaires/q/", {"code": f"WRONGCODE{i % 10}"})
-        for i in range(ratelimit.MAX_FAILURES)
+        guesser.post_form(f"{two_servers[i % 2]}/questionnaires/q/", {"code": f"WRONGCODE{i % 10}"}) for i in range(ratelimit.MAX_FAILURES)
     ]
     assert set(answers) == {200}  # each refused with the form again, neither server blocking yet
     for server in two_servers:  # the next attempt is blocked by both, whichever took the failures

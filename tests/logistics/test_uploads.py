@@ -79,13 +79,21 @@ def test_an_incident_with_a_bad_attachment_is_not_saved_and_the_form_keeps_its_t
     client.force_login(lworld.coord_a)
     url = reverse("incident_add", kwargs={"round_pk": lworld.round.pk, "school_pk": lworld.school_a.pk})
     before = lworld.incident.__class__.objects.count()
-    response = client.post(url, {"at": "2027-05-26T14:05", "kind": "equipment", "description": "投影仪故障，改用备用机",
-                                 "attachment": SimpleUploadedFile("fault.png", b"GIF89a-not-really")})
+    response = client.post(
+        url,
+        {
+            "at": "2027-05-26T14:05",
+            "kind": "equipment",
+            "description": "投影仪故障，改用备用机",
+            "attachment": SimpleUploadedFile("fault.png", b"GIF89a-not-really"),
+        },
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "投影仪故障，改用备用机" in body and "fault.png" in body
     assert lworld.incident.__class__.objects.count() == before
-    response = client.post(url, {"at": "2027-05-26T14:05", "kind": "equipment", "description": "投影仪故障",
-                                 "attachment": photo("fault.jpg")})
+    response = client.post(
+        url, {"at": "2027-05-26T14:05", "kind": "equipment", "description": "投影仪故障", "attachment": photo("fault.jpg")}
+    )
     assert response.status_code == 302
     assert lworld.incident.__class__.objects.latest("pk").attachments.get().thumbnail

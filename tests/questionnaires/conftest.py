@@ -18,13 +18,9 @@ class Setup:
         instrument_install_defaults(rnd=self.rnd, user=world.staff)
         self.ss_a = sampled_school(rnd=self.rnd, school=world.school_a, grade=4, students=3)
         self.ss_b = sampled_school(rnd=self.rnd, school=world.school_b, grade=8, students=2)
-        self.foreign_ss = sampled_school(
-            rnd=world.foreign_round, school=world.foreign_school, grade=4
-        )
+        self.foreign_ss = sampled_school(rnd=world.foreign_round, school=world.foreign_school, grade=4)
         access_codes_generate(rnd=self.rnd, teachers_per_school=2, county_codes=1, user=world.staff)
-        access_codes_generate(
-            rnd=world.foreign_round, teachers_per_school=1, county_codes=0, user=world.foreign_staff
-        )
+        access_codes_generate(rnd=world.foreign_round, teachers_per_school=1, county_codes=0, user=world.foreign_staff)
 
     def code(self, kind=Kind.TEACHER, ss=None, serial=1) -> AccessCode:
         ss = ss or self.ss_a

@@ -15,9 +15,7 @@ def open_code(client, code):
 
 
 def save(client, item, *values):
-    return client.post(
-        reverse("respond_save"), {"item": item, "value": list(values)}
-    ).content.decode()
+    return client.post(reverse("respond_save"), {"item": item, "value": list(values)}).content.decode()
 
 
 TEACHER_ANSWERS = {
@@ -63,12 +61,7 @@ def test_a_teacher_answers_resumes_and_submits(client, qworld):
     assert response.status_code == 302 and response["Location"] == reverse("respond_done")
     stored = Response.objects.get(access_code=code)
     assert stored.is_submitted and stored.answers.count() == len(TEACHER_ANSWERS)
-    assert (
-        dict(IndicatorValue.objects.filter(response=stored).values_list("code", "value"))[
-            "training_hours"
-        ]
-        == 72
-    )
+    assert dict(IndicatorValue.objects.filter(response=stored).values_list("code", "value"))["training_hours"] == 72
 
 
 def test_a_double_submit_is_harmless(client, qworld):
@@ -112,10 +105,7 @@ def test_skip_logic_hides_and_the_hidden_answers_are_dropped(client, qworld):
     save(client, "subject", "pe")
     save(client, "pe_practice_share", "60")
     page = client.get(reverse("respond_form")).content.decode()
-    assert (
-        'id="item-pe_warmup"' in page
-        and "q-hidden" not in page.split('id="item-pe_warmup"')[0][-200:]
-    )
+    assert 'id="item-pe_warmup"' in page and "q-hidden" not in page.split('id="item-pe_warmup"')[0][-200:]
     answer_all(client, {**TEACHER_ANSWERS, "subject": ["math"]})  # no longer a PE teacher
     assert client.post(reverse("respond_submit")).status_code == 302  # PE items not required now
     assert not Answer.objects.filter(item__code="pe_practice_share").exists()
@@ -157,20 +147,14 @@ def test_a_code_reaches_only_its_own_questionnaire(client, qworld):
     page = client.get(reverse("respond_form")).content.decode()
     assert qworld.world.school_a.name in page and qworld.world.school_b.name not in page
     # An item of another instrument (student questionnaire) is out of reach of a teacher code.
-    assert (
-        client.post(reverse("respond_save"), {"item": "sleep_hours", "value": "9"}).status_code
-        == 404
-    )
+    assert client.post(reverse("respond_save"), {"item": "sleep_hours", "value": "9"}).status_code == 404
     assert not Answer.objects.filter(response__access_code=student_b).exists()
 
 
 def test_a_forged_cookie_opens_nothing(client, qworld):
     client.cookies["q_respondent"] = str(qworld.code().pk)
     assert client.get(reverse("respond_form"))["Location"] == reverse("respond_start")
-    assert (
-        client.post(reverse("respond_save"), {"item": "subject", "value": "math"}).status_code
-        == 403
-    )
+    assert client.post(reverse("respond_save"), {"item": "subject", "value": "math"}).status_code == 403
 
 
 def test_the_student_questionnaire_shows_the_monitoring_id_never_the_name(client, qworld):

@@ -17,9 +17,7 @@ def test_codes_follow_the_countys_numbers_and_the_sample(qworld):
         assert codes.filter(kind=Kind.TEACHER).count() == 2
         assert codes.filter(kind=Kind.PRINCIPAL).count() == 1
         assert codes.filter(kind=Kind.STUDENT).count() == students
-        assert set(
-            codes.filter(kind=Kind.STUDENT).values_list("student__sampled_school", flat=True)
-        ) == {ss.pk}
+        assert set(codes.filter(kind=Kind.STUDENT).values_list("student__sampled_school", flat=True)) == {ss.pk}
     assert AccessCode.objects.filter(round=qworld.rnd, kind=Kind.COUNTY).count() == 1
 
 
@@ -27,9 +25,7 @@ def test_making_codes_again_adds_only_what_is_missing(qworld):
     before = dict(AccessCode.objects.values_list("pk", "code"))
     sampled_student(qworld.ss_a)
     sampled_student(qworld.ss_a, exclusion="left")
-    made = access_codes_generate(
-        rnd=qworld.rnd, teachers_per_school=3, county_codes=1, user=qworld.world.staff
-    )
+    made = access_codes_generate(rnd=qworld.rnd, teachers_per_school=3, county_codes=1, user=qworld.world.staff)
     assert made == 2 + 1  # one more teacher per school, one new (not excluded) student
     after = dict(AccessCode.objects.values_list("pk", "code"))
     assert all(after[pk] == code for pk, code in before.items())
@@ -76,24 +72,17 @@ def test_county_staff_are_asked_to_install_and_make_codes(world):
     rnd.stage = Stage.SAMPLING
     rnd.save()
     staff = world.staff
-    assert todos_for(user=staff, person=staff.person, rnd=rnd, today=timezone.localdate())[
-        0
-    ].url.endswith(f"/rounds/{rnd.pk}/instruments/")
+    assert todos_for(user=staff, person=staff.person, rnd=rnd, today=timezone.localdate())[0].url.endswith(f"/rounds/{rnd.pk}/instruments/")
     from questionnaires.services import instrument_install_defaults
 
     instrument_install_defaults(rnd=rnd, user=staff)
     sampled_school(rnd=rnd, school=world.school_a)
-    assert (
-        "codes"
-        in todos_for(user=staff, person=staff.person, rnd=rnd, today=timezone.localdate())[0].url
-    )
+    assert "codes" in todos_for(user=staff, person=staff.person, rnd=rnd, today=timezone.localdate())[0].url
 
 
 def test_county_staff_make_codes_through_the_page(client, qworld):
     client.force_login(qworld.world.staff)
-    response = client.post(
-        reverse("access_codes", args=[qworld.rnd.pk]), {"teachers_per_school": 4, "county_codes": 2}
-    )
+    response = client.post(reverse("access_codes", args=[qworld.rnd.pk]), {"teachers_per_school": 4, "county_codes": 2})
     assert response.status_code == 302
     assert AccessCode.objects.filter(sampled_school=qworld.ss_a, kind=Kind.TEACHER).count() == 4
     assert AccessCode.objects.filter(round=qworld.rnd, kind=Kind.COUNTY).count() == 2

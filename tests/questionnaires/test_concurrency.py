@@ -62,9 +62,7 @@ def test_concurrent_saves_and_submits_lose_and_duplicate_nothing(world):
             barrier.wait()
             for i in range(len(plan)):
                 item_code, values = plan[(i + offset) % len(plan)]
-                answer_save(
-                    access_code_id=code.pk, item_code=item_code, raw=values, now=timezone.now()
-                )
+                answer_save(access_code_id=code.pk, item_code=item_code, raw=values, now=timezone.now())
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -121,15 +121,9 @@ def test_a_definition_round_trips_through_its_spreadsheet(world):
     for instrument in Instrument.objects.filter(round=world.round):
         definition, errors, _notes = definition_read(definition_bytes(instrument), name="d.xlsx")
         assert errors == [], errors
-        original = list(
-            instrument.items.values_list("code", "type", "choices", "show_if_item", "grid")
-        )
-        assert [
-            (i.code, i.type, i.choices, i.show_if_item, i.grid) for i in definition.items
-        ] == original
-        assert [d.calculation for d in definition.indicators] == list(
-            instrument.indicators.values_list("calculation", flat=True)
-        )
+        original = list(instrument.items.values_list("code", "type", "choices", "show_if_item", "grid"))
+        assert [(i.code, i.type, i.choices, i.show_if_item, i.grid) for i in definition.items] == original
+        assert [d.calculation for d in definition.indicators] == list(instrument.indicators.values_list("calculation", flat=True))
 
 
 @pytest.mark.django_db
@@ -198,9 +192,7 @@ def test_a_bad_upload_lists_every_error_by_row_and_loads_nothing(client, world):
 def _upload(data: bytes, name="definition.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(
-        name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return SimpleUploadedFile(name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @pytest.mark.django_db

@@ -5,14 +5,7 @@ from pathlib import Path
 
 from django.utils import translation
 
-PO = (
-    Path(__file__).resolve().parents[2]
-    / "questionnaires"
-    / "locale"
-    / "zh_Hans"
-    / "LC_MESSAGES"
-    / "django.po"
-)
+PO = Path(__file__).resolve().parents[2] / "questionnaires" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def _entries() -> list[dict]:

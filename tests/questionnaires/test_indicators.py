@@ -47,20 +47,10 @@ def answered(qworld):
 
 def test_each_respondent_gets_their_indicators(answered):
     values = dict(
-        IndicatorValue.objects.filter(
-            response__access_code=answered.code(kind=Kind.STUDENT, serial=2)
-        ).values_list("code", "value")
+        IndicatorValue.objects.filter(response__access_code=answered.code(kind=Kind.STUDENT, serial=2)).values_list("code", "value")
     )
-    assert (
-        values["sleep_hours"] == 9
-        and values["sleep_meets_norm"] == 0
-        and values["pe_one_hour"] == 0
-    )
-    assert (
-        values["homework_within_norm"] == 1
-        and values["tutoring"] == 0
-        and values["math_lessons_week"] == 5
-    )
+    assert values["sleep_hours"] == 9 and values["sleep_meets_norm"] == 0 and values["pe_one_hour"] == 0
+    assert values["homework_within_norm"] == 1 and values["tutoring"] == 0 and values["math_lessons_week"] == 5
 
 
 def test_summaries_per_school_and_county_match_the_hand_worked_means(answered):
@@ -93,8 +83,6 @@ def test_by_must_be_school_or_county(answered):
 
 def test_leaders_read_the_indicator_page(client, answered):
     client.force_login(answered.world.leader)
-    page = client.get(
-        reverse("indicator_overview", args=[answered.rnd.pk]), {"indicator": "student:sleep_hours"}
-    )
+    page = client.get(reverse("indicator_overview", args=[answered.rnd.pk]), {"indicator": "student:sleep_hours"})
     assert page.status_code == 200
     assert [r.n for r in page.context["county_rows"]] == [3, 2]

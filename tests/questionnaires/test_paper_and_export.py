@@ -41,14 +41,10 @@ def _row(code, **changes):
     return row
 
 
-def test_paper_forms_are_imported_as_submitted_responses(
-    client, qworld, django_capture_on_commit_callbacks
-):
+def test_paper_forms_are_imported_as_submitted_responses(client, qworld, django_capture_on_commit_callbacks):
     client.force_login(qworld.world.staff)
     instrument = _teacher(qworld)
-    upload = _paper_file(
-        client, instrument, [_row(qworld.code(serial=1)), _row(qworld.code(ss=qworld.ss_b))]
-    )
+    upload = _paper_file(client, instrument, [_row(qworld.code(serial=1)), _row(qworld.code(ss=qworld.ss_b))])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("paper_import", args=[instrument.pk]), {"file": upload})
     assert response.status_code == 302
@@ -62,9 +58,7 @@ def test_paper_forms_are_imported_as_submitted_responses(
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_one_bad_row_refuses_the_whole_file_with_rows_and_columns(
-    client, qworld, django_capture_on_commit_callbacks
-):
+def test_one_bad_row_refuses_the_whole_file_with_rows_and_columns(client, qworld, django_capture_on_commit_callbacks):
     client.force_login(qworld.world.staff)
     instrument = _teacher(qworld)
     student = qworld.code(kind=Kind.STUDENT)
@@ -109,6 +103,4 @@ def test_the_export_has_a_codebook_and_neutralised_data(client, qworld):
     assert row["training_forms"] == "online;practice"
     assert row["years_teaching"] == 12
     assert data[2][0].data_type != "f"
-    assert AuditEvent.objects.filter(
-        action="export", object_type="questionnaires.Instrument"
-    ).exists()
+    assert AuditEvent.objects.filter(action="export", object_type="questionnaires.Instrument").exists()

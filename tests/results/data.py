@@ -28,10 +28,7 @@ def import_file(world, capture, data, *, name="f.xlsx", kind="scores", domain="m
 
 
 def load_scores(world, capture):
-    rows = [
-        (s.monitoring_id, "数学", "", score)
-        for s, score in zip(world.students, SCORES, strict=True)
-    ]
+    rows = [(s.monitoring_id, "数学", "", score) for s, score in zip(world.students, SCORES, strict=True)]
     return import_file(world, capture, xlsx_bytes(rows, header=SCORE_HEADER))
 
 
@@ -51,7 +48,6 @@ PE_ROWS = [
 
 def load_pe(world, capture):
     rows = [
-        (s.monitoring_id, "", 140, w, left, right, 1800, 9.5, 8, 120)
-        for s, (w, left, right) in zip(world.students, PE_ROWS, strict=True)
+        (s.monitoring_id, "", 140, w, left, right, 1800, 9.5, 8, 120) for s, (w, left, right) in zip(world.students, PE_ROWS, strict=True)
     ]
     return import_file(world, capture, xlsx_bytes(rows, header=PE_HEADER), kind="pe", domain="")

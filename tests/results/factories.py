@@ -12,9 +12,7 @@ from openpyxl import Workbook
 from sampling.models import SampledSchool, SampledStudent
 
 
-def make_sample(
-    rnd, *, schools, grade: int = 4, per_school: int = 4, weights=None, sexes="FM"
-) -> list[SampledStudent]:
+def make_sample(rnd, *, schools, grade: int = 4, per_school: int = 4, weights=None, sexes="FM") -> list[SampledStudent]:
     """``per_school`` students in each school, monitoring IDs G{grade}S{serial}-{n}."""
     students = []
     for serial, school in enumerate(schools, start=1):

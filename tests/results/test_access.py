@@ -58,9 +58,7 @@ MATRIX = {
     for row in [
         Row("results_home", "get", READERS),
         Row("results_overview", "get", READERS, _rnd, _foreign),
-        Row(
-            "results_domain", "get", READERS, lambda w: _dg(w.round), lambda w: _dg(w.foreign_round)
-        ),
+        Row("results_domain", "get", READERS, lambda w: _dg(w.round), lambda w: _dg(w.foreign_round)),
         Row(
             "results_students",
             "get",
@@ -138,17 +136,5 @@ def test_another_countys_object_is_not_found(client, world, name):
 
 def test_a_domain_outside_the_round_is_not_found(client, world):
     client.force_login(world.staff)
-    assert (
-        client.get(
-            reverse(
-                "results_domain", kwargs={"pk": world.round.pk, "domain": "chinese", "grade": 4}
-            )
-        ).status_code
-        == 404
-    )
-    assert (
-        client.get(
-            reverse("results_domain", kwargs={"pk": world.round.pk, "domain": "math", "grade": 5})
-        ).status_code
-        == 404
-    )
+    assert client.get(reverse("results_domain", kwargs={"pk": world.round.pk, "domain": "chinese", "grade": 4})).status_code == 404
+    assert client.get(reverse("results_domain", kwargs={"pk": world.round.pk, "domain": "math", "grade": 5})).status_code == 404

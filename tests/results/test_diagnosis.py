@@ -70,9 +70,7 @@ def test_a_mean_significantly_below_the_province(loaded):
     )
     [finding] = diagnose(rnd=loaded.round, user=loaded.staff)
     # (475 − 600)/55.90 = −2.236, p = 0.025
-    assert finding.rule == "mean_below_reference" and finding.evidence["p_value"] == pytest.approx(
-        0.02535, rel=1e-3
-    )
+    assert finding.rule == "mean_below_reference" and finding.evidence["p_value"] == pytest.approx(0.02535, rel=1e-3)
 
 
 def test_obesity_rising_and_poor_vision_above_the_province(loaded):
@@ -105,9 +103,7 @@ def test_obesity_rising_and_poor_vision_above_the_province(loaded):
 
 def test_a_disabled_rule_stays_silent(loaded):
     _threshold(loaded, "level1_share_high", 0.10)
-    DiagnosisRule.objects.filter(county=loaded.county, code="level1_share_high").update(
-        enabled=False
-    )
+    DiagnosisRule.objects.filter(county=loaded.county, code="level1_share_high").update(enabled=False)
     assert diagnose(rnd=loaded.round, user=loaded.staff) == []
 
 
@@ -117,9 +113,7 @@ def test_a_dismissed_finding_stays_dismissed_when_the_diagnosis_runs_again(loade
     finding_dismiss(finding=finding, reason="已在上一轮整改", user=loaded.staff)
     diagnose(rnd=loaded.round, user=loaded.staff)
     finding.refresh_from_db()
-    assert (
-        finding.status == Finding.Status.DISMISSED and finding.dismissed_reason == "已在上一轮整改"
-    )
+    assert finding.status == Finding.Status.DISMISSED and finding.dismissed_reason == "已在上一轮整改"
     assert Finding.objects.count() == 1
     assert finding.history.count() >= 2
 

@@ -301,9 +301,7 @@ def test_cv_weights_each_school_by_its_estimated_enrolment():
 
 def test_icc_and_cv_are_zero_when_all_school_means_are_equal():
     # Means 2, 2, 2: MSB = 0, so σ²_b = max(0, (0 − MSW)/n0) = 0.
-    result = variance_components(
-        values=[1, 3, 0, 4, 2, 2], weights=[1] * 6, clusters=list("AABBCC")
-    )
+    result = variance_components(values=[1, 3, 0, 4, 2, 2], weights=[1] * 6, clusters=list("AABBCC"))
     assert result.between == 0
     assert result.icc == 0
     assert result.cv == approx(0.0)

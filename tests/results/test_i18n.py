@@ -28,7 +28,8 @@ def test_no_string_is_untranslated_or_fuzzy():
 def test_the_compiled_catalogue_matches_the_po_file():
     catalogue = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))
     stale = [
-        msgid for _block, ctx, msgid, msgstr in _entries()
+        msgid
+        for _block, ctx, msgid, msgstr in _entries()
         if "\\" not in msgid and (catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)) != msgstr
     ]
     assert stale == []

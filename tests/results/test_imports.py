@@ -52,9 +52,7 @@ def test_a_csv_file_is_read_like_a_workbook(run, results_world):
 
 
 def test_a_gb18030_csv_from_excel_is_read(run, results_world):
-    ri = run(
-        csv_bytes(_rows(results_world), header=SCORE_HEADER, encoding="gb18030"), name="scores.csv"
-    )
+    ri = run(csv_bytes(_rows(results_world), header=SCORE_HEADER, encoding="gb18030"), name="scores.csv")
     assert ri.state == ResultImport.State.ACTIVE
 
 
@@ -157,17 +155,11 @@ def test_a_file_without_the_template_headers_is_refused(run, results_world):
     assert ri.state == ResultImport.State.REFUSED and "监测编号" in ri.batch.errors[0]["message"]
 
 
-def test_a_reimport_waits_for_confirmation_and_both_are_kept(
-    run, results_world, django_capture_on_commit_callbacks
-):
+def test_a_reimport_waits_for_confirmation_and_both_are_kept(run, results_world, django_capture_on_commit_callbacks):
     first = run(xlsx_bytes(_rows(results_world, 500), header=SCORE_HEADER))
     second = run(xlsx_bytes(_rows(results_world, 600), header=SCORE_HEADER))
     assert second.state == ResultImport.State.AWAITING and second.replaces == first
-    assert set(
-        StudentScore.objects.filter(result_import__state="active").values_list(
-            "result_import", flat=True
-        )
-    ) == {first.pk}
+    assert set(StudentScore.objects.filter(result_import__state="active").values_list("result_import", flat=True)) == {first.pk}
     with django_capture_on_commit_callbacks(execute=True):
         result_import_confirm(result_import=second, user=results_world.staff, language="en")
     first.refresh_from_db()
@@ -175,10 +167,7 @@ def test_a_reimport_waits_for_confirmation_and_both_are_kept(
     assert (first.state, second.state) == (ResultImport.State.REPLACED, ResultImport.State.ACTIVE)
     assert second.confirmed_by == results_world.staff
     assert StudentScore.objects.filter(result_import=first).count() == 8  # the earlier data stay
-    assert (
-        min(StudentScore.objects.filter(result_import=second).values_list("score", flat=True))
-        == 600
-    )
+    assert min(StudentScore.objects.filter(result_import=second).values_list("score", flat=True)) == 600
 
 
 def test_running_the_same_job_twice_gives_the_same_result(run, results_world):
@@ -204,9 +193,7 @@ def test_pe_measurements_are_imported_and_exempt_students_must_not_be_measured(r
 
 
 def test_pe_values_out_of_range_are_named(run, results_world):
-    rows = [
-        (s.monitoring_id, "", 140, 35, 1.0, 4.8, 1800, 9.5, 8, 120) for s in results_world.students
-    ]
+    rows = [(s.monitoring_id, "", 140, 35, 1.0, 4.8, 1800, 9.5, 8, 120) for s in results_world.students]
     ri = run(xlsx_bytes(rows, header=PE_HEADER), kind="pe", domain="")
     assert ri.state == ResultImport.State.REFUSED
     assert {e["column"] for e in ri.batch.errors} == {"左眼视力"}

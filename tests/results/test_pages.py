@@ -62,9 +62,7 @@ def test_the_factors_page_says_there_are_no_indicators_yet(client, loaded, monke
     assert "475.0 (55.9)" in html
 
 
-def test_upload_through_the_page_and_confirm_a_reimport(
-    client, loaded, django_capture_on_commit_callbacks
-):
+def test_upload_through_the_page_and_confirm_a_reimport(client, loaded, django_capture_on_commit_callbacks):
     rows = [(s.monitoring_id, "数学", "", 500) for s in loaded.students]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -78,9 +76,7 @@ def test_upload_through_the_page_and_confirm_a_reimport(
     ri = ResultImport.objects.get(batch__original_name="again.xlsx")
     assert response["Location"] == reverse("results_import_detail", kwargs={"pk": ri.pk})
     assert ri.state == "awaiting"
-    assert reverse("results_import_confirm", kwargs={"pk": ri.pk}) in _page(
-        client, "results_import_detail", pk=ri.pk
-    )
+    assert reverse("results_import_confirm", kwargs={"pk": ri.pk}) in _page(client, "results_import_detail", pk=ri.pk)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("results_import_confirm", kwargs={"pk": ri.pk}))
     ri.refresh_from_db()
@@ -92,9 +88,7 @@ def test_the_template_lists_the_sampled_students(client, loaded):
 
     from openpyxl import load_workbook
 
-    response = client.get(
-        reverse("results_template", kwargs={"pk": loaded.round.pk, "kind": "math"})
-    )
+    response = client.get(reverse("results_template", kwargs={"pk": loaded.round.pk, "kind": "math"}))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == SCORE_HEADER
     assert sheet.max_row == 9
@@ -116,16 +110,10 @@ def test_cut_scores_are_saved_and_refused_when_not_increasing(client, loaded):
                 f"form-{i}-max_score": 1000,
             }
         )
-    assert (
-        client.post(reverse("results_cut_scores", kwargs={"pk": loaded.round.pk}), data).status_code
-        == 302
-    )
+    assert client.post(reverse("results_cut_scores", kwargs={"pk": loaded.round.pk}), data).status_code == 302
     assert set(CutScores.objects.values_list("level2", flat=True)) == {420}
     data["form-0-level3"] = 700
-    assert (
-        client.post(reverse("results_cut_scores", kwargs={"pk": loaded.round.pk}), data).status_code
-        == 200
-    )
+    assert client.post(reverse("results_cut_scores", kwargs={"pk": loaded.round.pk}), data).status_code == 200
     assert CutScores.objects.filter(level3=700).count() == 0
 
 
@@ -142,9 +130,7 @@ def test_thresholds_are_edited_and_findings_dismissed_with_a_reason(client, load
     client.post(reverse("results_finding_dismiss", kwargs={"pk": finding.pk}), {"reason": ""})
     finding.refresh_from_db()
     assert finding.status == "open"
-    client.post(
-        reverse("results_finding_dismiss", kwargs={"pk": finding.pk}), {"reason": "已知，另有安排"}
-    )
+    client.post(reverse("results_finding_dismiss", kwargs={"pk": finding.pk}), {"reason": "已知，另有安排"})
     finding.refresh_from_db()
     assert finding.status == "dismissed" and finding.dismissed_reason == "已知，另有安排"
 
@@ -179,8 +165,10 @@ def test_the_factors_page_shows_indicators_for_the_county_and_each_school(client
             return []
         if by == "county":
             return [SimpleNamespace(grade=4, n=8, mean=9.4, school_name="")]
-        return [SimpleNamespace(grade=4, n=4, mean=9.1, school_name="甲小学"),
-                SimpleNamespace(grade=4, n=4, mean=9.7, school_name="乙中学")]
+        return [
+            SimpleNamespace(grade=4, n=4, mean=9.1, school_name="甲小学"),
+            SimpleNamespace(grade=4, n=4, mean=9.7, school_name="乙中学"),
+        ]
 
     monkeypatch.setattr(factors, "_selector", lambda: fake)
     value = factors.factor_summary(rnd=loaded.round, indicator="sleep_hours", grade=4)

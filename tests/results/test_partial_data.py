@@ -25,9 +25,20 @@ def one_school_scored(results_world, django_capture_on_commit_callbacks, client)
 
 
 def _results_urls(rnd):
-    urls = [reverse(name, kwargs={"pk": rnd.pk}) for name in (
-        "results_overview", "results_pe", "results_factors", "results_import", "results_cut_scores",
-        "results_references", "results_settings", "results_findings", "results_finding_add")]
+    urls = [
+        reverse(name, kwargs={"pk": rnd.pk})
+        for name in (
+            "results_overview",
+            "results_pe",
+            "results_factors",
+            "results_import",
+            "results_cut_scores",
+            "results_references",
+            "results_settings",
+            "results_findings",
+            "results_finding_add",
+        )
+    ]
     for domain in rnd.domains:
         for grade in rnd.grades:
             kwargs = {"pk": rnd.pk, "domain": domain, "grade": grade}

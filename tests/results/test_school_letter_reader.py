@@ -19,8 +19,12 @@ def sampled_school(rnd, school, *, grade):
 
 def _letter(world, sampled):
     document = Document.objects.create(
-        round=world.round, kind="school_letter", subject=str(sampled.pk), title=f"{sampled.school.name}质量分析报告",
-        created_by=world.staff, status="done",
+        round=world.round,
+        kind="school_letter",
+        subject=str(sampled.pk),
+        title=f"{sampled.school.name}质量分析报告",
+        created_by=world.staff,
+        status="done",
     )
     document.pdf.save("letter.pdf", ContentFile(b"%PDF-1.4"), save=False)
     document.html.save("letter.html", ContentFile("<p>反馈</p>".encode()), save=True)

@@ -153,9 +153,7 @@ class Command(BaseCommand):
     help = "Load the demo county, its schools, departments, a round and one account per role."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--no-documents", action="store_true", help="do not build the round's documents (benchmarks build their own)"
-        )
+        parser.add_argument("--no-documents", action="store_true", help="do not build the round's documents (benchmarks build their own)")
 
     def handle(self, *args, **options):
         self.documents = not options["no_documents"]
