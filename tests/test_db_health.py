@@ -1,11 +1,9 @@
-"""monitoring_site.postgresql: the health check at the start of a request asks the server only
-when the connection is not quiet, and still finds a connection the server has ended."""
-
-import time
+"""Django's own PostgreSQL backend with CONN_HEALTH_CHECKS: a kept connection that the server
+ended is found before a request uses it and replaced (the request does not get a 500), and TCP
+keepalives are asked for, so a connection a firewall or a crashed host dropped is found too."""
 
 import pytest
 from django.db import connection, connections
-from django.db.backends.postgresql import base as django_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -20,68 +18,36 @@ def kept():
     wrapper.close()
 
 
-@pytest.fixture
-def asked(monkeypatch):
-    """How often the full test (``SELECT 1`` on the server) ran, and what it answered."""
-    calls = []
-    full = django_postgresql.DatabaseWrapper.is_usable
-
-    def spy(self):
-        calls.append(full(self))
-        return calls[-1]
-
-    monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", spy)
-    return calls
+def _pid(wrapper) -> int:
+    with wrapper.connection.cursor() as cursor:
+        return cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
 
 
-def _other():
-    return connections.create_connection("default")
+def test_kept_connections_are_checked_and_kept_alive(kept):
+    assert type(kept).__module__ == "django.db.backends.postgresql.base"
+    assert kept.settings_dict["CONN_HEALTH_CHECKS"] is True
+    options = kept.settings_dict["OPTIONS"]
+    assert options["keepalives"] == 1 and options["keepalives_idle"] > 0 and options["keepalives_count"] > 0
+    with kept.connection.cursor() as cursor:  # libpq took them: the server sees the socket option
+        assert cursor.execute("SHOW tcp_keepalives_idle").fetchone() is not None
 
 
-def _until_readable(wrapper) -> None:
-    import select
-
-    deadline = time.monotonic() + 5
-    while not select.select([wrapper.connection.fileno()], [], [], 0.05)[0]:
-        assert time.monotonic() < deadline, "nothing arrived on the connection"
-
-
-def test_a_quiet_connection_is_usable_without_asking_the_server(kept, asked):
-    assert type(kept).__module__ == "monitoring_site.postgresql.base"
-    for _n in range(3):
-        assert kept.is_usable()
-    assert asked == []
-
-
-def test_a_connection_the_server_ended_is_not_usable(kept, asked):
-    with kept.connection.cursor() as cursor:
-        pid = cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
-    other = _other()
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request(kept):
+    ended = _pid(kept)
+    other = connections.create_connection("default")
     with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        cursor.execute("SELECT pg_terminate_backend(%s)", [ended])
         assert cursor.fetchone()[0] is True
     other.close()
-    _until_readable(kept)
-    assert not kept.is_usable()
-    assert asked == [False]  # the server was asked, and the connection failed
+    kept.health_check_done = False  # as at the start of a request (request_started)
+    kept.close_if_health_check_failed()
+    assert kept.connection is None  # found and dropped, not handed to the request
+    kept.ensure_connection()
+    assert _pid(kept) != ended
 
 
-def test_a_message_the_server_sent_by_itself_is_read_and_the_connection_kept(kept, asked):
-    with kept.connection.cursor() as cursor:
-        cursor.execute("LISTEN health_check_test")
-    other = _other()
-    with other.cursor() as cursor:
-        cursor.execute("NOTIFY health_check_test")
-    other.close()
-    _until_readable(kept)
-    assert kept.is_usable()
-    assert asked == [True]
-    assert kept.is_usable()  # what waited was read: quiet again
-    assert asked == [True]
-
-
-def test_a_connection_in_a_transaction_is_asked(kept, asked):
-    kept.connection.execute("BEGIN")
-    assert kept.is_usable()
-    assert asked == [True]
-    kept.connection.execute("ROLLBACK")
+def test_a_healthy_connection_is_kept(kept):
+    before = _pid(kept)
+    kept.health_check_done = False
+    kept.close_if_health_check_failed()
+    assert kept.connection is not None and _pid(kept) == before

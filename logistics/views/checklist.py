@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from monitoring_site.concurrency import StaleEdit
+from monitoring_site.concurrency import StaleEdit, require_version
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm, schools_visible_to
 from rounds.models import Round, School
@@ -296,7 +296,13 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
     reviewable, reason = can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)
     status = 200
     if request.method == "POST":
-        if not reviewable:
+        stale = form.is_valid() and form.cleaned_data["version"] != checklist.version
+        if stale or not reviewable:
+            if stale:  # decided from a page older than the checklist: say who changed it first
+                try:
+                    require_version(checklist, expected_version=form.cleaned_data["version"])
+                except StaleEdit as exc:
+                    reason = exc.message
             messages.error(request, reason)
             status = 409
         elif form.is_valid():
