@@ -34,6 +34,7 @@ from .models import (
     MockDrill,
     Package,
     SessionRecord,
+    StaffAssignment,
 )
 from .uploads import UploadRefused, check_upload, stored_files
 
@@ -288,6 +289,19 @@ def drill_date_refused(date: dt.date) -> str:
     if date > timezone.localdate():
         return _("A mock drill is recorded once it has been held: the date is in the future.")
     return ""
+
+
+@transaction.atomic
+def staff_save(*, rnd: Round, school: School, changed: list[StaffAssignment], deleted: list[StaffAssignment], user: User) -> None:
+    """The school's monitoring staff as edited on its page: new and changed assignments kept for
+    this round and school, removed ones deleted, each change in the history under ``user``."""
+    for assignment in changed:
+        assignment.round, assignment.school = rnd, school
+        history_user(assignment, user)
+        assignment.save()
+    for assignment in deleted:
+        history_user(assignment, user)
+        assignment.delete()
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
@@ -26,6 +25,7 @@ from ..services import (
     drill_record,
     session_record_ensure,
     session_record_save,
+    staff_save,
     stage_allows,
 )
 from .common import PREPARATION, TEST_DAYS, banner, round_or_404, school_or_404, stage_refused
@@ -64,15 +64,8 @@ def staff_edit(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int)
     school = school_or_404(request, rnd, school_pk)
     formset = StaffFormSet(request.POST or None, queryset=StaffAssignment.objects.filter(round=rnd, school=school))
     if request.method == "POST" and not stage_refused(request, rnd, PREPARATION) and formset.is_valid():
-        for form in formset.forms:
-            history_user(form.instance, request.user)
-        for assignment in formset.save(commit=False):
-            assignment.round, assignment.school = rnd, school
-            history_user(assignment, request.user)
-            assignment.save()
-        for assignment in formset.deleted_objects:
-            history_user(assignment, request.user)
-            assignment.delete()
+        changed = formset.save(commit=False)
+        staff_save(rnd=rnd, school=school, changed=changed, deleted=list(formset.deleted_objects), user=request.user)
         messages.success(request, _("Staff saved."))
         return redirect("school_logistics", round_pk=rnd.pk, school_pk=school.pk)
     if request.method == "POST" and not formset.is_bound:
