@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,13 +250,15 @@ def answer_save(*, access_code_id: int, item_code: str, raw: list[str], now: dt.
     submitted and its round still takes answers; only then is the answer written. So saves and
     the submit of one response run one after another, and nothing is saved after a submit or
     once the questionnaire is closed."""
-    row = Response.objects.filter(access_code_id=access_code_id).values_list("pk", "instrument_id").first()
-    if row is None:
-        raise NotStarted
-    response_id, instrument_id = row
-    item = Item.objects.filter(instrument_id=instrument_id, code=item_code).first()
+    # The item and the response in one query: a save is test day's most frequent request.
+    item = (
+        Item.objects.filter(code=item_code, instrument__responses__access_code_id=access_code_id)
+        .annotate(response_pk=F("instrument__responses__pk"))
+        .first()
+    )
     if item is None:
-        raise UnknownItem
+        raise UnknownItem if Response.objects.filter(access_code_id=access_code_id).exists() else NotStarted
+    response_id = item.response_pk  # the annotation above
     open_response = Response.objects.filter(_round_takes_answers(now), pk=response_id, submitted_at__isnull=True)
     try:
         value = clean_value(item, raw)
