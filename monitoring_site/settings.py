@@ -204,11 +204,16 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 # Longer than the longest job, so a job whose worker died is handed out again, not twice.
 # A worker killed outright (SIGKILL, power cut) leaves its job unacknowledged in Redis; the next
 # worker to start hands it out again once this many seconds have passed since it was taken.
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2, minimum=1),
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
     # The lock a worker takes while it hands such jobs out again: one killed while holding it would
     # otherwise block every other worker's sweep for kombu's default of 5 minutes.
     "unacked_mutex_expire": 30,
+    # Each worker looks for such jobs every 10 s (sooner when the timeout is shorter, as in the
+    # tests), every look a real one: kombu 5.7 otherwise looks only every tenth time, 100 s apart.
+    "unacked_restore_interval": min(10, _VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 
