@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.context_processors import PermLookupDict, PermWrapper
 
@@ -32,7 +34,11 @@ class PagePermWrapper(PermWrapper):
 def navigation(request):
     user = getattr(request, "user", None)
     person = person_of(user)
-    context = {"person": person, "app_county": person.county if person else None, "session_idle_seconds": settings.SESSION_COOKIE_AGE}
+    context: dict[str, Any] = {
+        "person": person,
+        "app_county": person.county if person else None,
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+    }
     if user is not None:
         context["perms"] = PagePermWrapper(user)  # replaces django.contrib.auth's (kept for the admin's check)
     return context

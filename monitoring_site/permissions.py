@@ -124,7 +124,7 @@ def require_perm(perm: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.required_perm = perm  # read by the access-matrix tests
+        wrapped.required_perm = perm  # type: ignore[attr-defined]  # read by the access-matrix tests
         return wrapped
 
     return decorator

@@ -22,7 +22,7 @@ class SessionStore(DatabaseSessionStore):
     _stored_expiry = None
 
     def _get_session_from_db(self):
-        stored = super()._get_session_from_db()
+        stored = super()._get_session_from_db()  # type: ignore[misc]  # Django's, not in the stubs
         self._stored_expiry = stored.expire_date if stored is not None else None
         return stored
 

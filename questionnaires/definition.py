@@ -280,7 +280,7 @@ class _Parser:
             item.min_value = self._float(number, row, "min")
             item.max_value = self._float(number, row, "max")
             item.decimals = row["decimals"].lower() in YES
-            if None not in (item.min_value, item.max_value) and item.min_value > item.max_value:
+            if item.min_value is not None and item.max_value is not None and item.min_value > item.max_value:
                 self.error(number, "max", _("The maximum is smaller than the minimum."))
         extra: dict = {}
         self._show_if(number, row, extra)
