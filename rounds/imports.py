@@ -90,16 +90,17 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
     return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(rows), created=written[0], updated=written[1])
 
 
-def batch_hold(batch: ImportBatch, *, diff: Difference, notes: Sequence[str], rows_total: int) -> bool:
+def batch_hold(batch: ImportBatch, *, diff: Difference, notes: Sequence[str], rows_total: int, warning: str = "") -> bool:
     """Whether a checked import stops before writing, AWAITING the user's decision on ``diff``:
-    when it would lower the data in use (``Difference.lowers_data_in_use``) and nobody has
-    confirmed it yet, or when it was confirmed against a difference that no longer holds (the
-    data changed meanwhile). Call it inside the write's transaction, with the data locked."""
+    when it would lower the data in use (``Difference.lowers_data_in_use``, or what
+    ``warning`` says it would also lose) and nobody has confirmed it yet, or when it was
+    confirmed against a difference that no longer holds (the data changed meanwhile). Call it
+    inside the write's transaction, with the data locked."""
     confirmed = batch.decided_by_id is not None
     shown, batch.difference = batch.difference, diff.as_dict()  # kept with the outcome either way
-    if not diff.lowers_data_in_use or (confirmed and batch.difference == shown):
+    if not (diff.lowers_data_in_use or warning) or (confirmed and batch.difference == shown):
         return False
-    batch.notes = list(notes)
+    batch.notes = [*notes, warning] if warning else list(notes)
     if confirmed:
         batch.notes.append(_("The data in use changed after the difference was shown. Check the new difference, then confirm or cancel."))
     batch.status, batch.progress, batch.rows_total, batch.decided_by = ImportBatch.Status.AWAITING, 100, rows_total, None

@@ -28,7 +28,7 @@ from monitoring_site.spreadsheets import (
 from rounds.imports import batch_finish, batch_hold
 from rounds.models import ImportBatch, School
 
-from .models import RosterEntry, RosterUpload, SampledSchool, SamplingPlan, Sex
+from .models import RosterEntry, RosterUpload, SampledSchool, SamplingPlan, Sex, StudentDraw
 from .services import SamplingError, frame_update, plan_for
 
 FRAME_IMPORT_KIND = "sampling_frame"
@@ -251,7 +251,10 @@ def roster_import_run(*, batch_id: int) -> ImportBatch:
         with transaction.atomic():
             SampledSchool.objects.select_for_update().filter(pk=sampled.pk).first()
             diff = difference(current=_roster_in_use(sampled), new=_roster_rows(rows))
-            if batch_hold(batch, diff=diff, notes=table.notes, rows_total=len(rows)):
+            warning = ""
+            if StudentDraw.objects.filter(sampled_school=sampled, confirmed_at__isnull=True).exists():
+                warning = _("The students of this school are drawn but not confirmed: the new roster discards that draw.")
+            if batch_hold(batch, diff=diff, notes=table.notes, rows_total=len(rows), warning=warning):
                 return batch
             roster = roster_replace(sampled=sampled, rows=rows, user=batch.decided_by or batch.uploaded_by)
     except SamplingError as exc:

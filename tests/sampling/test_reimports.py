@@ -167,3 +167,25 @@ def test_cancelling_a_roster_reupload_leaves_the_roster(client, world, roster_re
     assert roster_reimport.status == ImportBatch.Status.CANCELLED
     assert _roster(world.sampled_a) == IN_USE
     assert Roster.objects.get(sampled_school=world.sampled_a).size == 40
+
+
+def test_a_roster_reupload_that_would_discard_an_unconfirmed_student_draw_says_so_first(client, world, drawn_schools):
+    from sampling import students
+    from sampling.models import SampledStudent
+
+    a, _b = drawn_schools
+    url = f"/sampling/schools/{a.pk}/roster/upload/"
+    data = roster_workbook(ROWS[:40])
+    _post(client, world.coord_a, url, {"file": SimpleUploadedFile("r.xlsx", data)})
+    students.student_draw_run(rnd=world.round, seed=5, user=world.staff)
+    drawn = SampledStudent.objects.filter(sampled_school=a).count()
+    assert drawn > 0
+    _post(client, world.coord_a, url, {"file": SimpleUploadedFile("r.xlsx", data)})  # the same file again
+    batch = ImportBatch.objects.filter(kind="sampling_roster").latest("created_at")
+    assert batch.status == ImportBatch.Status.AWAITING and batch.difference["unchanged"] == 40
+    assert any("抽取" in note for note in batch.notes), batch.notes
+    assert SampledStudent.objects.filter(sampled_school=a).count() == drawn
+    _post(client, world.coord_a, f"/sampling/schools/{a.pk}/roster/imports/{batch.pk}/confirm/")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
+    assert not SampledStudent.objects.filter(sampled_school=a).exists()
