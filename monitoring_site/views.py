@@ -59,11 +59,14 @@ def import_status(
     """An import's page (``templates/imports/detail.html``), or its status fragment when htmx
     polls (``templates/imports/_status.html``): the same for every import. ``busy`` (default:
     neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
-    may add ``caption``, ``confirm_url``, ``difference``, ``replaces_name``, ``done_note``,
+    may add ``caption``, ``confirm_url``, ``cancel_url``, ``difference``, ``replaces_name``, ``done_note``,
     ``done_link`` (url, label),
     ``tabs`` (a template to include) and what those need."""
     if busy is None:
         busy = not batch.is_finished and batch.status != "awaiting"
+    difference = context.get("difference") or {}
+    cleared = difference.get("cleared", {})
+    context["difference_columns"] = [(c, n, cleared.get(c, 0)) for c, n in difference.get("changed_columns", {}).items()]
     template = "imports/_status.html" if getattr(request, "htmx", False) else "imports/detail.html"
     return render(
         request, template, {**context, "batch": batch, "busy": busy, "poll_url": request.path, "heading": heading, "links": links}

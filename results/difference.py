@@ -1,38 +1,13 @@
-"""What a re-import would change in the data in use, shown before the user confirms it: rows
-added, changed and removed, and the columns that hold values now and would hold none."""
+"""The rows of a results import, for ``monitoring_site.difference``: what a re-import would
+change in the data in use, shown before the user confirms it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .models import PeMeasurement, ResultImport, StudentScore
-
-Rows = Mapping[int, Mapping[str, Any]]  # student pk → column header → value (None when blank)
-
-
-@dataclass(frozen=True)
-class Difference:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    emptied: list[str] = field(default_factory=list)  # columns with values now, none after
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def difference(*, current: Rows, new: Rows) -> Difference:
-    added = sum(1 for pk in new if pk not in current)
-    removed = sum(1 for pk in current if pk not in new)
-    changed = sum(1 for pk, row in new.items() if pk in current and dict(current[pk]) != dict(row))
-    headers = dict.fromkeys(h for row in current.values() for h, v in row.items() if v is not None)
-    emptied = [h for h in headers if not any(row.get(h) is not None for row in new.values())]
-    return Difference(added, changed, removed, len(new) - added - changed, emptied)
-
 
 STATUS = "状态"
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from monitoring_site import cells
 from monitoring_site.audit import history_user
+from monitoring_site.difference import Difference, difference
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
@@ -38,7 +39,7 @@ from rounds.imports import batch_finish
 from rounds.models import Domain, ImportBatch
 from sampling.models import SampledStudent
 
-from . import difference
+from . import difference as rows_of
 from .models import Attendance, PeMeasurement, ResultImport, StudentScore
 from .reference import cut_scores_of
 
@@ -219,13 +220,13 @@ def result_import_run(*, result_import_id: int, confirm: bool = False) -> Result
     return _finish(ri, errors=[], notes=table.notes, rows_total=len(table.rows), created=len(checked))
 
 
-def _difference(ri: ResultImport, active: ResultImport, checked: list[tuple]) -> difference.Difference:
-    """The checked rows against the import in use (see ``results.difference``)."""
+def _difference(ri: ResultImport, active: ResultImport, checked: list[tuple]) -> Difference:
+    """The checked rows against the import in use (see ``monitoring_site.difference``)."""
     headers = [h for h, _f, _lo, _hi in PE_ITEMS]
-    current = difference.in_use(active, pe_fields=[f for _h, f, _lo, _hi in PE_ITEMS], pe_headers=headers)
+    current = rows_of.in_use(active, pe_fields=[f for _h, f, _lo, _hi in PE_ITEMS], pe_headers=headers)
     rows = [row[1:] for row in checked]
-    new = difference.pe_rows(rows, headers) if ri.kind == ResultImport.Kind.PE else difference.score_rows(rows)
-    return difference.difference(current=current, new=new)
+    new = rows_of.pe_rows(rows, headers) if ri.kind == ResultImport.Kind.PE else rows_of.score_rows(rows)
+    return difference(current=current, new=new)
 
 
 def _students_of(ri: ResultImport) -> dict[str, tuple[int, int, str, bool]]:

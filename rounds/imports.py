@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from monitoring_site import cells
 from monitoring_site.audit import history_user
+from monitoring_site.difference import Difference, difference
 from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, new_workbook, read_table, workbook_bytes, write_sheet
 
 from .models import ImportBatch, Location, School, SchoolType
@@ -62,9 +63,14 @@ def school_template_bytes(*, schools=()) -> bytes:
 
 
 def school_import_run(*, batch_id: int) -> ImportBatch:
-    """Validate the whole workbook, then write every school in one transaction, or nothing."""
+    """Validate the whole workbook, then write every school in one transaction, or nothing.
+
+    A re-import that would change or clear what the registry holds waits for the user to see
+    the difference and confirm it (``batch_hold``). A column the file does not have leaves
+    what is stored alone; a blank cell in a column it has means "no value" and clears the
+    stored one, which the difference shows (``cleared``) before anything is written."""
     batch = ImportBatch.objects.select_related("county").get(pk=batch_id)
-    if batch.is_finished:  # running the same job twice gives the same result
+    if batch.is_finished or batch.status == ImportBatch.Status.AWAITING:  # running the same job twice gives the same result
         return batch
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
     with batch.file.open("rb") as handle:
@@ -77,10 +83,29 @@ def school_import_run(*, batch_id: int) -> ImportBatch:
     errors.extend(_cross_row_errors(batch, table.rows))
     if errors:
         return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
-    # A column the file does not have leaves what is stored alone (a blank cell clears it).
     rows = [(number, {f: v for f, v in values.items() if f in table.found}) for number, values in table.rows]
-    created, updated = _write_schools(batch, rows)
-    return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=created, updated=updated)
+    written = _write_schools(batch, rows, notes=table.notes)
+    if written is None:
+        return batch
+    return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(rows), created=written[0], updated=written[1])
+
+
+def batch_hold(batch: ImportBatch, *, diff: Difference, notes: Sequence[str], rows_total: int, warning: str = "") -> bool:
+    """Whether a checked import stops before writing, AWAITING the user's decision on ``diff``:
+    when it would lower the data in use (``Difference.lowers_data_in_use``, or what
+    ``warning`` says it would also lose) and nobody has confirmed it yet, or when it was
+    confirmed against a difference that no longer holds (the data changed meanwhile). Call it
+    inside the write's transaction, with the data locked."""
+    confirmed = batch.decided_by_id is not None
+    shown, batch.difference = batch.difference, diff.as_dict()  # kept with the outcome either way
+    if not (diff.lowers_data_in_use or warning) or (confirmed and batch.difference == shown):
+        return False
+    batch.notes = [*notes, warning] if warning else list(notes)
+    if confirmed:
+        batch.notes.append(_("The data in use changed after the difference was shown. Check the new difference, then confirm or cancel."))
+    batch.status, batch.progress, batch.rows_total, batch.decided_by = ImportBatch.Status.AWAITING, 100, rows_total, None
+    batch.save(update_fields=["status", "progress", "rows_total", "decided_by", "difference", "notes"])
+    return True
 
 
 def import_task_run(*, batch_id: int, run: Callable[[], ImportBatch]) -> str:
@@ -98,7 +123,8 @@ def import_interrupted(*, batch_id: int) -> None:
     """An import stopped by an unexpected error (database gone, worker stopping) while writing:
     its transaction rolled back, so nothing of it is kept; say so instead of running forever."""
     message = _("The import was interrupted before it finished; nothing of it was saved. Upload the file again.")
-    ImportBatch.objects.filter(pk=batch_id).exclude(status__in=[ImportBatch.Status.DONE, ImportBatch.Status.FAILED]).update(
+    finished = [ImportBatch.Status.DONE, ImportBatch.Status.FAILED, ImportBatch.Status.CANCELLED]
+    ImportBatch.objects.filter(pk=batch_id).exclude(status__in=finished).update(
         status=ImportBatch.Status.FAILED,
         errors=[RowError(0, "", message).as_dict()],
         progress=100,
@@ -132,8 +158,19 @@ def _cross_row_errors(batch: ImportBatch, rows) -> list[RowError]:
 
 
 @transaction.atomic
-def _write_schools(batch: ImportBatch, rows) -> tuple[int, int]:
+def _write_schools(batch: ImportBatch, rows, *, notes: Sequence[str]) -> tuple[int, int] | None:
+    """(created, updated); or None when the import waits for confirmation."""
     existing = {s.code: s for s in School.objects.select_for_update().filter(county=batch.county)}
+    headers = {c.field: c.header for c in school_columns()}
+    current = {
+        values["code"]: {headers[f]: getattr(existing[values["code"]], f) for f in values}
+        for _number, values in rows
+        if values["code"] in existing
+    }
+    new = {values["code"]: {headers[f]: _stored(f, v) for f, v in values.items()} for _number, values in rows}
+    if batch_hold(batch, diff=difference(current=current, new=new), notes=notes, rows_total=len(rows)):
+        return None
+    user = batch.decided_by or batch.uploaded_by
     created = updated = 0
     for _number, values in rows:
         school = existing.get(values["code"])
@@ -147,7 +184,7 @@ def _write_schools(batch: ImportBatch, rows) -> tuple[int, int]:
             school.version += 1
         for name, value in values.items():
             setattr(school, name, _stored(name, value))
-        history_user(school, batch.uploaded_by)
+        history_user(school, user)
         school.save()
     return created, updated
 

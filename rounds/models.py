@@ -332,6 +332,7 @@ class ImportBatch(models.Model):
         AWAITING = "awaiting", _("Waiting for confirmation")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=30)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
@@ -348,6 +349,16 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # What the reading noted: the sheet read, hidden sheets and title or totals rows left out.
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    # Against the data in use, while AWAITING (``monitoring_site.difference.Difference``).
+    difference = models.JSONField(_("difference"), default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or cancelled by"),
+    )
 
     class Meta:
         verbose_name = _("import")
@@ -359,7 +370,7 @@ class ImportBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
 
 class Document(models.Model):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
@@ -241,6 +243,36 @@ def school_import_start(*, county, upload, user: AuthUser, language: str) -> Imp
 
     batch = ImportBatch.objects.create(kind="schools", county=county, file=upload, original_name=upload.name[:200], uploaded_by=user)
     transaction.on_commit(lambda: school_import.delay(batch.pk, language))
+    return batch
+
+
+def school_import_confirm(*, batch: ImportBatch, user: AuthUser, language: str) -> ImportBatch:
+    from .tasks import school_import
+
+    return import_batch_confirm(batch=batch, user=user, queue=lambda: school_import.delay(batch.pk, language))
+
+
+@transaction.atomic
+def import_batch_confirm(*, batch: ImportBatch, user: AuthUser, queue: Callable[[], object]) -> ImportBatch:
+    """Confirm the difference an import waits on: ``queue`` (the import's task) runs once this
+    commits and writes it, or shows a new difference should the data have changed meanwhile."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.AWAITING:
+        return batch  # decided already: a second click changes nothing
+    batch.status, batch.progress, batch.decided_by = ImportBatch.Status.QUEUED, 0, user
+    batch.save(update_fields=["status", "progress", "decided_by"])
+    transaction.on_commit(queue)
+    return batch
+
+
+@transaction.atomic
+def import_batch_cancel(*, batch: ImportBatch, user: AuthUser) -> ImportBatch:
+    """Drop an import that waits on its difference; the data in use stays as it is."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.AWAITING:
+        return batch
+    batch.status, batch.decided_by, batch.finished_at = ImportBatch.Status.CANCELLED, user, timezone.now()
+    batch.save(update_fields=["status", "decided_by", "finished_at"])
     return batch
 
 

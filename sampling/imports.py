@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from monitoring_site import cells
+from monitoring_site.difference import difference
 from monitoring_site.spreadsheets import (
     Column,
     RowError,
@@ -23,11 +25,11 @@ from monitoring_site.spreadsheets import (
     workbook_bytes,
     write_sheet,
 )
-from rounds.imports import batch_finish
+from rounds.imports import batch_finish, batch_hold
 from rounds.models import ImportBatch, School
 
-from .models import RosterUpload, SampledSchool, Sex
-from .services import SamplingError, frame_update
+from .models import RosterEntry, RosterUpload, SampledSchool, SamplingPlan, Sex, StudentDraw
+from .services import SamplingError, frame_update, plan_for
 
 FRAME_IMPORT_KIND = "sampling_frame"
 ROSTER_IMPORT_KIND = "sampling_roster"
@@ -58,7 +60,7 @@ def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
     from rounds.models import Round
 
     batch = ImportBatch.objects.select_related("county").get(pk=batch_id)
-    if batch.is_finished:
+    if batch.is_finished or batch.status == ImportBatch.Status.AWAITING:
         return batch
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
     rnd = Round.objects.get(pk=round_id, county=batch.county)
@@ -103,10 +105,30 @@ def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
     if errors:
         return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
     try:
-        created, updated = frame_update(rnd=rnd, enrolments=enrolments, user=batch.uploaded_by)
+        with transaction.atomic():
+            plan = SamplingPlan.objects.select_for_update().get(pk=plan_for(rnd).pk)
+            diff = difference(current=_frame_in_use(plan, enrolments), new=_frame_rows(schools, enrolments))
+            if batch_hold(batch, diff=diff, notes=table.notes, rows_total=len(table.rows)):
+                return batch
+            created, updated = frame_update(rnd=rnd, enrolments=enrolments, user=batch.decided_by or batch.uploaded_by)
     except SamplingError as exc:
         return batch_finish(batch, errors=[RowError(0, "", str(exc))], notes=table.notes, rows_total=len(table.rows))
     return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=created, updated=updated)
+
+
+FRAME_GRADE_HEADERS = ("四年级学生数", "八年级学生数")
+
+
+def _frame_in_use(plan: SamplingPlan, enrolments: dict[int, tuple[int, int]]) -> dict[str, dict[str, int | None]]:
+    """The frame's enrolments of the file's schools (the import never takes a school out). An
+    enrolment of 0 counts as none: the frame built from the registry holds 0 until imported."""
+    query = plan.schools.filter(school_id__in=enrolments).values_list("school__code", "grade4", "grade8")
+    return {code: dict(zip(FRAME_GRADE_HEADERS, (g4 or None, g8 or None), strict=True)) for code, g4, g8 in query}
+
+
+def _frame_rows(schools: dict[str, School], enrolments: dict[int, tuple[int, int]]) -> dict[str, dict[str, int | None]]:
+    codes = {s.pk: code for code, s in schools.items()}
+    return {codes[pk]: dict(zip(FRAME_GRADE_HEADERS, (g4 or None, g8 or None), strict=True)) for pk, (g4, g8) in enrolments.items()}
 
 
 # --- rosters ---------------------------------------------------------------------------
@@ -211,7 +233,7 @@ def roster_import_run(*, batch_id: int) -> ImportBatch:
     from .students import roster_replace
 
     batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.is_finished:
+    if batch.is_finished or batch.status == ImportBatch.Status.AWAITING:
         return batch
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=10)
     sampled = RosterUpload.objects.select_related("sampled_school__round").get(batch=batch).sampled_school
@@ -224,11 +246,33 @@ def roster_import_run(*, batch_id: int) -> ImportBatch:
     errors = list(table.errors) + roster_row_errors(sampled=sampled, rows=table.rows)
     if errors:
         return batch_finish(batch, errors=errors, notes=table.notes, rows_total=len(table.rows))
+    rows = [v for _n, v in table.rows]
     try:
-        roster = roster_replace(sampled=sampled, rows=[v for _n, v in table.rows], user=batch.uploaded_by)
+        with transaction.atomic():
+            SampledSchool.objects.select_for_update().filter(pk=sampled.pk).first()
+            diff = difference(current=_roster_in_use(sampled), new=_roster_rows(rows))
+            warning = ""
+            if StudentDraw.objects.filter(sampled_school=sampled, confirmed_at__isnull=True).exists():
+                warning = _("The students of this school are drawn but not confirmed: the new roster discards that draw.")
+            if batch_hold(batch, diff=diff, notes=table.notes, rows_total=len(rows), warning=warning):
+                return batch
+            roster = roster_replace(sampled=sampled, rows=rows, user=batch.decided_by or batch.uploaded_by)
     except SamplingError as exc:
         return batch_finish(batch, errors=[RowError(0, "", str(exc))], notes=table.notes, rows_total=len(table.rows))
     return batch_finish(batch, errors=[], notes=table.notes, rows_total=len(table.rows), created=roster.size)
+
+
+ROSTER_HEADERS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "class_name": "班级"}
+
+
+def _roster_in_use(sampled: SampledSchool) -> dict[str, dict]:
+    """The roster held now, by student number (学籍号)."""
+    query = RosterEntry.objects.filter(roster__sampled_school=sampled).values("student_number", *ROSTER_HEADERS)
+    return {e["student_number"]: {h: e[f] for f, h in ROSTER_HEADERS.items()} for e in query}
+
+
+def _roster_rows(rows: list[dict]) -> dict[str, dict]:
+    return {r["student_number"]: {h: r.get(f) for f, h in ROSTER_HEADERS.items()} for r in rows}
 
 
 def parse_typed_roster(text: str) -> tuple[list[tuple[int, dict]], list[RowError]]:

@@ -309,3 +309,12 @@ def frame_import_start(*, rnd: Round, upload, user: User, language: str) -> Impo
     )
     transaction.on_commit(lambda: frame_import.delay(batch.pk, rnd.pk, language))
     return batch
+
+
+def frame_import_confirm(*, rnd: Round, batch, user: User, language: str):
+    """Confirm the difference a frame import waits on; its task writes it once this commits."""
+    from rounds.services import import_batch_confirm
+
+    from .tasks import frame_import
+
+    return import_batch_confirm(batch=batch, user=user, queue=lambda: frame_import.delay(batch.pk, rnd.pk, language))

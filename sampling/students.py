@@ -55,6 +55,15 @@ def roster_upload_start(*, sampled: SampledSchool, upload, user, language: str) 
     return batch
 
 
+def roster_import_confirm(*, batch: ImportBatch, user, language: str) -> ImportBatch:
+    """Confirm the difference a roster upload waits on; its task writes it once this commits."""
+    from rounds.services import import_batch_confirm
+
+    from .tasks import roster_import
+
+    return import_batch_confirm(batch=batch, user=user, queue=lambda: roster_import.delay(batch.pk, language))
+
+
 @transaction.atomic
 def roster_replace(*, sampled: SampledSchool, rows: list[dict], user) -> Roster:
     """The whole grade roster, replacing any earlier one (and an unconfirmed student draw)."""

@@ -1,5 +1,7 @@
 """The school registry, departments and the county record."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,9 +19,9 @@ from monitoring_site.permissions import county_filtered, get_visible_or_404, req
 from monitoring_site.views import import_status
 
 from ..forms import CountyForm, DepartmentForm, SchoolForm, SchoolImportForm
-from ..imports import school_template_bytes
+from ..imports import SCHOOL_IMPORT_KIND, school_template_bytes
 from ..models import Department, ImportBatch, Location, SchoolType
-from ..services import county_update, school_import_start, school_save
+from ..services import county_update, import_batch_cancel, school_import_confirm, school_import_start, school_save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -111,7 +113,29 @@ def school_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.all()), pk=pk)
     links = [(reverse("school_import"), _("Upload another file")), (reverse("school_list"), _("Back to the registry"))]
-    return import_status(request, batch=batch, heading=_("Import"), links=links)
+    decide: dict[str, Any] = {}
+    if batch.kind == SCHOOL_IMPORT_KIND:
+        decide = {"confirm_url": reverse("import_confirm", args=[pk]), "cancel_url": reverse("import_cancel", args=[pk])}
+    return import_status(request, batch=batch, heading=_("Import"), links=links, difference=batch.difference, **decide)
+
+
+def _registry_import(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
+    return get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=SCHOOL_IMPORT_KIND)), pk=pk)
+
+
+@require_POST
+@require_perm("rounds.manage_registry")
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    school_import_confirm(batch=_registry_import(request, pk), user=request.user, language=get_language())
+    return redirect("import_detail", pk=pk)
+
+
+@require_POST
+@require_perm("rounds.manage_registry")
+def import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    import_batch_cancel(batch=_registry_import(request, pk), user=request.user)
+    messages.info(request, _("The import was cancelled; the registry is as it was."))
+    return redirect("import_detail", pk=pk)
 
 
 @require_perm("rounds.view_registry")

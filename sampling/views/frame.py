@@ -12,6 +12,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from monitoring_site.views import import_status
 from rounds.models import ImportBatch, School
+from rounds.services import import_batch_cancel
 
 from ..forms import DrawForm, NoticeSettingsForm, ReplaceForm, UploadForm, new_seed
 from ..imports import FRAME_IMPORT_KIND, frame_template_bytes
@@ -22,6 +23,7 @@ from ..services import (
     current_draw,
     current_draws,
     frame_build,
+    frame_import_confirm,
     frame_import_start,
     notice_settings_save,
     plan_for,
@@ -117,15 +119,44 @@ def frame_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "sampling/frame_import.html", {**stage_context(rnd), "form": form, "batches": batches})
 
 
+def _frame_import(request: AuthenticatedHttpRequest, batch: int) -> ImportBatch:
+    return get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
+
+
 @require_perm("sampling.manage_sampling")
 def frame_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
     rnd = round_of(request, pk)
-    found = get_visible_or_404(county_filtered(request.user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND)), pk=batch)
+    found = _frame_import(request, batch)
     links = [
         (reverse("frame_import", args=[rnd.pk]), _("Upload another file")),
         (reverse("frame_detail", args=[rnd.pk]), _("Back to the frame")),
     ]
-    return import_status(request, batch=found, heading=_("Import"), links=links)
+    return import_status(
+        request,
+        batch=found,
+        heading=_("Import"),
+        links=links,
+        difference=found.difference,
+        confirm_url=reverse("frame_import_confirm", args=[rnd.pk, found.pk]),
+        cancel_url=reverse("frame_import_cancel", args=[rnd.pk, found.pk]),
+    )
+
+
+@require_POST
+@require_perm("sampling.manage_sampling")
+def frame_import_confirm_view(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
+    rnd = round_of(request, pk)
+    frame_import_confirm(rnd=rnd, batch=_frame_import(request, batch), user=request.user, language=get_language())
+    return redirect("frame_import_detail", rnd.pk, batch)
+
+
+@require_POST
+@require_perm("sampling.manage_sampling")
+def frame_import_cancel(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
+    rnd = round_of(request, pk)
+    import_batch_cancel(batch=_frame_import(request, batch), user=request.user)
+    messages.info(request, _("The import was cancelled; the frame is as it was."))
+    return redirect("frame_import_detail", rnd.pk, batch)
 
 
 @require_perm("sampling.manage_sampling")

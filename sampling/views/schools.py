@@ -17,6 +17,7 @@ from monitoring_site.views import import_status
 from rounds.documents import documents_visible_to
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import round_of_request, rounds_visible_to
+from rounds.services import import_batch_cancel
 
 from ..forms import RosterTypeForm, StudentDrawForm, UploadForm, new_seed
 from ..imports import parse_typed_roster, roster_as_text, roster_row_errors, roster_template_bytes
@@ -25,7 +26,7 @@ from ..reports import BUILDERS
 from ..rules import sees_names, sees_students
 from ..selectors import EXCLUSION_LIMIT, sampled_schools_visible_to, school_progress
 from ..services import SamplingError
-from ..students import roster_replace, roster_upload_start, student_draw_confirm, student_draw_run
+from ..students import roster_import_confirm, roster_replace, roster_upload_start, student_draw_confirm, student_draw_run
 from .common import XLSX, refused, round_of, stage_context
 
 
@@ -97,15 +98,44 @@ def roster_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _roster_import(request: AuthenticatedHttpRequest, pk: int, batch: int) -> tuple[SampledSchool, ImportBatch]:
+    sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
+    return sampled, get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
+
+
 @require_perm("sampling.send_roster")
 def roster_import_detail(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
-    sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
-    found = get_visible_or_404(ImportBatch.objects.filter(pk__in=sampled.roster_uploads.values("batch_id")), pk=batch)
+    sampled, found = _roster_import(request, pk, batch)
     links = [
         (reverse("roster_upload", args=[sampled.pk]), _("Upload another file")),
         (reverse("sampled_school_detail", args=[sampled.pk]), _("Back to the school")),
     ]
-    return import_status(request, batch=found, heading=_("Roster"), links=links)
+    return import_status(
+        request,
+        batch=found,
+        heading=_("Roster"),
+        links=links,
+        difference=found.difference,
+        confirm_url=reverse("roster_import_confirm", args=[sampled.pk, found.pk]),
+        cancel_url=reverse("roster_import_cancel", args=[sampled.pk, found.pk]),
+    )
+
+
+@require_POST
+@require_perm("sampling.send_roster")
+def roster_import_confirm_view(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
+    _sampled, found = _roster_import(request, pk, batch)
+    roster_import_confirm(batch=found, user=request.user, language=get_language())
+    return redirect("roster_import_detail", pk, batch)
+
+
+@require_POST
+@require_perm("sampling.send_roster")
+def roster_import_cancel(request: AuthenticatedHttpRequest, pk: int, batch: int) -> HttpResponse:
+    _sampled, found = _roster_import(request, pk, batch)
+    import_batch_cancel(batch=found, user=request.user)
+    messages.info(request, _("The upload was cancelled; the roster is as it was."))
+    return redirect("roster_import_detail", pk, batch)
 
 
 @require_perm("sampling.send_roster")

@@ -111,7 +111,16 @@ def test_a_reimport_shows_its_difference_and_waits_not_running(run, results_worl
     second = run(xlsx_bytes(rows, header=PE_HEADER), kind="pe", domain="")
     assert second.state == ResultImport.State.AWAITING
     assert second.batch.status == ImportBatch.Status.AWAITING  # not "running"
-    assert second.difference == {"added": 0, "changed": 7, "removed": 1, "unchanged": 0, "emptied": ["50米跑(秒)"]}
+    assert second.difference == {
+        "added": 0,
+        "changed": 7,
+        "removed": 1,
+        "unchanged": 0,
+        "emptied": ["50米跑(秒)"],
+        "changed_columns": {"身高(cm)": 1, "50米跑(秒)": 7},
+        "cleared": {"50米跑(秒)": 7},
+        "overwritten": 8,
+    }
     client = Client()
     client.force_login(results_world.staff)
     page = client.get(reverse("results_import_detail", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -124,9 +133,9 @@ def test_a_reimport_shows_its_difference_and_waits_not_running(run, results_worl
 
 
 def test_an_unchanged_reimport_says_so():
-    from results.difference import difference
+    from monitoring_site.difference import Difference, difference
 
     rows = {1: {"状态": "present", "成绩": 500.0}, 2: {"状态": "absent", "成绩": None}}
-    assert difference(current=rows, new=rows).as_dict() == {"added": 0, "changed": 0, "removed": 0, "unchanged": 2, "emptied": []}
+    assert difference(current=rows, new=rows) == Difference(unchanged=2)
     new = {1: {"状态": "present", "成绩": 500.0}, 3: {"状态": "present", "成绩": 480.0}}
-    assert difference(current=rows, new=new).as_dict() == {"added": 1, "changed": 0, "removed": 1, "unchanged": 1, "emptied": []}
+    assert difference(current=rows, new=new) == Difference(added=1, removed=1, unchanged=1)

@@ -37,6 +37,8 @@ MATRIX = {
         Row("school_detail", "get", READERS, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
         Row("school_edit", "get", STAFF, lambda w: {"pk": w.school_a.pk}, lambda w: {"pk": w.foreign_school.pk}),
         Row("import_detail", "get", STAFF, lambda w: {"pk": _batch(w, w.county).pk}, lambda w: {"pk": _batch(w, w.other_county).pk}),
+        Row("import_confirm", "post", STAFF, lambda w: {"pk": _batch(w, w.county).pk}, lambda w: {"pk": _batch(w, w.other_county).pk}),
+        Row("import_cancel", "post", STAFF, lambda w: {"pk": _batch(w, w.county).pk}, lambda w: {"pk": _batch(w, w.other_county).pk}),
         Row("county_edit", "get", STAFF),
         Row("department_list", "get", READERS),
         Row("department_create", "post", STAFF),

@@ -65,7 +65,13 @@ def test_a_known_code_updates_the_school_and_records_who(staff_client, world):
     rows = [list(r) for r in GOOD_ROWS]
     rows[0][1] = "青山县实验第二小学"
     batch = upload(staff_client, workbook_bytes(rows))
-    assert (batch.created, batch.updated) == (0, 1)
+    assert batch.status == ImportBatch.Status.AWAITING  # a change to the registry waits for confirmation
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        staff_client.post(reverse("import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.created, batch.updated, batch.decided_by) == (ImportBatch.Status.DONE, 0, 1, world.staff)
     school = School.objects.get(code="3699000101")
     assert school.name == "青山县实验第二小学"
     assert school.version == 2
@@ -175,7 +181,14 @@ def test_a_full_width_code_updates_the_school_instead_of_adding_a_look_alike(sta
     width = str.maketrans("0123456789", "０１２３４５６７８９")
     row = [GOOD_ROWS[0][0].translate(width), "青山县实验二小（新校区）", "小学", "城区"]
     batch = upload(staff_client, workbook_bytes([row], headers=HEADERS[:4]))
-    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert batch.status == ImportBatch.Status.AWAITING, batch.errors
+    assert batch.difference["changed_columns"] == {"学校名称": 1}  # the same school, renamed: not a new one
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        staff_client.post(reverse("import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
     assert School.objects.count() == before
     school = School.objects.get(code=GOOD_ROWS[0][0])
     assert school.name == "青山县实验二小（新校区）"  # free text kept as written

@@ -108,6 +108,16 @@ MATRIX = {
             lambda w: {"pk": w.round.pk, "batch": _frame_batch(w, w.county)},
             lambda w: {"pk": w.round.pk, "batch": _frame_batch(w, w.other_county)},
         ),
+        *(
+            Row(
+                name,
+                "post",
+                STAFF,
+                lambda w: {"pk": w.round.pk, "batch": _frame_batch(w, w.county)},
+                lambda w: {"pk": w.round.pk, "batch": _frame_batch(w, w.other_county)},
+            )
+            for name in ("frame_import_confirm", "frame_import_cancel")
+        ),
         Row("school_draw", "get", STAFF, lambda w: {"pk": w.round.pk, "grade": 4}, lambda w: {"pk": w.foreign_round.pk, "grade": 4}),
         Row("draw_review", "get", READERS, lambda w: {"pk": w.round.pk, "grade": 4}, lambda w: {"pk": w.foreign_round.pk, "grade": 4}),
         Row("draw_confirm", "post", STAFF, lambda w: {"pk": w.round.pk, "grade": 8}, lambda w: {"pk": w.foreign_round.pk, "grade": 8}),
@@ -125,6 +135,16 @@ MATRIX = {
             NAME_VIEWERS,
             lambda w: {"pk": _sampled_a(w).pk, "batch": _roster_batch(w, _sampled_a(w))},
             lambda w: {"pk": _foreign_sampled(w).pk, "batch": _roster_batch(w, _foreign_sampled(w))},
+        ),
+        *(
+            Row(
+                name,
+                "post",
+                NAME_VIEWERS,
+                lambda w: {"pk": _sampled_a(w).pk, "batch": _roster_batch(w, _sampled_a(w))},
+                lambda w: {"pk": _foreign_sampled(w).pk, "batch": _roster_batch(w, _foreign_sampled(w))},
+            )
+            for name in ("roster_import_confirm", "roster_import_cancel")
         ),
         Row("roster_type", "get", NAME_VIEWERS, S, FS),
         Row("student_list_xlsx", "get", NAME_VIEWERS, S, FS),
@@ -146,7 +166,8 @@ MATRIX = {
 SCHOOL_SCOPED = {
     name
     for name, row in MATRIX.items()
-    if "coord_a" in row.allowed and (row.own in (S, ST, _exempt_a) or name in ("roster_import_detail", "school_document_request"))
+    if "coord_a" in row.allowed
+    and (row.own in (S, ST, _exempt_a) or name.startswith("roster_import_") or name == "school_document_request")
 }
 
 

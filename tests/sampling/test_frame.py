@@ -61,6 +61,10 @@ def test_the_template_import_sets_enrolments_and_moves_the_frame_version(client,
     plan = services.plan_for(world.round)
     assert plan.frame_version == 1
     batch = _upload(client, world, _workbook([(world.school_a.code, "", 50, 0)]))
+    assert batch.status == ImportBatch.Status.AWAITING  # 45 → 50 changes an enrolment in use
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(f"/sampling/rounds/{world.round.pk}/frame/imports/{batch.pk}/confirm/")
+    batch.refresh_from_db()
     assert batch.updated == 1
     assert services.plan_for(world.round).frame_version == 2
     assert FrameSchool.objects.get(school=world.school_a).grade4 == 50
