@@ -6,9 +6,11 @@ role outside ``allowed`` → 403; another county's, school's or department's obj
 an allowed role → 200, or a redirect that is not the login page.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.urls import reverse
 
 ROLES = ["staff", "leader", "inspector", "coord_a", "coord_b", "monitor", "dept"]
@@ -25,6 +27,15 @@ class Row:
     own: Callable = lambda world: {}
     foreign: Callable | None = None
     foreign_as: str = "staff"  # who tries the foreign object
+
+
+@contextmanager
+def undone() -> Iterator[None]:
+    """What the requests inside did, rolled back: every role of one test meets the world as it
+    was built (one world per URL, not one per URL and role: the matrix is most of the suite)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def _request(client, method: str, url: str):

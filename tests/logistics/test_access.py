@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from logistics import urls as logistics_urls
-from tests.access import ROLES, Row, check_anonymous, check_foreign, check_role
+from tests.access import ROLES, Row, check_anonymous, check_foreign, check_role, undone
 
 SCHOOL_SIDE = frozenset({"staff", "leader", "inspector", "coord_a", "coord_b", "monitor"})
 READ = frozenset({"staff", "leader", "inspector", "coord_a", "coord_b"})
@@ -180,17 +180,18 @@ def test_anonymous_is_sent_to_login(client, lworld, name):
     check_anonymous(client, lworld, MATRIX[name][0])
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_each_role_gets_the_expected_answer(client, lworld, name, role):
-    row, scoped = MATRIX[name]
-    if scoped and role == "coord_b" and role in row.allowed:
-        client.force_login(lworld.coord_b)
-        url = reverse(row.name, kwargs=row.own(lworld))
-        response = client.post(url) if row.method == "post" else client.get(url)
-        assert response.status_code == 404, f"{name}: coord_b reached school A ({response.status_code})"
-    else:
-        check_role(client, lworld, row, role)
+def test_each_role_gets_the_expected_answer(client, lworld, name, subtests):
+    for role in ROLES:
+        with subtests.test(role=role), undone():
+            row, scoped = MATRIX[name]
+            if scoped and role == "coord_b" and role in row.allowed:
+                client.force_login(lworld.coord_b)
+                url = reverse(row.name, kwargs=row.own(lworld))
+                response = client.post(url) if row.method == "post" else client.get(url)
+                assert response.status_code == 404, f"{name}: coord_b reached school A ({response.status_code})"
+            else:
+                check_role(client, lworld, row, role)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, (row, _s) in MATRIX.items() if row.foreign))

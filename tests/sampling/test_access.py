@@ -7,7 +7,7 @@ from django.urls import reverse
 from rounds.models import AuditEvent, ImportBatch
 from sampling import urls as sampling_urls
 from sampling.models import PeExemption, RosterUpload, SampledSchool, SampledStudent
-from tests.access import EVERYONE, READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role
+from tests.access import EVERYONE, READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role, undone
 
 from .conftest import build_frame, draw_and_confirm_schools, roster_rows
 
@@ -193,17 +193,18 @@ def test_anonymous_is_sent_to_login(client, sample_world, name):
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_each_role_gets_the_expected_answer(client, sample_world, name):
+def test_each_role_gets_the_expected_answer(client, sample_world, name, subtests):
     """All roles in one test per URL: the sample takes a while to build."""
     row = MATRIX[name]
     for role in ROLES:
-        if name in SCHOOL_SCOPED and role == "coord_b":
-            client.force_login(sample_world.coord_b)
-            url = reverse(name, kwargs=row.own(sample_world))
-            response = client.post(url) if row.method == "post" else client.get(url)
-            assert response.status_code == 404, f"{name} as coord_b: {response.status_code}"
-            continue
-        check_role(client, sample_world, row, role)
+        with subtests.test(role=role), undone():
+            if name in SCHOOL_SCOPED and role == "coord_b":
+                client.force_login(sample_world.coord_b)
+                url = reverse(name, kwargs=row.own(sample_world))
+                response = client.post(url) if row.method == "post" else client.get(url)
+                assert response.status_code == 404, f"{name} as coord_b: {response.status_code}"
+                continue
+            check_role(client, sample_world, row, role)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.foreign))
