@@ -110,10 +110,7 @@ def problem_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_perm("rectification.view_plan")
 def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd, plan = round_and_plan(request, round_pk)
-    items = list(item_rows(items_visible_to(request.user).filter(plan=plan))) if plan else []
-    for item in items:
-        item.plan = plan  # the plan at hand: its refusal asked once per item without a query
-        item.change_refusal = services.item_change_refusal(item=item)
+    items = list(item_rows(items_visible_to(request.user).filter(plan=plan).select_related("plan__round"))) if plan else []
     return render(
         request,
         "rectification/plan_detail.html",
@@ -123,6 +120,7 @@ def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespons
             "items": items,
             "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan),
             "revise_refusal": services.plan_revise_refusal(rnd=rnd, plan=plan),
+            "changeable": {item.pk for item in items if not services.item_change_refusal(item=item)},
             "versions": plan.versions.select_related("approved_by") if plan else [],
         },
     )
