@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
-from rounds.documents import document_request
+from rounds.documents import document_request, requested_url
 from rounds.models import AuditEvent
 
 from ..exports import seats, student_list_bytes
@@ -158,6 +158,5 @@ def school_document_request(request: AuthenticatedHttpRequest, pk: int, kind: st
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user).exclude(status=SampledSchool.Status.REPLACED), pk=pk)
     if kind not in BUILDERS:
         raise Http404
-    document_request(rnd=sampled.round, kind=kind, subject=str(sampled.pk), user=request.user, language=get_language())
-    messages.info(request, _("The document is being built; this page shows its progress."))
-    return redirect(reverse("sampled_school_detail", args=[sampled.pk]) + "#documents")
+    document = document_request(rnd=sampled.round, kind=kind, subject=str(sampled.pk), user=request.user, language=get_language())
+    return redirect(requested_url(reverse("sampled_school_detail", args=[sampled.pk]), document) + "#documents")
