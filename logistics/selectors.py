@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from monitoring_site.permissions import schools_visible_to
 from monitoring_site.roles import Role
 from rounds.models import MilestoneKind, Person, Round, School, TestSession
+from rounds.selectors import stage_allows
 from sampling.models import SampledSchool, SampledStudent
 from sampling.selectors import sampled_schools
 
@@ -41,6 +42,7 @@ from .readiness import (
     item_problem,
     room_status,
 )
+from .services import PREPARATION
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -149,6 +151,7 @@ class ReadinessRow:
     overdue: bool
     must_act: str  # "school", "reviewer" or ""
     actors: list[str] = field(default_factory=list)
+    waiting: str = ""  # when the stage allows nobody to act: whose step waits, "school" or "reviewer"
     cells: list[tuple[str, str]] = field(default_factory=list)  # (state, label) per room, for the pages
     status_label: StrOrPromise = ""
 
@@ -162,6 +165,7 @@ def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom],
     round (the county's readiness summary, built by a background job)."""
     rooms = template_rooms(rnd=rnd)
     items = [item for room in rooms for item in room.item_list]
+    acting = stage_allows(rnd, PREPARATION)[0]  # the stages in which the checklist is filled and reviewed
     due = rnd.milestones.filter(kind=MilestoneKind.CHECKLISTS_DUE).values_list("due_date", flat=True).first()
     if user is None:
         in_sample = School.objects.filter(county=rnd.county, pk__in=sampled_schools(rnd=rnd).values("school_id"))
@@ -193,12 +197,13 @@ def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom],
             for ids in room_item_ids
         ]
         status = checklist.status if checklist else "not_started"
-        must_act = {
+        step = {
             "not_started": "school",
             ChecklistStatus.DRAFT: "school",
             ChecklistStatus.RETURNED: "school",
             ChecklistStatus.SUBMITTED: "reviewer",
         }.get(status, "")
+        must_act, waiting = (step, "") if acting else ("", step)
         overdue = bool(due and today > due and status not in (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED))
         who = actors[school.pk].get(Role.COORDINATOR if must_act == "school" else Role.INSPECTOR, []) if must_act else []
         rows.append(
@@ -212,6 +217,7 @@ def readiness(*, user, rnd: Round, today: dt.date) -> tuple[list[ChecklistRoom],
                 overdue,
                 must_act,
                 who,
+                waiting,
             )
         )
     return rooms, rows, due

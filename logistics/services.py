@@ -14,6 +14,7 @@ from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
 from monitoring_site.errors import Refused
 from rounds.models import Round, School, Stage, TestSession
+from rounds.selectors import stage_allows
 from sampling.models import SampledSchool, SampledStudent
 
 from .defaults import DEFAULT_ROOMS
@@ -49,18 +50,6 @@ class LogisticsError(Refused):
 
 
 # --- may this be done now: one answer for the page that offers it and the POST that does it -------
-
-
-def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
-    """(True, "") when the round's stage allows the action; else False and, for the user, the
-    stage it is in and the stages in which it can be done."""
-    if rnd.stage in allowed:
-        return True, ""
-    stages = "、".join(str(label) for value, label in Stage.choices if value in allowed)
-    return False, _("The round is in the stage “%(stage)s”; this can be done in: %(stages)s.") % {
-        "stage": rnd.get_stage_display(),
-        "stages": stages,
-    }
 
 
 def _may(user, perm: str, rnd: Round, allowed) -> tuple[bool, str]:

@@ -37,14 +37,50 @@ class RectificationError(Refused):
     """A change to the plan or its items refused."""
 
 
-def check_stage(rnd: Round) -> None:
+# --- may this be done now: one answer for the page that offers it and the service that does it ---
+# Each returns "" when the change is allowed, else the reason for the user.
+
+
+def stage_refusal(rnd: Round) -> str:
+    """Problems, the plan and progress change only in the results and rectification stages."""
     if rnd.stage not in WRITABLE_STAGES:
-        raise RectificationError(_("The rectification plan can be changed only in the results and rectification stages."))
+        return _("The rectification plan can be changed only in the results and rectification stages.")
+    return ""
+
+
+def plan_change_refusal(*, rnd: Round, plan: Plan | None) -> str:
+    """The heading and items of the plan (None: not started yet) change, and it is approved, only as a draft."""
+    if plan is not None and plan.is_approved:
+        return stage_refusal(rnd) or _("The plan is approved: start a new version to change it.")
+    return stage_refusal(rnd)
+
+
+def plan_revise_refusal(*, rnd: Round, plan: Plan | None) -> str:
+    """A new version is opened from an approved plan."""
+    if plan is None or not plan.is_approved:
+        return stage_refusal(rnd) or _("The plan is already a draft.")
+    return stage_refusal(rnd)
+
+
+def item_change_refusal(*, item: PlanItem) -> str:
+    """An item changes while it is active in a draft plan."""
+    refusal = plan_change_refusal(rnd=item.plan.round, plan=item.plan)
+    if not refusal and item.pk is not None and not item.is_active:
+        return _("Only active items of a draft plan can be changed: start a new version.")
+    return refusal
+
+
+def _require(refusal: str) -> None:
+    if refusal:
+        raise RectificationError(refusal)
+
+
+def check_stage(rnd: Round) -> None:
+    _require(stage_refusal(rnd))
 
 
 def _require_draft(plan: Plan) -> None:
-    if plan.is_approved:
-        raise RectificationError(_("The plan is approved: start a new version to change it."))
+    _require(plan_change_refusal(rnd=plan.round, plan=plan))
 
 
 def _next_problem_number(rnd: Round) -> int:
@@ -147,7 +183,6 @@ def plan_ensure(*, rnd: Round, user: User) -> Plan:
 
 @transaction.atomic
 def plan_update(*, plan: Plan, expected_version: int, user: User, **fields) -> Plan:
-    check_stage(plan.round)
     _require_draft(plan)
     for name, value in fields.items():
         setattr(plan, name, value)
@@ -159,8 +194,7 @@ def plan_update(*, plan: Plan, expected_version: int, user: User, **fields) -> P
 @transaction.atomic
 def item_save(*, item: PlanItem, cooperating, user: User, expected_version: int | None) -> PlanItem:
     """Create or change an item of a draft plan (an approved plan changes by a new version)."""
-    check_stage(item.plan.round)
-    _require_draft(item.plan)
+    _require(item_change_refusal(item=item))
     if item.problem.round_id != item.plan.round_id or item.problem.is_withdrawn:
         raise RectificationError(_("Choose a problem of this round's list."))
     history_user(item, user)
@@ -181,7 +215,6 @@ def _withdraw(item: PlanItem, reason: str, user: User) -> None:
 @transaction.atomic
 def item_withdraw(*, item: PlanItem, reason: str, user: User) -> PlanItem:
     """Take an item out of the plan; it stays, with who withdrew it and why."""
-    check_stage(item.plan.round)
     _require_draft(item.plan)
     if not reason.strip():
         raise RectificationError(_("Give the reason for withdrawing."))
@@ -202,7 +235,6 @@ def _plan_items(plan: Plan) -> QuerySet[PlanItem]:
 @transaction.atomic
 def plan_approve(*, plan: Plan, user: User, expected_version: int) -> PlanVersion:
     """Freeze the draft as a numbered version; its deadlines come into force."""
-    check_stage(plan.round)
     _require_draft(plan)
     items = list(_plan_items(plan))
     if not any(i.status != PlanItem.Status.WITHDRAWN for i in items):
@@ -228,9 +260,7 @@ def plan_approve(*, plan: Plan, user: User, expected_version: int) -> PlanVersio
 @transaction.atomic
 def plan_revise(*, plan: Plan, reason: str, user: User, expected_version: int) -> Plan:
     """Open a new draft version of an approved plan; the approved deadlines stay in force."""
-    check_stage(plan.round)
-    if not plan.is_approved:
-        raise RectificationError(_("The plan is already a draft."))
+    _require(plan_revise_refusal(rnd=plan.round, plan=plan))
     if not reason.strip():
         raise RectificationError(_("Give the reason for the new version."))
     plan.status, plan.number, plan.change_reason = Plan.Status.DRAFT, plan.number + 1, reason

@@ -81,6 +81,17 @@ def latest_builds(documents: QuerySet[Document]) -> set[int]:
     return {pk for _created, pk in newest.values()}
 
 
+def requested_document(request, documents) -> Document | None:
+    """The document this page was sent to after its request (``?requested=<pk>``), among those
+    the page lists: its note says what its row says, so the two never disagree."""
+    pk = request.GET.get("requested", "")
+    return next((d for d in documents if str(d.pk) == pk), None) if pk.isdigit() else None
+
+
+def requested_url(url: str, document: Document) -> str:
+    return f"{url}?requested={document.pk}"
+
+
 @transaction.atomic
 def document_request(*, rnd: Round, kind: str, subject: str = "", user, language: str = "zh-hans") -> Document:
     """Record the request and queue the build once this transaction commits."""

@@ -15,6 +15,19 @@ from monitoring_site.roles import Role
 
 from .models import Milestone, MilestoneKind, Round, Stage
 
+
+def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
+    """(True, "") when the round's stage allows the action; else False and, for the user, the
+    stage it is in and the stages in which it can be done."""
+    if rnd.stage in allowed:
+        return True, ""
+    stages = "、".join(str(label) for value, label in Stage.choices if value in allowed)
+    return False, _("The round is in the stage “%(stage)s”; this can be done in: %(stages)s.") % {
+        "stage": rnd.get_stage_display(),
+        "stages": stages,
+    }
+
+
 WORKFLOW_APPS = settings.PROJECT_APPS[1:]  # the slices after the round itself
 
 # Whose to-do list each milestone belongs on.

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from monitoring_site.audit import history_user
 from rounds.models import ImportBatch, Round, Stage
+from rounds.selectors import stage_allows
 
 from .design import STUDENTS_PER_SCHOOL, final_weight, srs_students, within_school_probability
 from .models import PeExemption, Roster, RosterEntry, RosterUpload, SampledSchool, SampledStudent, StudentDraw
@@ -21,6 +22,18 @@ from .services import SamplingError, current_draw, require_stage
 
 ROSTER_FIELDS = ("name", "sex", "birth_date", "class_name", "student_number")
 STUDENT_STAGES = (Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING)
+
+
+def students_editable(rnd: Round) -> tuple[bool, str]:
+    """May exclusions and PE exemptions change now? One answer for the page that offers the
+    change and the service that makes it: (True, "") or (False, the reason for the user)."""
+    return stage_allows(rnd, STUDENT_STAGES)
+
+
+def _require_students_editable(rnd: Round) -> None:
+    editable, reason = students_editable(rnd)
+    if not editable:
+        raise SamplingError(reason)
 
 
 def monitoring_id(*, sampled: SampledSchool, number: int) -> str:
@@ -238,7 +251,7 @@ def roster_uploads_purge(*, sampled_ids: list[int]) -> int:
 @transaction.atomic
 def student_exclude(*, student: SampledStudent, code: str, reason: str, user) -> SampledStudent:
     """Exclude a sampled student with a code and a reason, or (empty code) take the exclusion back."""
-    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    _require_students_editable(student.sampled_school.round)
     if code and code not in SampledStudent.Exclusion.values:
         raise SamplingError(_("Choose an exclusion code."))
     if code and not reason.strip():
@@ -252,7 +265,7 @@ def student_exclude(*, student: SampledStudent, code: str, reason: str, user) ->
 @transaction.atomic
 def pe_exemption_record(*, student: SampledStudent, certificate, content_type: str, reason: str, user) -> PeExemption:
     """体育免测试 on a doctor's certificate; the student stays in the sample."""
-    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    _require_students_editable(student.sampled_school.round)
     exemption = PeExemption.objects.filter(student=student).first() or PeExemption(student=student)
     if exemption.pk and exemption.certificate:
         _delete_after_commit(exemption.certificate)
@@ -268,7 +281,7 @@ def pe_exemption_record(*, student: SampledStudent, certificate, content_type: s
 
 @transaction.atomic
 def pe_exemption_withdraw(*, student: SampledStudent, user) -> None:
-    require_stage(student.sampled_school.round, *STUDENT_STAGES)
+    _require_students_editable(student.sampled_school.round)
     for exemption in PeExemption.objects.filter(student=student):
         _delete_after_commit(exemption.certificate)
         exemption.delete()

@@ -30,6 +30,7 @@ from ..services import (
     checklist_submit,
     evidence_add,
     evidence_remove,
+    stage_allows,
 )
 from ..uploads import UploadRefused
 from .common import PREPARATION, banner, round_or_404, school_or_404, stage_refused
@@ -145,6 +146,7 @@ def checklist_fill(request: AuthenticatedHttpRequest, round_pk: int, school_pk: 
             "events": checklist.events.select_related("by").prefetch_related("comments__item") if checklist.pk else [],
             "can_review": can_review_checklist(user=request.user, rnd=rnd, checklist=checklist)[0],
             "fill_refusal": can_fill_checklist(user=request.user, rnd=rnd, checklist=checklist)[1],
+            "stage_refusal": stage_allows(rnd, PREPARATION)[1],
             "history": checklist.history.select_related("history_user")[:20] if checklist.pk else [],
         },
     )

@@ -21,9 +21,11 @@ from ..forms import ItemForm, RoomForm
 from ..models import ChecklistItem, ChecklistRoom
 from ..selectors import ROOM_LABELS, STATUS_CHOICES, filter_rows, readiness, sample_schools_visible_to, template_rooms
 from ..services import (
+    PREPARATION,
     TEMPLATE_STAGES,
     LogisticsError,
     checklist_template_ensure,
+    stage_allows,
     template_item_delete,
     template_item_save,
     template_room_add,
@@ -76,6 +78,7 @@ def readiness_dashboard(request: AuthenticatedHttpRequest, round_pk: int) -> Htt
             "room_labels": ROOM_LABELS,
             "overdue_count": sum(1 for r in rows if r.overdue),
             "query": request.GET.urlencode(),
+            "stage_refusal": stage_allows(rnd, PREPARATION)[1],
         },
     )
 

@@ -20,10 +20,10 @@ from rounds.views.documents import DOCUMENT_CSP
 
 from .. import services
 from ..forms import PlanForm, PlanItemForm, ProblemForm, ReasonForm
-from ..models import Plan, PlanItem, Problem
+from ..models import Plan, Problem
 from ..reports import PLAN_TEMPLATE, plan_context
 from ..selectors import item_rows, items_visible_to, plan_of, problems_visible_to
-from ..services import RectificationError, check_stage
+from ..services import RectificationError
 from ..versions import compare, plan_snapshot
 from .common import refused, round_and_plan, round_in_scope, stage_context
 
@@ -53,6 +53,8 @@ def problem_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
             **stage_context(rnd),
             "problems": problems,
             "findings": findings,
+            "problem_refusal": services.stage_refusal(rnd),
+            "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan_of(rnd)),
         },
     )
 
@@ -108,7 +110,7 @@ def problem_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_perm("rectification.view_plan")
 def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd, plan = round_and_plan(request, round_pk)
-    items = item_rows(items_visible_to(request.user).filter(plan=plan)) if plan else PlanItem.objects.none()
+    items = list(item_rows(items_visible_to(request.user).filter(plan=plan).select_related("plan__round"))) if plan else []
     return render(
         request,
         "rectification/plan_detail.html",
@@ -116,6 +118,9 @@ def plan_detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespons
             **stage_context(rnd),
             "plan": plan,
             "items": items,
+            "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan),
+            "revise_refusal": services.plan_revise_refusal(rnd=rnd, plan=plan),
+            "changeable": {item.pk for item in items if not services.item_change_refusal(item=item)},
             "versions": plan.versions.select_related("approved_by") if plan else [],
         },
     )
@@ -131,13 +136,10 @@ def _draft_plan(request, rnd):
 @require_perm("rectification.manage_plan")
 def plan_edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
-    try:
-        check_stage(rnd)
-        plan = _draft_plan(request, rnd)
-        if plan.is_approved:
-            raise RectificationError(_("The plan is approved: start a new version to change it."))
-    except RectificationError as exc:
-        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    refusal = services.plan_change_refusal(rnd=rnd, plan=plan_of(rnd))
+    if refusal:
+        return refused(request, RectificationError(refusal), "plan_detail", round_pk=rnd.pk)
+    plan = _draft_plan(request, rnd)
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -246,13 +248,10 @@ def _item_form_page(request: AuthenticatedHttpRequest, rnd, form, item=None) -> 
 @require_perm("rectification.manage_plan")
 def item_create(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     rnd = round_in_scope(request, round_pk)
-    try:
-        check_stage(rnd)
-        plan = _draft_plan(request, rnd)
-        if plan.is_approved:
-            raise RectificationError(_("The plan is approved: start a new version to change it."))
-    except RectificationError as exc:
-        return refused(request, exc, "plan_detail", round_pk=rnd.pk)
+    refusal = services.plan_change_refusal(rnd=rnd, plan=plan_of(rnd))
+    if refusal:
+        return refused(request, RectificationError(refusal), "plan_detail", round_pk=rnd.pk)
+    plan = _draft_plan(request, rnd)
     initial = {"problem": request.GET.get("problem")} if request.GET.get("problem", "").isdigit() else {}
     form = PlanItemForm(request.POST or None, rnd=rnd, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -276,9 +275,9 @@ def item_create(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespons
 def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(items_visible_to(request.user).select_related("plan__round"), pk=pk)
     rnd = item.plan.round
-    if item.plan.is_approved or not item.is_active:
-        messages.error(request, _("Only active items of a draft plan can be changed: start a new version."))
-        return redirect("plan_detail", round_pk=rnd.pk)
+    refusal = services.item_change_refusal(item=item)
+    if refusal:
+        return refused(request, RectificationError(refusal), "plan_detail", round_pk=rnd.pk)
     form = PlanItemForm(request.POST or None, instance=item, rnd=rnd)
     if request.method == "POST" and form.is_valid():
         try:

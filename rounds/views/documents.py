@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
@@ -13,7 +14,15 @@ from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
-from ..documents import document_kinds, document_request, document_retry, documents_visible_to, latest_builds
+from ..documents import (
+    document_kinds,
+    document_request,
+    document_retry,
+    documents_visible_to,
+    latest_builds,
+    requested_document,
+    requested_url,
+)
 from ..models import Document
 from ..selectors import rounds_visible_to
 
@@ -44,7 +53,11 @@ def document_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listed = list(documents)
     for document in listed:
         document.is_latest = document.pk in latest
-    return render(request, "rounds/document_list.html", {"round": rnd, "documents": listed, "offer": offer})
+    return render(
+        request,
+        "rounds/document_list.html",
+        {"round": rnd, "documents": listed, "offer": offer, "requested": requested_document(request, listed)},
+    )
 
 
 @require_POST
@@ -58,9 +71,8 @@ def document_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         return redirect("document_list", pk=rnd.pk)
     if spec.subjects is not None and not (subject.isdigit() and spec.subjects(request.user).filter(pk=int(subject)).exists()):
         raise Http404
-    document_request(rnd=rnd, kind=kind, subject=subject, user=request.user, language=get_language())
-    messages.info(request, _("The document is being built; this page shows its progress."))
-    return redirect("document_list", pk=rnd.pk)
+    document = document_request(rnd=rnd, kind=kind, subject=subject, user=request.user, language=get_language())
+    return redirect(requested_url(reverse("document_list", args=[rnd.pk]), document))
 
 
 # Reading is decided per kind (and subject) in _document_for: a coordinator reads the lists
@@ -68,6 +80,8 @@ def document_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @require_perm("rounds.view_round")
 def document_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
+    if request.GET.get("part") == "note":
+        return render(request, "rounds/_document_note.html", {"requested": document})
     builds = Document.objects.filter(round=document.round_id, kind=document.kind, subject=document.subject)
     document.is_latest = document.pk in latest_builds(builds)
     return render(request, "rounds/_document_row.html", {"d": document})

@@ -24,6 +24,11 @@ def school_letters_request_view(request: AuthenticatedHttpRequest, pk: int) -> H
     documents = school_letters_request(rnd=rnd, user=request.user, language=get_language())
     messages.info(
         request,
-        ngettext("%(n)s school letter is being built.", "%(n)s school letters are being built.", len(documents)) % {"n": len(documents)},
+        ngettext(
+            "%(n)s school letter requested: its row below shows its progress or that it is built.",
+            "%(n)s school letters requested: each row below shows its progress or that it is built.",
+            len(documents),
+        )
+        % {"n": len(documents)},
     )
     return redirect("document_list", pk=rnd.pk)

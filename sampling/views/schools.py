@@ -14,7 +14,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 from monitoring_site.spreadsheets import RowError
 from monitoring_site.views import import_status
-from rounds.documents import documents_visible_to
+from rounds.documents import documents_visible_to, requested_document
 from rounds.models import AuditEvent, ImportBatch
 from rounds.selectors import round_of_request, rounds_visible_to
 from rounds.services import import_batch_cancel
@@ -56,6 +56,11 @@ def sampled_school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             obj_id=pk,
             summary=_("Sampled students of %(school)s with names") % {"school": sampled.school.name},
         )
+    documents = list(
+        documents_visible_to(request.user, rounds_visible_to(request.user), kinds=BUILDERS)
+        .filter(round=sampled.round, subject=str(sampled.pk))
+        .select_related("created_by")[:12]
+    )
     return render(
         request,
         "sampling/school_detail.html",
@@ -67,9 +72,8 @@ def sampled_school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             "sees_names": names,
             "sees_students": sees_students(request.user),
             "limit": EXCLUSION_LIMIT,
-            "documents": documents_visible_to(request.user, rounds_visible_to(request.user), kinds=BUILDERS)
-            .filter(round=sampled.round, subject=str(sampled.pk))
-            .select_related("created_by")[:12],
+            "documents": documents,
+            "requested": requested_document(request, documents),
         },
     )
 

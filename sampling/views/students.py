@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
-from rounds.documents import document_request
+from rounds.documents import document_request, requested_url
 from rounds.models import AuditEvent
 
 from ..exports import seats, student_list_bytes
@@ -20,8 +20,21 @@ from ..models import NoticeNames, SampledSchool
 from ..reports import BUILDERS
 from ..selectors import sampled_schools_visible_to, students_visible_to
 from ..services import SamplingError, plan_for
-from ..students import pe_exemption_record, pe_exemption_withdraw, student_exclude
+from ..students import pe_exemption_record, pe_exemption_withdraw, student_exclude, students_editable
 from .common import XLSX, refused, stage_context
+
+
+def _student_page(request: AuthenticatedHttpRequest, template: str, student, form, *, status: int = 200, **extra) -> HttpResponse:
+    """The page of one student's exclusion or exemption: its controls read-only with the reason
+    when the stage refuses them (the same predicate the services use); a refused POST comes back
+    with what was typed (a disabled field would show the saved value instead)."""
+    rnd = student.sampled_school.round
+    editable, refusal = students_editable(rnd)
+    if not editable and not form.is_bound:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {**stage_context(rnd), "form": form, "student": student, "editable": editable, "refusal": refusal, **extra}
+    return render(request, template, context, status=status)
 
 
 @require_perm("sampling.edit_students")
@@ -34,23 +47,23 @@ def student_exclude_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 student=student, code=form.cleaned_data["exclusion"], reason=form.cleaned_data["exclusion_reason"], user=request.user
             )
         except SamplingError as exc:
-            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+            messages.error(request, str(exc))
+            return _student_page(request, "sampling/student_exclude.html", student, form, status=409)
         messages.success(request, _("Saved for %(id)s.") % {"id": student.monitoring_id})
         return redirect("sampled_school_detail", student.sampled_school_id)
-    return render(
-        request, "sampling/student_exclude.html", {**stage_context(student.sampled_school.round), "form": form, "student": student}
-    )
+    return _student_page(request, "sampling/student_exclude.html", student, form)
 
 
 @require_perm("sampling.edit_students")
 def pe_exemption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = get_visible_or_404(students_visible_to(request.user), pk=pk)
     form = PeExemptionForm(request.POST or None, request.FILES or None)
+    exemption = getattr(student, "pe_exemption", None)
     if request.method == "POST" and "withdraw" in request.POST:
         try:
             pe_exemption_withdraw(student=student, user=request.user)
         except SamplingError as exc:
-            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+            return refused(request, exc, "pe_exemption", student.pk)
         messages.success(request, _("The PE exemption of %(id)s was withdrawn.") % {"id": student.monitoring_id})
         return redirect("sampled_school_detail", student.sampled_school_id)
     if request.method == "POST" and form.is_valid():
@@ -63,15 +76,11 @@ def pe_exemption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except SamplingError as exc:
-            return refused(request, exc, "sampled_school_detail", student.sampled_school_id)
+            messages.error(request, str(exc))
+            return _student_page(request, "sampling/pe_exemption.html", student, form, status=409, exemption=exemption)
         messages.success(request, _("%(id)s is exempt from the PE test and stays in the sample.") % {"id": student.monitoring_id})
         return redirect("sampled_school_detail", student.sampled_school_id)
-    exemption = getattr(student, "pe_exemption", None)
-    return render(
-        request,
-        "sampling/pe_exemption.html",
-        {**stage_context(student.sampled_school.round), "form": form, "student": student, "exemption": exemption},
-    )
+    return _student_page(request, "sampling/pe_exemption.html", student, form, exemption=exemption)
 
 
 @require_perm("sampling.edit_students")
@@ -149,6 +158,5 @@ def school_document_request(request: AuthenticatedHttpRequest, pk: int, kind: st
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user).exclude(status=SampledSchool.Status.REPLACED), pk=pk)
     if kind not in BUILDERS:
         raise Http404
-    document_request(rnd=sampled.round, kind=kind, subject=str(sampled.pk), user=request.user, language=get_language())
-    messages.info(request, _("The document is being built; this page shows its progress."))
-    return redirect(reverse("sampled_school_detail", args=[sampled.pk]) + "#documents")
+    document = document_request(rnd=sampled.round, kind=kind, subject=str(sampled.pk), user=request.user, language=get_language())
+    return redirect(requested_url(reverse("sampled_school_detail", args=[sampled.pk]), document) + "#documents")

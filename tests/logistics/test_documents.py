@@ -8,14 +8,17 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from rounds.models import Document, MilestoneKind
+from rounds.models import Document, MilestoneKind, Stage
 from tests.reports.helpers import pdf_rows, pdf_text
 
 
 @pytest.fixture
 def summary(client, lworld):
-    """Checklists were due yesterday: school A has one room half done, B has not started."""
+    """Checklists were due yesterday, in the preparation stage: school A has one room half
+    done, B has not started."""
     w = lworld
+    w.round.stage = Stage.PREPARATION
+    w.round.save(update_fields=["stage"])
     w.round.milestones.filter(kind=MilestoneKind.CHECKLISTS_DUE).update(due_date=timezone.localdate() - dt.timedelta(days=1))
     client.force_login(w.staff)
     with TestCase.captureOnCommitCallbacks(execute=True):

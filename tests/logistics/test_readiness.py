@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from logistics.models import Checklist, ChecklistStatus
 from logistics.selectors import readiness
 from logistics.services import checklist_ensure
-from rounds.models import MilestoneKind
+from rounds.models import MilestoneKind, Stage
 from tests.factories import SchoolFactory
 
 from .factories import sampled_school
@@ -18,6 +19,8 @@ from .factories import sampled_school
 
 def test_statuses_overdue_and_who_must_act(lworld):
     w = lworld
+    w.round.stage = Stage.PREPARATION
+    w.round.save(update_fields=["stage"])
     due = w.round.milestones.get(kind=MilestoneKind.CHECKLISTS_DUE).due_date
     rooms, rows, got_due = readiness(user=w.staff, rnd=w.round, today=due + dt.timedelta(days=1))
     assert got_due == due
@@ -66,3 +69,32 @@ def test_the_export_neutralises_formulas(client, lworld):
     response = client.get(reverse("readiness_export", kwargs={"round_pk": lworld.round.pk}))
     names = [row[1] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("x")' in names
+
+
+def _submitted_in(w, stage):
+    Checklist.objects.filter(pk=w.checklist_a.pk).update(status=ChecklistStatus.SUBMITTED)
+    w.round.stage = stage
+    w.round.save(update_fields=["stage"])
+
+
+def test_a_submitted_checklist_names_its_reviewer_while_review_is_open(client, lworld):
+    w = lworld
+    _submitted_in(w, Stage.PREPARATION)
+    row = {r.school: r for r in readiness(user=w.staff, rnd=w.round, today=dt.date(2027, 5, 1))[1]}[w.school_a]
+    assert (row.must_act, row.waiting) == ("reviewer", "")
+    assert row.actors == [f"{w.inspector.last_name}{w.inspector.first_name}" or w.inspector.username]
+
+
+def test_in_a_stage_that_refuses_review_nobody_is_named_and_the_page_says_what_waits(client, lworld):
+    w = lworld
+    _submitted_in(w, Stage.RECTIFICATION)
+    row = {r.school: r for r in readiness(user=w.staff, rnd=w.round, today=dt.date(2027, 5, 1))[1]}[w.school_a]
+    assert (row.must_act, row.waiting, row.actors) == ("", "reviewer", [])
+    client.force_login(w.staff)
+    body = client.get(reverse("readiness_dashboard", kwargs={"round_pk": w.round.pk})).content.decode()
+    assert 'id="readiness-refusal"' in body and "测试准备、正式测试" in body
+    assert "已提交，未审核" in body and "bi-person-check" not in body
+    client.force_login(w.inspector)
+    page = client.get(reverse("checklist_fill", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk})).content.decode()
+    assert 'id="review-waits"' in page and "测试准备、正式测试" in page
+    assert reverse("checklist_review", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk}) not in page

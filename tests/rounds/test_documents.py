@@ -127,3 +127,41 @@ def test_the_documents_list_marks_the_latest_build_of_each_kind(client, world):
     body = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
     rows = {pk: body.split(f'id="document-{pk}"')[1].split("</tr>")[0] for pk in (older.pk, newer.pk)}
     assert "latest-build" in rows[newer.pk] and "latest-build" not in rows[older.pk]
+
+
+def _row(body, document):
+    return body.split(f'id="document-{document.pk}"')[1].split("</tr>")[0]
+
+
+def test_a_document_built_inline_is_announced_as_built_beside_its_built_row(client, world):
+    client.force_login(world.staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})
+    document = Document.objects.get()
+    assert response.url == reverse("document_list", args=[world.round.pk]) + f"?requested={document.pk}"
+    body = client.get(response.url).content.decode()
+    note = body.split('id="document-note"')[1].split("</div>")[0]
+    assert "已生成" in note and "hx-get" not in note
+    assert "正在生成" not in body.replace("正在生成…", "")  # the busy label of the buttons aside
+    assert reverse("document_pdf", args=[document.pk]) in _row(body, document) and "hx-get" not in _row(body, document)
+
+
+def test_a_document_still_queued_says_so_and_its_note_follows_the_row(client, world):
+    client.force_login(world.staff)
+    response = client.post(reverse("document_request", args=[world.round.pk]), {"kind": "round_plan"})  # no worker ran
+    document = Document.objects.get()
+    body = client.get(response.url).content.decode()
+    note = body.split('id="document-note"')[1].split("</div>")[0]
+    assert "正在生成" in note and "?part=note" in note
+    assert "<progress" in _row(body, document) and 'hx-trigger="every 1s"' in _row(body, document)
+    document_build_run(document_id=document.pk)
+    fragment = client.get(reverse("document_status", args=[document.pk]), {"part": "note"}).content.decode()
+    assert "已生成" in fragment and "hx-get" not in fragment
+    row = client.get(reverse("document_status", args=[document.pk])).content.decode()
+    assert "<progress" not in row and "hx-get" not in row
+
+
+def test_the_request_buttons_show_they_are_busy(client, world):
+    client.force_login(world.staff)
+    body = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
+    assert body.count('data-busy="正在生成…"') >= 2

@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rounds.models import AuditEvent
+from rounds.models import AuditEvent, Stage
 from sampling import students
 from sampling.models import PeExemption
 from sampling.selectors import exclusion_rate, school_progress
@@ -70,3 +70,55 @@ def test_a_certificate_must_really_be_an_image_or_a_pdf_of_limited_size(client, 
     assert _certificate(client, student, PDF + b"0" * (5 * 1024 * 1024), "c.pdf").status_code == 200
     assert not PeExemption.objects.exists()
     assert _certificate(client, student, PNG, "c.png").status_code == 302
+
+
+def _close_student_changes(world):
+    world.round.stage = Stage.RESULTS
+    world.round.save()
+
+
+def test_outside_its_stages_the_exclusion_page_is_read_only_with_the_reason(client, world, sampled):
+    a, _b = sampled
+    student = a.students.first()
+    students.student_exclude(student=student, code="left", reason="转学", user=world.staff)
+    _close_student_changes(world)
+    client.force_login(world.coord_a)
+    response = client.get(f"/sampling/students/{student.pk}/exclusion/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="student-refusal"' in body and "抽样、测试准备、正式测试" in body
+    assert 'btn-primary" type="submit"' not in body
+    assert 'name="exclusion_reason"' in body and "disabled" in body and "转学" in body
+
+
+def test_a_refused_exclusion_comes_back_with_what_was_typed_and_why(client, world, sampled):
+    a, _b = sampled
+    student = a.students.first()
+    client.force_login(world.coord_a)
+    url = f"/sampling/students/{student.pk}/exclusion/"
+    assert 'btn-primary" type="submit"' in client.get(url).content.decode()  # open in the sampling stage
+    _close_student_changes(world)
+    response = client.post(url, {"exclusion": "language", "exclusion_reason": "新疆转入，汉语能力有限"})
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "新疆转入，汉语能力有限" in body and "抽样、测试准备、正式测试" in body
+    student.refresh_from_db()
+    assert not student.is_excluded
+
+
+def test_a_refused_pe_exemption_keeps_the_reason_typed_and_offers_no_withdrawal(client, world, sampled):
+    a, _b = sampled
+    student = a.students.first()
+    client.force_login(world.coord_a)
+    assert _certificate(client, student, PDF, "诊断证明.pdf").status_code == 302
+    url = f"/sampling/students/{student.pk}/pe-exemption/"
+    assert 'name="withdraw"' in client.get(url).content.decode()
+    _close_student_changes(world)
+    body = client.get(url).content.decode()
+    assert 'name="withdraw"' not in body and 'btn-primary" type="submit"' not in body and 'id="student-refusal"' in body
+    response = client.post(url, {"certificate": SimpleUploadedFile("c.png", PNG), "reason": "近期手术，医嘱免测"})
+    assert response.status_code == 409 and "近期手术，医嘱免测" in response.content.decode()
+    assert PeExemption.objects.get(student=student).reason == "先天性心脏病"
+    client.post(url, {"withdraw": "1"})
+    student.refresh_from_db()
+    assert student.pe_exempt
