@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "monitoring_site.context_processors.navigation",
             ],
+            "builtins": ["rounds.templatetags.grades"],
         },
     },
 ]

@@ -13,7 +13,7 @@ from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
-from ..documents import document_kinds, document_request, document_retry, documents_visible_to, latest_builds
+from ..documents import data_version_numbers, document_kinds, document_request, document_retry, documents_visible_to, latest_builds
 from ..models import Document
 from ..selectors import rounds_visible_to
 
@@ -40,10 +40,11 @@ def document_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = [
         (kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not spec.per_subject and request.user.has_perm(spec.request_perm)
     ]
-    latest = latest_builds(documents)
+    latest, versions = latest_builds(documents), data_version_numbers(documents)
     listed = list(documents)
     for document in listed:
         document.is_latest = document.pk in latest
+        document.data_version_number = versions.get(document.pk)
     return render(request, "rounds/document_list.html", {"round": rnd, "documents": listed, "offer": offer})
 
 
@@ -70,6 +71,7 @@ def document_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     builds = Document.objects.filter(round=document.round_id, kind=document.kind, subject=document.subject)
     document.is_latest = document.pk in latest_builds(builds)
+    document.data_version_number = data_version_numbers(builds).get(document.pk)
     return render(request, "rounds/_document_row.html", {"d": document})
 
 
