@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "monitoring_site.context_processors.navigation",
             ],
+            "builtins": ["rounds.templatetags.grades"],
         },
     },
 ]
@@ -153,6 +154,8 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 # Each app keeps its own translations (<app>/locale); the project's are for base templates.
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in PROJECT_APPS] + [BASE_DIR / "locale"]
 USE_I18N = True
+# 2026年5月27日 in text, 2026-05-27 in tables (monitoring_site/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["monitoring_site.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -47,7 +48,7 @@ def _recipients(item: PlanItem, event: str, people: dict) -> list:
 
 
 def _message(item: PlanItem, event: str, deadline: dt.date) -> str:
-    values = {"item": str(item), "dept": item.lead_department.name, "date": deadline.isoformat()}
+    values = {"item": str(item), "dept": item.lead_department.name, "date": date_format(deadline, "DATE_FORMAT")}
     if event == DeadlineEvent.DUE_SOON:
         return _("Rectification item “%(item)s” (%(dept)s) is due on %(date)s.") % values
     if event == DeadlineEvent.OVERDUE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 HEADING_FIELDS = ("title", "guiding_principle", "leadership_group", "work_requirements")
@@ -47,7 +48,7 @@ def target_text(item) -> str:
     if item.target_value is not None:
         parts.append(f"{item.get_target_direction_display()} {item.target_value.normalize():f}")
     if item.target_by:
-        parts.append(_("by %(date)s") % {"date": item.target_by.isoformat()})
+        parts.append(_("by %(date)s") % {"date": date_format(item.target_by, "DATE_FORMAT")})
     return " ".join(parts)
 
 

@@ -14,10 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rounds.models import County, Domain, ImportBatch, Round
+from rounds.models import GRADE_CHOICES, County, Domain, ImportBatch, Round
 from sampling.models import SampledStudent
-
-GRADE_CHOICES = [(4, _("Grade 4")), (8, _("Grade 8"))]
 
 
 class Finding(models.Model):

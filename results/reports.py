@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from rounds.documents import DocumentKind
-from rounds.models import Domain, Location, Round
+from rounds.models import Domain, Location, Round, grade_label
 from sampling.models import SampledSchool, SampledStudent
 from sampling.selectors import sampled_schools, sampled_schools_visible_to
 
@@ -36,7 +36,7 @@ PERM = "results.view_results"
 
 
 def _grade_label(grade: int) -> str:
-    return _("Grade %(g)s") % {"g": grade}
+    return grade_label(grade)
 
 
 # --- the sample and participation ------------------------------------------------------

@@ -92,6 +92,19 @@ def requested_url(url: str, document: Document) -> str:
     return f"{url}?requested={document.pk}"
 
 
+def data_version_numbers(documents: QuerySet[Document]) -> dict[int, int]:
+    """Each finished build's data version as a person reads it: builds of one kind and subject
+    are numbered 1, 2, … in the order their data (the digest of what they show) first appeared,
+    so two builds of the same data carry the same number."""
+    digests: dict[tuple[str, str], dict[str, int]] = {}
+    numbers = {}
+    finished = documents.filter(status=Document.Status.DONE).exclude(data_version="").order_by("created_at", "pk")
+    for pk, kind, subject, digest in finished.values_list("pk", "kind", "subject", "data_version"):
+        seen = digests.setdefault((kind, subject), {})
+        numbers[pk] = seen.setdefault(digest, len(seen) + 1)
+    return numbers
+
+
 @transaction.atomic
 def document_request(*, rnd: Round, kind: str, subject: str = "", user, language: str = "zh-hans") -> Document:
     """Record the request and queue the build once this transaction commits."""

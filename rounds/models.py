@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -214,13 +215,20 @@ class SessionKind(models.TextChoices):
 PERFORMANCE_DOMAINS = ("pe_health", "science", "arts")
 # English is tested in grade 8 only.
 DOMAIN_GRADES = {"english": (8,)}
+GRADE_CHOICES = [(4, _("Grade 4")), (8, _("Grade 8"))]
+
+
+def grade_label(grade: int) -> str:
+    """四年级, 八年级: the one way a grade is written."""
+    labels = dict(GRADE_CHOICES)
+    return str(labels[grade]) if grade in labels else gettext("Grade %(g)s") % {"g": grade}
 
 
 class TestSession(models.Model):
     """One session of the test-day timetable for one grade."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("round"))
-    grade = models.PositiveSmallIntegerField(_("grade"), choices=[(4, _("Grade 4")), (8, _("Grade 8"))])
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=GRADE_CHOICES)
     day = models.DateField(_("day"))
     start = models.TimeField(_("start"))
     end = models.TimeField(_("end"))
@@ -381,6 +389,7 @@ class Document(models.Model):
     """
 
     is_latest: bool  # set by the documents list: the newest finished build of its kind and subject
+    data_version_number: int | None  # set by the documents list: rounds.documents.data_version_numbers
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

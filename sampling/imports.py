@@ -26,7 +26,7 @@ from monitoring_site.spreadsheets import (
     write_sheet,
 )
 from rounds.imports import batch_finish, batch_hold
-from rounds.models import ImportBatch, School
+from rounds.models import ImportBatch, School, grade_label
 
 from .models import RosterEntry, RosterUpload, SampledSchool, SamplingPlan, Sex, StudentDraw
 from .services import SamplingError, frame_update, plan_for
@@ -97,8 +97,8 @@ def frame_import_run(*, batch_id: int, round_id: int) -> ImportBatch:
                     RowError(
                         number,
                         header,
-                        _("%(school)s (%(type)s) has no grade %(grade)s; leave 0.")
-                        % {"school": school.name, "type": school.get_school_type_display(), "grade": grade},
+                        _("%(school)s (%(type)s) has no %(grade)s; leave 0.")
+                        % {"school": school.name, "type": school.get_school_type_display(), "grade": grade_label(grade)},
                     )
                 )
         enrolments[school.pk] = (values["grade4"] or 0, values["grade8"] or 0)
@@ -190,8 +190,8 @@ def roster_row_errors(*, sampled: SampledSchool, rows) -> list[RowError]:
                 RowError(
                     number,
                     "年级",
-                    _("This is a grade %(grade)s roster; the row is for grade %(other)s.")
-                    % {"grade": sampled.grade, "other": values["grade"]},
+                    _("This is a %(grade)s roster; the row is for %(other)s.")
+                    % {"grade": grade_label(sampled.grade), "other": grade_label(values["grade"])},
                 )
             )
         born = values.get("birth_date")
@@ -202,8 +202,8 @@ def roster_row_errors(*, sampled: SampledSchool, rows) -> list[RowError]:
                     RowError(
                         number,
                         "出生日期",
-                        _("A pupil born on %(date)s would be %(age)s on the test day; grade %(grade)s pupils are %(low)s to %(high)s.")
-                        % {"date": born.isoformat(), "age": age, "grade": sampled.grade, "low": low, "high": high},
+                        _("A pupil born on %(date)s would be %(age)s on the test day; %(grade)s pupils are %(low)s to %(high)s.")
+                        % {"date": born.isoformat(), "age": age, "grade": grade_label(sampled.grade), "low": low, "high": high},
                     )
                 )
         code = values.get("student_number")

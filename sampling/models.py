@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rounds.models import ImportBatch, Round, School
+from rounds.models import GRADE_CHOICES, ImportBatch, Round, School
 
 
 class Sex(models.TextChoices):
@@ -26,7 +26,7 @@ class SampledSchool(models.Model):
         REPLACEMENT = "replacement", _("Replacement")  # took the place of a replaced school
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="sampled_schools", verbose_name=_("round"))
-    grade = models.PositiveSmallIntegerField(_("grade"), choices=[(4, _("Grade 4")), (8, _("Grade 8"))])
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=GRADE_CHOICES)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sampled_in", verbose_name=_("school"))
     serial = models.PositiveSmallIntegerField(_("school number"), help_text=_("Used in monitoring IDs."))
     enrolment = models.PositiveIntegerField(_("grade enrolment"))
@@ -161,7 +161,7 @@ class SchoolDraw(models.Model):
     earlier records stay."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="school_draws", verbose_name=_("round"))
-    grade = models.PositiveSmallIntegerField(_("grade"), choices=[(4, _("Grade 4")), (8, _("Grade 8"))])
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=GRADE_CHOICES)
     n = models.PositiveSmallIntegerField(_("schools to draw"))
     seed = models.BigIntegerField(_("random seed"))
     sort_keys = models.JSONField(_("sort order"), default=list)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rounds.documents import DocumentKind
-from rounds.models import Round
+from rounds.models import Round, grade_label
 
 from .exports import seats
 from .models import NoticeNames, SampledSchool
@@ -36,7 +36,7 @@ def _school(rnd: Round, subject: str) -> SampledSchool:
 
 def _school_label(rnd: Round, subject: str) -> str:
     school = SampledSchool.objects.filter(round=rnd, pk=int(subject) if subject.isdigit() else 0).select_related("school").first()
-    return f"{school.school.name}（{_('Grade %(g)s') % {'g': school.grade}}）" if school else subject
+    return f"{school.school.name}（{grade_label(school.grade)}）" if school else subject
 
 
 def _student_list(*, rnd: Round, subject: str, progress) -> tuple[str, dict]:

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
-from rounds.models import GRADES, ImportBatch, Round, School, Stage
+from rounds.models import GRADES, ImportBatch, Round, School, Stage, grade_label
 
 from .design import DEFAULT_SORT_KEYS, FrameUnit, pps_systematic
 from .models import FrameSchool, SampledSchool, SamplingPlan, SchoolDraw
@@ -142,10 +142,12 @@ def school_draw_run(*, rnd: Round, grade: int, n: int, seed: int, sort_order: st
     plan = plan_for(rnd)
     previous = current_draw(rnd, grade)
     if previous and previous.is_confirmed:
-        raise SamplingError(_("The grade %(grade)s school sample is confirmed; it changes only through replacements.") % {"grade": grade})
+        raise SamplingError(
+            _("The %(grade)s school sample is confirmed; it changes only through replacements.") % {"grade": grade_label(grade)}
+        )
     units = frame_units(plan=plan, grade=grade)
     if not any(u.size > 0 for u in units):
-        raise SamplingError(_("No school in the frame has pupils in grade %(grade)s.") % {"grade": grade})
+        raise SamplingError(_("No school in the frame has pupils in %(grade)s.") % {"grade": grade_label(grade)})
     keys = SORT_ORDERS[sort_order]
     result = pps_systematic(units=units, n=n, seed=seed, sort_keys=keys)
     if previous:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from monitoring_site.roles import Role
-from rounds.models import MilestoneKind, Stage
+from rounds.models import MilestoneKind, Stage, grade_label
 from rounds.selectors import Todo
 
 from .models import SamplingPlan, StudentDraw
@@ -41,11 +41,13 @@ def _staff_todos(rnd) -> list[Todo]:
     for grade in rnd.grades:
         draw = current_draw(rnd, grade)
         if draw is None:
-            todos.append(Todo(_("Draw the grade %(grade)s schools") % {"grade": grade}, None, reverse("school_draw", args=[rnd.pk, grade])))
+            todos.append(
+                Todo(_("Draw the %(grade)s schools") % {"grade": grade_label(grade)}, None, reverse("school_draw", args=[rnd.pk, grade]))
+            )
         elif not draw.is_confirmed:
             todos.append(
                 Todo(
-                    _("Review and confirm the grade %(grade)s school sample") % {"grade": grade},
+                    _("Review and confirm the %(grade)s school sample") % {"grade": grade_label(grade)},
                     None,
                     reverse("draw_review", args=[rnd.pk, grade]),
                 )
@@ -72,7 +74,7 @@ def _coordinator_todos(user, rnd, today: dt.date) -> list[Todo]:
             continue
         todos.append(
             Todo(
-                _("Send the grade %(grade)s roster of %(school)s") % {"grade": sampled.grade, "school": sampled.school.name},
+                _("Send the %(grade)s roster of %(school)s") % {"grade": grade_label(sampled.grade), "school": sampled.school.name},
                 due,
                 reverse("sampled_school_detail", args=[sampled.pk]),
                 overdue=bool(due and due < today),

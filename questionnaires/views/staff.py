@@ -19,6 +19,7 @@ from rounds.models import AuditEvent, ImportBatch, Round
 from rounds.selectors import round_of_request
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
+from ..expressions import names
 from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
 from ..imports import PAPER_KIND
 from ..models import AccessCode, Instrument, Kind
@@ -156,7 +157,7 @@ def instrument_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         action=AuditEvent.Action.EXPORT,
         obj_type="questionnaires.Instrument",
         obj_id=instrument.pk,
-        summary=f"{instrument} codebook and data",
+        summary=_("Codebook and data of %(instrument)s") % {"instrument": instrument},
     )
     return _xlsx(
         codebook_and_data_bytes(instrument),
@@ -221,7 +222,7 @@ def county_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         obj_type="questionnaires.AccessCode",
         obj_id=rnd.pk,
-        summary="county administrator code slips",
+        summary=_("Code slips of the county administrators"),
     )
     return render(request, "questionnaires/slips.html", {"round": rnd, "codes": codes, "school": None})
 
@@ -235,7 +236,7 @@ def code_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         obj_type="questionnaires.AccessCode",
         obj_id=school.pk,
-        summary=f"code slips of {school}",
+        summary=_("Code slips of %(school)s") % {"school": school},
     )
     return render(
         request,
@@ -323,7 +324,10 @@ def indicator_overview(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         catalogue[0] if catalogue else None,
     )
     county_rows = school_rows = []
+    sources: list[str] = []
     if rule is not None:
+        # The questions it is computed from, in the words respondents read (not the expression).
+        sources = list(rule.instrument.items.filter(code__in=names(rule.calculation)).values_list("label", flat=True))
         county_rows = indicator_summary(rnd=rnd, indicator=rule.code, by="county", kind=rule.instrument.kind)
         school_rows = indicator_summary(rnd=rnd, indicator=rule.code, by="school", kind=rule.instrument.kind)
     return render(
@@ -335,5 +339,6 @@ def indicator_overview(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "rule": rule,
             "county_rows": county_rows,
             "school_rows": school_rows,
+            "sources": sources,
         },
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from scipy import stats
 
-from rounds.models import Round
+from rounds.models import Round, grade_label
 
 from ..models import ReferenceValue
 from ..pe import PeResult
@@ -63,7 +63,7 @@ def _pct(x: float) -> str:
 
 
 def _grade(grade: int) -> str:
-    return _("grade %(g)s") % {"g": grade}
+    return grade_label(grade)
 
 
 @dataclass(frozen=True)

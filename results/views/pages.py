@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from monitoring_site.audit import audit_record
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import require_perm
-from rounds.models import Domain, Location
+from rounds.models import Domain, Location, grade_label
 
 from .. import charts
 from ..estimation import Level
@@ -30,7 +30,7 @@ from .common import base_context, check_domain_grade, round_for
 def _level_chart(results, title):
     rows = [
         (
-            f"{r.domain_label} · {_('Grade %(g)s') % {'g': r.grade}}",
+            f"{r.domain_label} · {grade_label(r.grade)}",
             [r.levels[lv].estimate for lv in Level],
         )
         for r in results
@@ -114,7 +114,8 @@ def results_students(request: AuthenticatedHttpRequest, pk: int, domain: str, gr
         action="view",
         obj_type="results.StudentScore",
         obj_id=str(rnd.pk),
-        summary=f"student levels {domain} grade {grade}, page {page.number}",
+        summary=_("Student levels, %(domain)s, %(grade)s, page %(page)s")
+        % {"domain": dict(Domain.choices)[domain], "grade": grade_label(grade), "page": page.number},
     )
     return render(
         request,
@@ -131,7 +132,7 @@ def results_pe(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if result is not None:
         rows = [
             (
-                f"{_('Grade %(g)s') % {'g': g.grade}} {g.sex_label}",
+                f"{grade_label(g.grade)} {g.sex_label}",
                 [e.estimate if (e := g.bmi_shares.get(c)) else 0.0 for c, _l in BMI_LABELS.items()],
             )
             for g in result.groups

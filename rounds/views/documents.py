@@ -15,6 +15,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
 
 from ..documents import (
+    data_version_numbers,
     document_kinds,
     document_request,
     document_retry,
@@ -49,10 +50,11 @@ def document_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = [
         (kind, spec.title(rnd, "")) for kind, spec in kinds.items() if not spec.per_subject and request.user.has_perm(spec.request_perm)
     ]
-    latest = latest_builds(documents)
+    latest, versions = latest_builds(documents), data_version_numbers(documents)
     listed = list(documents)
     for document in listed:
         document.is_latest = document.pk in latest
+        document.data_version_number = versions.get(document.pk)
     return render(
         request,
         "rounds/document_list.html",
@@ -84,6 +86,7 @@ def document_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(request, "rounds/_document_note.html", {"requested": document})
     builds = Document.objects.filter(round=document.round_id, kind=document.kind, subject=document.subject)
     document.is_latest = document.pk in latest_builds(builds)
+    document.data_version_number = data_version_numbers(builds).get(document.pk)
     return render(request, "rounds/_document_row.html", {"d": document})
 
 

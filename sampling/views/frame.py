@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from monitoring_site.views import import_status
-from rounds.models import ImportBatch, School
+from rounds.models import ImportBatch, School, grade_label
 from rounds.services import import_batch_cancel
 
 from ..forms import DrawForm, NoticeSettingsForm, ReplaceForm, UploadForm, new_seed
@@ -171,7 +171,9 @@ def school_draw(request: AuthenticatedHttpRequest, pk: int, grade: int) -> HttpR
             school_draw_run(rnd=rnd, grade=grade, n=data["n"], seed=data["seed"], sort_order=data["sort_order"], user=request.user)
         except SamplingError as exc:
             return refused(request, exc, "sampling_round", rnd.pk)
-        messages.success(request, _("The grade %(grade)s schools were drawn; review the sample, then confirm it.") % {"grade": grade})
+        messages.success(
+            request, _("The %(grade)s schools were drawn; review the sample, then confirm it.") % {"grade": grade_label(grade)}
+        )
         return redirect("draw_review", rnd.pk, grade)
     return render(request, "sampling/draw_form.html", {**stage_context(rnd), "form": form, "grade": grade, "draw": draw})
 
@@ -213,7 +215,7 @@ def draw_confirm(request: AuthenticatedHttpRequest, pk: int, grade: int) -> Http
         school_draw_confirm(draw=draw, user=request.user)
     except SamplingError as exc:
         return refused(request, exc, "draw_review", rnd.pk, grade)
-    messages.success(request, _("The grade %(grade)s school sample is confirmed and the frame is frozen.") % {"grade": grade})
+    messages.success(request, _("The %(grade)s school sample is confirmed and the frame is frozen.") % {"grade": grade_label(grade)})
     return redirect("draw_review", rnd.pk, grade)
 
 

@@ -126,7 +126,7 @@ def _printable(request: AuthenticatedHttpRequest, pk: int, template: str, what: 
             action=AuditEvent.Action.VIEW,
             obj_type="sampled_school",
             obj_id=sampled.pk,
-            summary=f"{what}: {sampled.school.name}",
+            summary=_("%(what)s of %(school)s") % {"what": what, "school": sampled.school.name},
         )
     return render(
         request,

@@ -78,7 +78,7 @@ def test_from_frame_to_confirmed_school_and_student_samples(page, world_e2e):
 
     log_out(page)
     login(page, "coord", PASSWORD)
-    page.click(f"text=报送 {w['school'].name} 4 年级名册")
+    page.click(f"text=报送{w['school'].name}四年级名册")
     page.wait_for_url(f"**/sampling/schools/{sampled.pk}/")
     page.click("text=上传名册")
     bad = roster_rows(3, grade=4)

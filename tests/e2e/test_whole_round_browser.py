@@ -322,7 +322,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     # the roster template.
     for n, (username, ss) in enumerate([("coord1", first), ("coord2", second)]):
         _first_login(page, username, issued[username])
-        page.click(f"text=报送 {ss.school.name} 4 年级名册")
+        page.click(f"text=报送{ss.school.name}四年级名册")
         page.wait_for_url(f"**/sampling/schools/{ss.pk}/")
         page.click("text=上传名册")
         template = _download(page, "main a[href$='/roster/template.xlsx']")

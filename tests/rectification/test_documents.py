@@ -46,7 +46,7 @@ def test_a_plan_being_revised_is_printed_as_a_draft_on_every_page(client, rect):
 
 
 def _day(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.year}年{d.month}月{d.day}日"  # in text; table cells read 2026-05-27
 
 
 def test_the_progress_report_counts_items_overdue_and_by_department(client, rect):
@@ -65,8 +65,8 @@ def test_the_progress_report_counts_items_overdue_and_by_department(client, rect
     # One item led by each department; the other department's is the overdue one.
     assert f"{rect.department.name}100" in rows and f"{rect.other_department.name}101" in rows
     goal = "".join(other.goal.split())
-    assert f"{goal}{rect.other_department.name}—{_day(late)}40%" in rows
-    assert f"已部署（待核验，{_day(today)}）" in text
+    assert f"{goal}{rect.other_department.name}—{late.isoformat()}40%" in rows
+    assert f"已部署（待核验，{today.isoformat()}）" in text
 
 
 @pytest.mark.parametrize(("role", "status"), [("leader", 200), ("dept", 403), ("coord_a", 403), ("foreign", 404)])

@@ -40,7 +40,7 @@ def test_the_check_in_list_names_every_taking_part_student_with_a_seat_and_the_b
     text = pdf_text(document)
     taking_part = list(a.students.filter(exclusion="").order_by("monitoring_id"))
     assert len(taking_part) == 29
-    assert "甲小学（4年级）样本学生名单" in text and "内部资料" in text and "签到" in text
+    assert "甲小学（四年级）样本学生名单" in text and "内部资料" in text and "签到" in text
     for seat, student in enumerate(taking_part, start=1):
         assert f"{seat}{student.monitoring_id}{student.name}" in text, student.monitoring_id
     assert "不参加测试的排除学生" in text and excluded.name in text and "转学" in text
