@@ -1,5 +1,6 @@
-"""What rectification adds to the home page: departments see their items due soon or overdue
-(and reports sent back to them); the supervision office sees the reports waiting to be verified."""
+"""What rectification adds to the home page: departments see each of their open items, soonest
+deadline first, marked due soon or overdue where so (and reports sent back to them); the
+supervision office sees the reports waiting to be verified."""
 
 from __future__ import annotations
 
@@ -53,10 +54,27 @@ def _leader_summary(user, rnd, today: dt.date) -> list[Todo]:
 
 
 def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
-    todos = []
     open_items = items_changeable_by(user).filter(plan__round=rnd, status=PlanItem.Status.OPEN)
+    later = Progress.objects.filter(item=OuterRef("item"), posted_at__gt=OuterRef("posted_at"))
+    returned = list(
+        Progress.objects.filter(item__in=open_items.values("pk"), status=Progress.Status.RETURNED)
+        .exclude(Exists(later))  # a newer report has answered it
+        .select_related("item__problem", "item__lead_department")
+        .order_by("-posted_at")[:LIMIT]
+    )
+    todos = [
+        Todo(
+            _("Report returned — send a new one: %(goal)s") % {"goal": _named(report.item)},
+            report.item.approved_deadline,
+            reverse("item_detail", args=[report.item_id]),
+        )
+        for report in returned
+    ]
+    awaiting = Progress.objects.filter(item=OuterRef("pk"), status=Progress.Status.PENDING)
     items = (
         open_items.filter(approved_deadline__isnull=False)
+        .exclude(pk__in=[report.item_id for report in returned])
+        .annotate(awaiting_verification=Exists(awaiting))
         .select_related("plan", "problem", "lead_department")
         .order_by("approved_deadline")[:200]
     )
@@ -68,33 +86,20 @@ def _department_todos(user, rnd, today: dt.date) -> list[Todo]:
             due_soon_days=item.plan.due_soon_days,
             escalate_after_days=item.plan.escalate_after_days,
         )
-        if state is None or state == "on_track":
-            continue
-        title = _("Rectification item due: %(goal)s") if state in (DUE_SOON, DUE_TODAY) else _("Rectification item overdue: %(goal)s")
+        if state is None or (state == "on_track" and item.awaiting_verification):
+            continue  # nothing is this department's move until the office has read its report
+        if state == "on_track":  # not yet urgent, but still the department's work, with its date
+            title = _("Report progress on: %(goal)s")
+        elif state in (DUE_SOON, DUE_TODAY):
+            title = _("Rectification item due: %(goal)s")
+        else:
+            title = _("Rectification item overdue: %(goal)s")
         todos.append(
             Todo(
                 title % {"goal": _named(item)},
                 item.approved_deadline,
                 reverse("item_detail", args=[item.pk]),
-                overdue=state not in (DUE_SOON, DUE_TODAY),
-            )
-        )
-    later = Progress.objects.filter(item=OuterRef("item"), posted_at__gt=OuterRef("posted_at"))
-    returned = (
-        Progress.objects.filter(
-            item__in=open_items.values("pk"),
-            status=Progress.Status.RETURNED,
-        )
-        .exclude(Exists(later))  # a newer report has answered it
-        .select_related("item__problem", "item__lead_department")
-        .order_by("-posted_at")[:LIMIT]
-    )
-    for report in returned:
-        todos.append(
-            Todo(
-                _("Report returned — send a new one: %(goal)s") % {"goal": _named(report.item)},
-                report.item.approved_deadline,
-                reverse("item_detail", args=[report.item_id]),
+                overdue=state not in ("on_track", DUE_SOON, DUE_TODAY),
             )
         )
     return todos[:LIMIT]

@@ -192,3 +192,17 @@ def test_each_visitor_gets_a_progress_form_with_their_own_csrf_token(rect):
         Progress.objects.filter(item=item).update(status="accepted")
     assert tokens[0] != tokens[1]
     assert set(Progress.objects.filter(item=item).values_list("text", flat=True)) >= {"第一次汇报", "第二次汇报"}
+
+
+def test_a_department_home_lists_its_item_on_track_with_its_deadline_until_it_reports(client, rect):
+    """An item a month from its deadline is still the department's work: its home lists it (not
+    as urgent) with the date; while its report waits for the office, nothing is the department's move."""
+    item = rect.rect.item
+    client.force_login(rect.dept_user)
+    assert Progress.objects.filter(item=item, status="pending").exists()
+    assert "汇报整改进展" not in client.get(reverse("home")).content.decode()
+    Progress.objects.filter(item=item).update(status="accepted")
+    body = client.get(reverse("home")).content.decode()
+    assert f"汇报整改进展：{item.problem.number}. {item.problem.title}" in body
+    due = item.approved_deadline
+    assert f"{due.year}年{due.month}月{due.day}日" in body
