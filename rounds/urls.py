@@ -25,6 +25,7 @@ urlpatterns = [
     path("rounds/<int:pk>/timetable/", rounds.timetable_edit, name="timetable_edit"),
     path("rounds/<int:pk>/milestones/", rounds.milestones_edit, name="milestones_edit"),
     path("rounds/<int:pk>/advance/", rounds.round_advance_view, name="round_advance"),
+    path("documents/", documents.documents_home, name="documents_home"),
     path("rounds/<int:pk>/documents/", documents.document_list, name="document_list"),
     path("rounds/<int:pk>/documents/request/", documents.document_request_view, name="document_request"),
     path("rounds/<int:pk>/documents/letters/", letters.school_letters_request_view, name="school_letters_request"),

@@ -25,7 +25,7 @@ from ..documents import (
     requested_url,
 )
 from ..models import Document
-from ..selectors import rounds_visible_to
+from ..selectors import round_of_request, rounds_visible_to
 
 
 def _allowed_kinds(user) -> dict:
@@ -40,6 +40,13 @@ def _document_for(request: AuthenticatedHttpRequest, pk: int) -> Document:
     if document.kind not in _allowed_kinds(request.user):
         raise PermissionDenied
     return get_visible_or_404(documents_visible_to(request.user, rounds).select_related("round", "created_by"), pk=pk)
+
+
+@require_perm("rounds.view_round")
+def documents_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The menu's 文件: the documents of the round the user works on (the rounds list if none)."""
+    rnd = round_of_request(request)
+    return redirect("document_list", pk=rnd.pk) if rnd is not None else redirect("round_list")
 
 
 @require_perm("rounds.view_round")

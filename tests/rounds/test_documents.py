@@ -165,3 +165,11 @@ def test_the_request_buttons_show_they_are_busy(client, world):
     client.force_login(world.staff)
     body = client.get(reverse("document_list", args=[world.round.pk])).content.decode()
     assert body.count('data-busy="正在生成…"') >= 2
+
+
+def test_the_menu_leads_a_coordinator_to_the_documents_of_the_round_they_work_on(client, world):
+    client.force_login(world.coord_a)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("documents_home") in home  # 文件 in the side menu
+    response = client.get(reverse("documents_home"))
+    assert response["Location"] == reverse("document_list", kwargs={"pk": world.round.pk})
