@@ -84,9 +84,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 class LogoutView(auth_views.LogoutView):
-    """Signing out also clears the device's copy: the pages kept for working offline, the
-    records queued in IndexedDB and the service worker (offline.js does the same before it
-    sends the form, and asks first when records are still unsent)."""
+    """Signing out also clears the device's copy: the browser drops the pages kept for working
+    offline, the records queued in IndexedDB and the service worker (offline.js asks first
+    when records are still unsent)."""
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

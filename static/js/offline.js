@@ -128,6 +128,7 @@
         if (form) { markAttendance(form, r.data.status); }
       });
       document.documentElement.setAttribute("data-offline-queue", String(rows.length));
+      localStorage.setItem("jiance-queue-" + user, String(rows.length));
     });
   }
 
@@ -318,37 +319,15 @@
     });
   }
 
-  function forget() {
-    var steps = [];
-    if (window.caches) {
-      steps.push(caches.keys().then(function (names) { return Promise.all(names.map(function (n) { return caches.delete(n); })); }));
-    }
-    if ("serviceWorker" in navigator) {
-      steps.push(navigator.serviceWorker.getRegistrations().then(function (all) {
-        return Promise.all(all.map(function (r) { return r.unregister(); }));
-      }));
-    }
-    steps.push((dbPromise || Promise.resolve(null)).then(function (d) {
-      if (d) { d.close(); }
-      return window.idb.deleteDB("jiance-offline");
-    }));
-    localStorage.removeItem("jiance-device");
-    // Another tab holding the database open must not keep the sign-out waiting.
-    return Promise.race([Promise.all(steps), new Promise(function (resolve) { setTimeout(resolve, 2000); })]);
-  }
-
+  // Signing out: the server's answer carries Clear-Site-Data ("cache", "storage"), so the
+  // browser itself drops the kept pages, this database and the service worker. Records not
+  // yet sent would go with them: ask first (synchronously, so the form is not held up).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[action$='/logout/']") || form.hasAttribute("data-cleared")) { return; }
-    event.preventDefault();
-    pending().catch(function () { return []; }).then(function (rows) {
-      var question = (body.getAttribute("data-offline-logout") || "").replace("%(n)s", rows.length);
-      if (rows.length && !window.confirm(question)) { return; }
-      return forget().then(function () {
-        form.setAttribute("data-cleared", "1");
-        form.submit();
-      });
-    });
+    if (!form.matches("form[action$='/logout/']")) { return; }
+    var waiting = Number(localStorage.getItem("jiance-queue-" + user) || 0);
+    var question = (body.getAttribute("data-offline-logout") || "").replace("%(n)s", waiting);
+    if (waiting && !window.confirm(question)) { event.preventDefault(); }
   }, true);
 
   if (bar) {

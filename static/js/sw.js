@@ -37,10 +37,6 @@ self.addEventListener("message", function (event) {
     event.waitUntil(Promise.all(pages.concat(assets)).then(function () {
       if (event.source) { event.source.postMessage({type: "kept"}); }
     }));
-  } else if (data.type === "forget") {
-    event.waitUntil(caches.keys().then(function (names) {
-      return Promise.all(names.map(function (n) { return caches.delete(n); }));
-    }));
   }
 });
 
