@@ -310,10 +310,20 @@
     if (!bar || !sw || !("serviceWorker" in navigator)) { return; }
     navigator.serviceWorker.register(sw, {scope: "/"}).then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
       var pages = JSON.parse(document.getElementById("offline-pages").textContent);
+      // The same pages kept less than ten minutes ago: the pages visited since are kept fresh
+      // by the worker itself, so the school's pages are not fetched again on every visit.
+      var key = "jiance-kept:" + user + ":" + pages.join(" ");
+      if (Date.now() - Number(localStorage.getItem(key) || 0) < 600000) {
+        document.documentElement.setAttribute("data-offline-ready", "1");
+        return;
+      }
       var assets = performance.getEntriesByType("resource").map(function (e) { return e.name; })
         .filter(function (url) { return new URL(url).pathname.indexOf("/static/") === 0; });
       navigator.serviceWorker.addEventListener("message", function (event) {
-        if (event.data && event.data.type === "kept") { document.documentElement.setAttribute("data-offline-ready", "1"); }
+        if (event.data && event.data.type === "kept") {
+          localStorage.setItem(key, String(Date.now()));
+          document.documentElement.setAttribute("data-offline-ready", "1");
+        }
       });
       registration.active.postMessage({type: "keep", pages: pages, assets: assets});
     });
