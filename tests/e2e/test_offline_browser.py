@@ -185,3 +185,26 @@ def test_the_same_queue_sent_twice_is_stored_once(page, test_day):
     assert Attendance.objects.count() == 2
     assert SyncedRecord.objects.count() == 2
     assert Handover.objects.count() == 1
+
+
+def test_a_session_that_expired_offline_asks_to_sign_in_and_keeps_the_queue(page, test_day):
+    w = test_day
+    student = w["sampled"].students.order_by("pk").first()
+    _open_online(page, w)
+    page.context.set_offline(True)
+    _mark(page, student, "present")
+    page.wait_for_selector("#offline-count:has-text('未同步 1 条')")
+    page.context.clear_cookies()  # the session ended while the device was offline
+    page.context.set_offline(False)
+    page.wait_for_selector("#offline-state:has-text('重新登录')", timeout=30000)
+    assert page.is_visible("#offline-signin")
+    assert "未同步 1 条" in page.inner_text("#offline-count")
+    assert not Attendance.objects.exists()
+
+    page.click("#offline-signin")  # signs in again and comes back to the page: then it is sent
+    page.fill("#id_username", "coord")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button.btn-primary[type=submit]")
+    page.wait_for_url(f"**/sessions/{w['session'].pk}/")
+    page.wait_for_selector("#offline-count:has-text('未同步 0 条')", timeout=30000)
+    assert list(Attendance.objects.values_list("student_id", "status")) == [(student.pk, "present")]
