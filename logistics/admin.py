@@ -11,6 +11,7 @@ from .models import (
     ChecklistRoom,
     ChecklistTemplate,
     Countersignature,
+    DeviceSync,
     EvidenceFile,
     Handover,
     Incident,
@@ -19,6 +20,7 @@ from .models import (
     Package,
     SessionRecord,
     StaffAssignment,
+    SyncedRecord,
 )
 
 
@@ -50,3 +52,11 @@ for model in (
     admin.site.register(model, SimpleHistoryAdmin)
 for model in (Package, Handover, Incident, Countersignature):
     admin.site.register(model, AppendOnlyAdmin)
+
+
+@admin.register(SyncedRecord, DeviceSync)
+class SyncAdmin(admin.ModelAdmin):
+    """What devices sent: kept as received, read only."""
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -492,3 +492,53 @@ class Countersignature(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.by_id}"
+
+
+# --- records kept on a device while offline, synced later -------------------------------------------
+
+
+class SyncedRecord(models.Model):
+    """One record a device made offline, by the id the device gave it: applied at most once.
+
+    A retry, a second tab or a flaky line sends the same id again and gets the first answer."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+
+    client_id = models.UUIDField(_("device record id"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+", verbose_name=_("round"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    object_pk = models.PositiveBigIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("synced record")
+        verbose_name_plural = _("synced records")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id} {self.outcome}"
+
+
+class DeviceSync(models.Model):
+    """A device's last sync for a school, with how many records it said were still queued."""
+
+    device = models.UUIDField(_("device"))
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+", verbose_name=_("round"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("last sync"))
+    queued = models.PositiveIntegerField(_("still queued"), default=0)
+
+    class Meta:
+        verbose_name = _("device sync")
+        verbose_name_plural = _("device syncs")
+        constraints = [models.UniqueConstraint(fields=["device", "round", "school"], name="device_sync_once")]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.school_id} {self.at}"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from monitoring_site.permissions import schools_visible_to
@@ -30,8 +31,10 @@ from .models import (
     ChecklistItem,
     ChecklistRoom,
     ChecklistStatus,
+    DeviceSync,
     Incident,
     ItemComment,
+    Package,
     SessionRecord,
 )
 from .readiness import (
@@ -284,3 +287,47 @@ def incidents_visible_to(user, *, rnd: Round) -> QuerySet[Incident]:
     return Incident.objects.filter(round=rnd, school__in=schools_visible_to(user)).select_related(
         "school", "session", "recorded_by", "countersignature__by"
     )
+
+
+# --- offline test days -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncRow:
+    school: School
+    last_sync: dt.datetime | None
+    queued: int
+    devices: int
+
+
+def sync_overview(*, user, rnd: Round) -> list[SyncRow]:
+    """Per sample school the user may see: the last time a device synced, and how many records
+    the devices said they still held at their last sync (each device counted once)."""
+    schools = list(sample_schools_visible_to(user, rnd=rnd).order_by("name"))
+    stats: dict[int, Any] = {
+        row["school_id"]: row
+        for row in DeviceSync.objects.filter(round=rnd, school__in=schools)
+        .values("school_id")
+        .annotate(last=Max("at"), queued=Sum("queued"), devices=Count("pk"))
+    }
+    empty: dict = {"last": None, "queued": 0, "devices": 0}
+    return [
+        SyncRow(s, stats.get(s.pk, empty)["last"], stats.get(s.pk, empty)["queued"], stats.get(s.pk, empty)["devices"]) for s in schools
+    ]
+
+
+def offline_pages(*, user, rnd: Round, school: School) -> list[str]:
+    """The test-day pages of a school that a device keeps for working offline: only those the
+    user may open (attendance by monitoring ID, custody, incidents), never a page with names."""
+    pages = [reverse("school_logistics", args=[rnd.pk, school.pk])]
+    if user.has_perm("logistics.record_attendance"):
+        grades = [s.grade for s in sampled_grades(rnd=rnd, school=school)]
+        pages += [reverse("session_attendance", args=[rnd.pk, school.pk, s.pk]) for s in sessions_for(rnd=rnd, grades=grades)]
+    pages.append(reverse("custody", args=[rnd.pk, school.pk]))
+    if user.has_perm("logistics.record_custody"):
+        packages = Package.objects.filter(round=rnd, school=school).values_list("pk", flat=True)
+        pages += [reverse("handover_add", args=[rnd.pk, school.pk, pk]) for pk in packages]
+    pages.append(reverse("incident_list", args=[rnd.pk, school.pk]))
+    if user.has_perm("logistics.record_incident"):
+        pages.append(reverse("incident_add", args=[rnd.pk, school.pk]))
+    return pages

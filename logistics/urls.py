@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, custody, readiness, school
+from .views import checklist, custody, offline, readiness, school
 
 R = "rounds/<int:round_pk>/"
 S = R + "schools/<int:school_pk>/"
@@ -27,6 +27,8 @@ urlpatterns = [
         name="template_item_delete",
     ),
     path(R + "incidents/", custody.incident_feed, name="incident_feed"),
+    path(R + "sync/", offline.sync_overview_view, name="sync_overview"),
+    path(S + "sync/", offline.sync, name="offline_sync"),
     path(S, school.school_logistics, name="school_logistics"),
     path(S + "checklist/", checklist.checklist_fill, name="checklist_fill"),
     path(S + "checklist/items/<int:item_pk>/", checklist.answer_save_view, name="answer_save"),

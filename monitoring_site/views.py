@@ -1,9 +1,10 @@
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -71,3 +72,26 @@ def import_status(
     return render(
         request, template, {**context, "batch": batch, "busy": busy, "poll_url": request.path, "heading": heading, "links": links}
     )
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the root so that its scope covers every page (a worker
+    under /static/ could only control /static/). Never kept stale: the browser checks it on
+    every visit."""
+    path = finders.find("js/sw.js")
+    with open(cast(str, path), encoding="utf-8") as source:
+        response = HttpResponse(source.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out also clears the device's copy: the browser drops the pages kept for working
+    offline, the records queued in IndexedDB and the service worker (offline.js asks first
+    when records are still unsent)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

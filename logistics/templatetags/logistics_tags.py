@@ -13,3 +13,11 @@ def room_cells(cells):
         '<td class="room-cell"><span class="room-dot room-{}" title="{}"></span><span class="visually-hidden">{}</span></td>',
         ((state, label, label) for state, label in cells),
     )
+
+
+@register.simple_tag(takes_context=True)
+def offline_pages(context, rnd, school):
+    """The school's test-day pages this user's device keeps for working offline."""
+    from ..selectors import offline_pages as pages
+
+    return pages(user=context["request"].user, rnd=rnd, school=school)

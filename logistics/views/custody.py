@@ -109,6 +109,12 @@ def handover_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: in
             "school": school,
             "back_url": reverse("custody", args=[rnd.pk, school.pk]),
             "title": _("Hand-over of package %(code)s") % {"code": package.code},
+            "offline": {
+                "kind": "handover",
+                "package": package.pk,
+                "after": package.handovers.order_by("-pk").values_list("pk", flat=True).first(),
+                "label": package.code,
+            },
         },
     )
 
@@ -164,6 +170,7 @@ def incident_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: in
             "multipart": True,
             "title": _("Record an incident"),
             "back_url": reverse("incident_list", args=[rnd.pk, school.pk]),
+            "offline": {"kind": "incident", "label": _("Incident")},
         },
     )
 

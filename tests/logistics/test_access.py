@@ -70,6 +70,8 @@ MATRIX = {
             False,
         ),
         (Row("incident_feed", "get", COUNTY_VIEW, r, fr), False),
+        (Row("sync_overview", "get", COUNTY_VIEW, r, fr), False),
+        (Row("offline_sync", "post", TEST_DAY | {"inspector"}, s, fs, "inspector"), True),
         (Row("school_logistics", "get", SCHOOL_SIDE, s, fs), True),
         (Row("checklist_fill", "get", READ, s, fs), True),
         (
