@@ -110,6 +110,17 @@ MATRIX = {
         ),
         (
             Row(
+                "attendance_mark_all",
+                "post",
+                TEST_DAY,
+                lambda w: s(w, session_pk=w.session.pk),
+                lambda w: fs(w, session_pk=w.foreign_session.pk),
+                "coord_a",
+            ),
+            True,
+        ),
+        (
+            Row(
                 "attendance_mark",
                 "post",
                 TEST_DAY,
