@@ -18,7 +18,16 @@ from rounds.models import Round, School
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
 from ..models import Checklist, ChecklistAnswer, ChecklistItem, EvidenceFile
-from ..selectors import _answers_by_checklist, checklist_of, checklist_status, open_comments, problems_of, template_rooms
+from ..selectors import (
+    _answers_by_checklist,
+    changes_since_return,
+    checklist_of,
+    checklist_status,
+    last_return,
+    open_comments,
+    problems_of,
+    template_rooms,
+)
 from ..services import (
     LogisticsError,
     answer_save,
@@ -326,6 +335,8 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
         [i for r in rooms for i in r.item_list],
         _answers_by_checklist([checklist.pk]).get(checklist.pk, {}),
     )
+    returned = last_return(checklist)
+    changes = changes_since_return(checklist, returned)
     for room in rooms:
         room.rows = [
             {
@@ -333,6 +344,7 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
                 "answer": answers.get(i.pk),
                 "problem": PROBLEM_LABELS.get(problems[i.pk] or "", ""),
                 "comment": typed.get(i.pk, ""),
+                "change": changes.get(i.pk),
             }
             for i in room.item_list
         ]
@@ -345,6 +357,7 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
             "checklist": checklist,
             "status": checklist_status(checklist),
             "rooms": rooms,
+            "returned": returned,
             "form": form,
             "reviewable": reviewable,
             "refusal": reason,
