@@ -59,5 +59,6 @@ urlpatterns = [
         name="incident_countersign",
     ),
     path(S + "incidents/<int:pk>/attachments/", custody.incident_attach, name="incident_attach"),
+    path("files/<int:pk>/", checklist.evidence_preview, name="evidence_preview"),
     path("files/<int:pk>/<str:variant>/", checklist.evidence_file, name="evidence_file"),
 ]

@@ -170,6 +170,16 @@ MATRIX = {
         ),
         (
             Row(
+                "evidence_preview",
+                "get",
+                SCHOOL_SIDE,
+                lambda w: {"pk": w.photo.pk},
+                lambda w: {"pk": w.foreign_photo.pk},
+            ),
+            True,
+        ),
+        (
+            Row(
                 "evidence_file",
                 "get",
                 SCHOOL_SIDE,
