@@ -33,5 +33,9 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { stackTables(document); });
-  document.addEventListener("htmx:load", function (event) { stackTables(event.target.closest("table") ? event.target.closest("table").parentNode : event.target); });
+  document.addEventListener("htmx:load", function (event) {
+    var table = event.target.closest("table");  // a swapped row: label its table again
+    if (table) { table.classList.remove("table-stacked"); }
+    stackTables((table || event.target).parentNode || document);
+  });
 })();
