@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Jiance@2027"  # the demo's
 ROLES = {"coordinator": "xuexiao1", "inspector": "ducha1", "monitor": "jianceyuan1", "department": "jiaoyan"}
 # Files, print pages laid out for A4 (documents, letters, official papers) and leaving.
-NOT_PAGES = re.compile(r"\.(xlsx|pdf|csv|zip)$|/logout/|/admin/|/media/|/static/|/html/|/print/|/report/")
+NOT_PAGES = re.compile(
+    r"\.(xlsx|pdf|csv|zip)$|/logout/|/admin/|/media/|/static/|/html/|/print/|/report/|/download/|/inline/|/files/\d+/(full|thumb)/"
+)
 PRINT_VIEWS = {"notice_sheet", "seat_labels", "student_list_print", "document_html", "plan_print", "progress_report"}
 PAGES_PER_ROLE = 40
 
