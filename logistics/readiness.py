@@ -95,8 +95,14 @@ class AttendanceRate:
         return None if self.rate is None else round(float(self.rate) * 100, 1)
 
     @property
+    def complete(self) -> bool:
+        """Every expected student is marked: only then is the rate a verdict."""
+        return bool(self.expected) and not self.unmarked
+
+    @property
     def needs_make_up(self) -> bool:
-        return self.rate is not None and self.rate < MAKE_UP_THRESHOLD
+        """Judged once every student is marked; before that the rate moves with every tap."""
+        return self.complete and self.rate is not None and self.rate < MAKE_UP_THRESHOLD
 
 
 def attendance_rate(statuses: Iterable[str | None]) -> AttendanceRate:

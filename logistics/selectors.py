@@ -32,6 +32,7 @@ from .models import (
     ChecklistRoom,
     ChecklistStatus,
     DeviceSync,
+    EvidenceFile,
     Incident,
     ItemComment,
     Package,
@@ -127,8 +128,79 @@ def open_comments(checklist: Checklist) -> dict[int, ItemComment]:
     """The comments of the last return, while the checklist is still returned."""
     if checklist.status != ChecklistStatus.RETURNED:
         return {}
-    event = checklist.events.filter(kind=ChecklistEvent.Kind.RETURNED).order_by("-at", "-pk").first()
-    return {c.item_id: c for c in event.comments.all()} if event else {}
+    event = last_return(checklist)
+    if event is None:
+        return {}
+    # Each comment says whether the school has changed its item since (issue 20).
+    changes = changes_since_return(checklist, event)
+    comments = {c.item_id: c for c in event.comments.all()}
+    for item_id, comment in comments.items():
+        comment.changed = changes[item_id].changed  # type: ignore[attr-defined]
+    return comments
+
+
+ANSWER_FIELDS = ("value_yes", "value_count", "value_text", "building", "floor", "room_name")
+
+
+@dataclass
+class ItemChange:
+    """What the school changed in one item since the checklist was last returned."""
+
+    comment: str  # the reviewer's comment on the item at that return ("" when none)
+    before: object  # the answer as it stood then (a historical record), or None
+    after: ChecklistAnswer | None
+    photos_added: int = 0
+    photos_removed: int = 0
+
+    @property
+    def answer_changed(self) -> bool:
+        return any(getattr(self.before, f, None) != getattr(self.after, f, None) for f in ANSWER_FIELDS)
+
+    @property
+    def changed(self) -> bool:
+        return self.answer_changed or bool(self.photos_added or self.photos_removed)
+
+
+def last_return(checklist: Checklist) -> ChecklistEvent | None:
+    return checklist.events.filter(kind=ChecklistEvent.Kind.RETURNED).order_by("-at", "-pk").first() if checklist.pk else None
+
+
+def changes_since_return(checklist: Checklist, event: ChecklistEvent | None) -> dict[int, ItemChange]:
+    """Per item, the reviewer's comment at ``event`` (the last return) and the answer then and
+    now, read from the answers' history; every commented item is there, changed or not, and
+    every changed item, commented or not."""
+    if event is None:
+        return {}
+    comments = {c.item_id: c.text for c in event.comments.all()}
+    before: dict[int, object] = {}
+    then = ChecklistAnswer.history.filter(checklist_id=checklist.pk, history_date__lte=event.at)
+    for record in then.order_by("history_date", "history_id"):
+        before[record.item_id] = None if record.history_type == "-" else record
+    after = {a.item_id: a for a in checklist.answers.all()}
+    added: dict[int, int] = defaultdict(int)
+    for item_id in EvidenceFile.objects.filter(answer__checklist=checklist, uploaded_at__gt=event.at, removed=False).values_list(
+        "answer__item_id", flat=True
+    ):
+        added[item_id] += 1
+    removed: dict[int, int] = defaultdict(int)
+    answer_items = {a.pk: a.item_id for a in after.values()}
+    gone = EvidenceFile.history.filter(
+        answer_id__in=list(answer_items), removed=True, history_date__gt=event.at, uploaded_at__lte=event.at
+    ).values_list("id", "answer_id")
+    for _pk, answer_id in set(gone):
+        removed[answer_items[answer_id]] += 1
+    changes = {}
+    for item_id in set(comments) | set(before) | set(after):
+        change = ItemChange(
+            comment=comments.get(item_id, ""),
+            before=before.get(item_id),
+            after=after.get(item_id),
+            photos_added=added.get(item_id, 0),
+            photos_removed=removed.get(item_id, 0),
+        )
+        if change.comment or change.changed:
+            changes[item_id] = change
+    return changes
 
 
 # --- the readiness dashboard -------------------------------------------------------------------------

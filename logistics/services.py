@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from monitoring_site.audit import history_user
 from monitoring_site.concurrency import StaleEdit, require_version, save_versioned
 from monitoring_site.errors import Refused
-from rounds.models import Round, School, Stage, TestSession
+from rounds.models import Round, School, SessionKind, Stage, TestSession
 from rounds.selectors import stage_allows
 from sampling.models import SampledSchool, SampledStudent
 
 from .defaults import DEFAULT_ROOMS
 from .models import (
     Attendance,
+    AttendanceStatus,
     Checklist,
     ChecklistAnswer,
     ChecklistEvent,
@@ -357,6 +358,31 @@ def attendance_mark(*, record: SessionRecord, student: SampledStudent, status: s
     history_user(attendance, user)
     attendance.save()
     return attendance
+
+
+def attendance_suggestion(*, student: SampledStudent, session_kind: str) -> str:
+    """What a student's sample record already says of this session ("" when nothing)."""
+    if student.exclusion:
+        return AttendanceStatus.EXCLUDED
+    if student.pe_exempt and session_kind == SessionKind.PE:
+        return AttendanceStatus.PE_EXEMPT
+    return ""
+
+
+@transaction.atomic
+def attendance_mark_all_present(*, record: SessionRecord, user: User) -> int:
+    """Mark every student not marked yet present (or excluded, PE-exempt as the sample says),
+    so that only the few absent or late are changed by hand. Marks already made are kept."""
+    marked = set(Attendance.objects.select_for_update().filter(record=record).values_list("student_id", flat=True))
+    students = SampledStudent.objects.filter(sampled_school=record.sampled_school).exclude(pk__in=marked)
+    count = 0
+    for student in students.only("pk", "exclusion", "pe_exempt"):
+        status = attendance_suggestion(student=student, session_kind=record.session.kind) or AttendanceStatus.PRESENT
+        attendance = Attendance(record=record, student=student, status=status, marked_by=user)
+        history_user(attendance, user)
+        attendance.save()
+        count += 1
+    return count
 
 
 # --- custody and incidents (append-only) -----------------------------------------------------------------

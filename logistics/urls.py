@@ -39,6 +39,7 @@ urlpatterns = [
     path(S + "staff/", school.staff_edit, name="staff_edit"),
     path(S + "drills/new/", school.drill_add, name="drill_add"),
     path(S + "sessions/<int:session_pk>/", school.session_attendance, name="session_attendance"),
+    path(S + "sessions/<int:session_pk>/all-present/", school.attendance_mark_all_view, name="attendance_mark_all"),
     path(
         S + "sessions/<int:session_pk>/students/<int:student_pk>/",
         school.attendance_mark_view,
@@ -60,5 +61,6 @@ urlpatterns = [
         name="incident_countersign",
     ),
     path(S + "incidents/<int:pk>/attachments/", custody.incident_attach, name="incident_attach"),
+    path("files/<int:pk>/", checklist.evidence_preview, name="evidence_preview"),
     path("files/<int:pk>/<str:variant>/", checklist.evidence_file, name="evidence_file"),
 ]

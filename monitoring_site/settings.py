@@ -41,6 +41,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Where respondents reach the site: printed (and put in QR codes) on documents built away
+# from any request, such as the notice-board sheet.
+PUBLIC_URL = env_url("DJANGO_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 
 # The project's own apps, in workflow order: every list of them (catalogs, documents, demo,
 # to-do lists) is read from here.

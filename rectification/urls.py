@@ -29,6 +29,8 @@ urlpatterns = [
     path("items/<int:pk>/progress/", progress.progress_create, name="progress_create"),
     path("progress/<int:pk>/verify/", progress.progress_verify, name="progress_verify"),
     path("evidence/<int:pk>/", progress.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/preview/", progress.evidence_preview, name="rect_evidence_preview"),
+    path("evidence/<int:pk>/inline/", progress.evidence_inline, name="evidence_inline"),
     path("notifications/", overview.notification_list, name="notification_list"),
     path("notifications/read/", overview.notification_read, name="notification_read"),
 ]

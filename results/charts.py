@@ -94,17 +94,17 @@ def means_with_intervals(
     axis = height - 22
     body = [_line(label_w, axis, label_w + plot_w, axis, stroke=GREY)]
     for t in _ticks(lo, hi):
-        body.append(_text(x(t), height - 8, f"{t:g}", size=10, anchor="middle", fill=GREY))
+        body.append(_text(x(t), height - 8, f"{t:g}", size=11, anchor="middle", fill=GREY))
     if reference is not None:
         body.append(_line(x(reference), 4, x(reference), axis, stroke=GREY, dash="4 3"))
-        body.append(_text(x(reference) + 4, 12, reference_label, size=10, fill=GREY))
+        body.append(_text(x(reference) + 4, 12, reference_label, size=11, fill=GREY))
     for r, ((label, mean, _se), low, high) in enumerate(zip(finite, lows, highs, strict=True)):
         y = 22 + r * row_h
         body += [
             _text(label_w - 6, y + 4, label, anchor="end"),
             _line(x(low), y, x(high), y, stroke=BLUE, width=2),
             f'<circle cx="{x(mean):.1f}" cy="{y}" r="4.5" fill="{BLUE}"/>',
-            _text(x(high) + 6, y + 4, f"{mean:.1f}", size=10, fill="#333"),
+            _text(x(high) + 6, y + 4, f"{mean:.1f}", size=11, fill="#333"),
         ]
     return _svg(label_w + plot_w + 50, height, body, title)
 

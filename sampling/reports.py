@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,7 +72,8 @@ def _notice_board(*, rnd: Round, subject: str, progress) -> tuple[str, dict]:
     # Two lists side by side, the first half on the left, so that a class fits one sheet.
     half = (len(rows) + 1) // 2
     pairs = list(zip_longest(rows[:half], rows[half:]))
-    return "sampling/documents/notice_board.html", {"school": school, "pairs": pairs, "count": len(rows), "names": mode != NoticeNames.NONE}
+    context = {"school": school, "pairs": pairs, "count": len(rows), "names": mode != NoticeNames.NONE, "answer_base": settings.PUBLIC_URL}
+    return "sampling/documents/notice_board.html", context
 
 
 def _kind(title, build) -> DocumentKind:

@@ -18,7 +18,16 @@ from rounds.models import Round, School
 
 from ..forms import AnswerForm, EvidenceForm, ReviewForm
 from ..models import Checklist, ChecklistAnswer, ChecklistItem, EvidenceFile
-from ..selectors import _answers_by_checklist, checklist_of, checklist_status, open_comments, problems_of, template_rooms
+from ..selectors import (
+    _answers_by_checklist,
+    changes_since_return,
+    checklist_of,
+    checklist_status,
+    last_return,
+    open_comments,
+    problems_of,
+    template_rooms,
+)
 from ..services import (
     LogisticsError,
     answer_save,
@@ -252,21 +261,54 @@ def photo_remove(request: AuthenticatedHttpRequest, round_pk: int, school_pk: in
     return _item_response(request, rnd, school, checklist, item, saved=True)
 
 
-@require_perm("logistics.view_school")
-def evidence_file(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpResponseBase:
-    """A photo or attachment, served only to people who may see its school."""
+def _evidence(request: AuthenticatedHttpRequest, pk: int) -> EvidenceFile:
     visible = schools_visible_to(request.user)
-    evidence = get_visible_or_404(
+    return get_visible_or_404(
         EvidenceFile.objects.filter(answer__checklist__school__in=visible) | EvidenceFile.objects.filter(incident__school__in=visible),
         pk=pk,
     )
+
+
+@require_perm("logistics.view_school")
+def evidence_file(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpResponseBase:
+    """A photo or attachment, served only to people who may see its school: shown in the page
+    (thumb, full) or saved under its own name (download)."""
+    evidence = _evidence(request, pk)
     if variant == "thumb" and evidence.thumbnail:
         return FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
+    if variant == "download":
+        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
     if variant not in ("thumb", "full"):
         raise Http404
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     response["Content-Disposition"] = "inline"
     return response
+
+
+@require_perm("logistics.view_school")
+def evidence_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The photo (or a PDF's link) in a page of its own, with a download link."""
+    evidence = _evidence(request, pk)
+    answer, incident = evidence.answer, evidence.incident
+    if answer is not None:
+        checklist = answer.checklist
+        back = reverse("checklist_fill", args=[checklist.round_id, checklist.school_id]) + f"?room={answer.item.room_id}"
+    elif incident is not None:
+        back = reverse("incident_detail", args=[incident.round_id, incident.school_id, incident.pk])
+    else:
+        back = ""
+    return render(
+        request,
+        "file_preview.html",
+        {
+            "file": evidence,
+            "is_image": evidence.is_image,
+            "is_pdf": evidence.content_type == "application/pdf",
+            "inline_url": reverse("evidence_file", args=[evidence.pk, "full"]),
+            "download_url": reverse("evidence_file", args=[evidence.pk, "download"]),
+            "back_url": back,
+        },
+    )
 
 
 @require_POST
@@ -328,6 +370,8 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
         [i for r in rooms for i in r.item_list],
         _answers_by_checklist([checklist.pk]).get(checklist.pk, {}),
     )
+    returned = last_return(checklist)
+    changes = changes_since_return(checklist, returned)
     for room in rooms:
         room.rows = [
             {
@@ -335,6 +379,7 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
                 "answer": answers.get(i.pk),
                 "problem": PROBLEM_LABELS.get(problems[i.pk] or "", ""),
                 "comment": typed.get(i.pk, ""),
+                "change": changes.get(i.pk),
             }
             for i in room.item_list
         ]
@@ -347,6 +392,7 @@ def checklist_review(request: AuthenticatedHttpRequest, round_pk: int, school_pk
             "checklist": checklist,
             "status": checklist_status(checklist),
             "rooms": rooms,
+            "returned": returned,
             "form": form,
             "reviewable": reviewable,
             "refusal": reason,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from monitoring_site.concurrency import StaleEdit
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
-from rounds.models import Round, School, SessionKind, TestSession
+from rounds.models import Round, School, TestSession
 from sampling.models import SampledStudent
 from sampling.selectors import sampled_students
 
@@ -22,6 +22,8 @@ from ..selectors import sampled_grades, session_rate, session_rates, session_rec
 from ..services import (
     LogisticsError,
     attendance_mark,
+    attendance_mark_all_present,
+    attendance_suggestion,
     drill_record,
     session_record_ensure,
     session_record_save,
@@ -157,7 +159,10 @@ def _attendance_context(rnd, school, session, record) -> dict:
         sampled_students(rnd=rnd).filter(sampled_school=record.sampled_school).only("pk", "monitoring_id", "exclusion", "pe_exempt")
     )
     marked = dict(Attendance.objects.filter(record=record).values_list("student_id", "status")) if record.pk else {}
-    rows = [{"student": s, "status": marked.get(s.pk), "suggested": _suggested(s, session)} for s in students]
+    rows = [
+        {"student": s, "status": marked.get(s.pk), "suggested": attendance_suggestion(student=s, session_kind=session.kind)}
+        for s in students
+    ]
     return {
         "school": school,
         "session": session,
@@ -170,12 +175,16 @@ def _attendance_context(rnd, school, session, record) -> dict:
     }
 
 
-def _suggested(student, session) -> str:
-    if student.exclusion:
-        return AttendanceStatus.EXCLUDED
-    if student.pe_exempt and session.kind == SessionKind.PE:
-        return AttendanceStatus.PE_EXEMPT
-    return ""
+@require_POST
+@require_perm("logistics.record_attendance")
+def attendance_mark_all_view(request: AuthenticatedHttpRequest, round_pk: int, school_pk: int, session_pk: int) -> HttpResponse:
+    rnd = round_or_404(request, round_pk)
+    school = school_or_404(request, rnd, school_pk)
+    session, record = _session_context(request, rnd, school, session_pk, create=True)
+    if not stage_refused(request, rnd, TEST_DAYS):
+        count = attendance_mark_all_present(record=record, user=request.user)
+        messages.success(request, _("%(n)s students marked present; change those absent or late.") % {"n": count})
+    return redirect("session_attendance", round_pk=rnd.pk, school_pk=school.pk, session_pk=session.pk)
 
 
 @require_POST

@@ -1,7 +1,8 @@
 """Answering without an account: a code opens one questionnaire; every answer is saved at once.
 
-The respondent's code is kept in a signed, HTTP-only cookie (never in the URL), so the pages
-take no object ids: a code can only ever reach its own questionnaire.
+The respondent's code is kept in a signed, HTTP-only cookie, so the answering pages take no
+object ids: a code can only ever reach its own questionnaire. Only the start page takes the
+code in its address (``?code=``, from a slip's QR code), to fill in the form.
 """
 
 from __future__ import annotations
@@ -67,7 +68,9 @@ def _respondent(request: HttpRequest) -> AccessCode | None:
 
 
 def respond_start(request: HttpRequest) -> HttpResponse:
-    form = CodeEntryForm(request.POST or None)
+    # A slip's QR code opens this page with its code filled in; the code is still checked
+    # (and counted against guessing) only when the respondent presses Start.
+    form = CodeEntryForm(request.POST or None, initial={"code": request.GET.get("code", "")[:30]})
     if request.method == "POST":
         address = client_ip(request)
         if ratelimit.is_blocked(address):

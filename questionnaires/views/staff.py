@@ -17,12 +17,14 @@ from monitoring_site.permissions import county_filtered, get_visible_or_404, per
 from monitoring_site.views import import_status
 from rounds.models import AuditEvent, ImportBatch, Round
 from rounds.selectors import round_of_request
+from sampling.models import SampledSchool
 
 from ..exports import codebook_and_data_bytes, definition_bytes, paper_template_bytes
 from ..expressions import names
 from ..forms import CodeSettingsForm, DefinitionUploadForm, PaperImportForm
 from ..imports import PAPER_KIND
 from ..models import AccessCode, Instrument, Kind
+from ..qr import answer_url
 from ..selectors import (
     codes_of_school,
     indicator_catalogue,
@@ -224,7 +226,7 @@ def county_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         obj_id=rnd.pk,
         summary=_("Code slips of the county administrators"),
     )
-    return render(request, "questionnaires/slips.html", {"round": rnd, "codes": codes, "school": None})
+    return _slips(request, rnd=rnd, codes=codes, school=None)
 
 
 @require_perm("questionnaires.print_slips")
@@ -238,11 +240,13 @@ def code_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         obj_id=school.pk,
         summary=_("Code slips of %(school)s") % {"school": school},
     )
-    return render(
-        request,
-        "questionnaires/slips.html",
-        {"round": school.round, "codes": codes, "school": school},
-    )
+    return _slips(request, rnd=school.round, codes=codes, school=school)
+
+
+def _slips(request: AuthenticatedHttpRequest, *, rnd: Round, codes, school: SampledSchool | None) -> HttpResponse:
+    base = request.build_absolute_uri("/")
+    context = {"round": rnd, "codes": codes, "school": school, "base": base, "start_url": answer_url(base=base)}
+    return render(request, "questionnaires/slips.html", context)
 
 
 # --- tracking ---------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -120,7 +121,46 @@ def progress_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("item_detail", pk=progress.item_id)
 
 
+# What a file may be shown as in the page, by the extension its bytes were checked against
+# (rectification/evidence.py); never the type the uploading browser claimed.
+INLINE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+
+
+def _inline_type(evidence) -> str:
+    return INLINE_TYPES.get(evidence.original_name.rsplit(".", 1)[-1].lower(), "")
+
+
 @require_perm("rectification.view_plan")
 def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     evidence = get_visible_or_404(evidence_visible_to(request.user), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@require_perm("rectification.view_plan")
+def evidence_inline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    evidence = get_visible_or_404(evidence_visible_to(request.user), pk=pk)
+    content_type = _inline_type(evidence)
+    if not content_type:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_perm("rectification.view_plan")
+def evidence_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The photo (or a PDF's link) in a page of its own, with a download link."""
+    evidence = get_visible_or_404(evidence_visible_to(request.user).select_related("progress"), pk=pk)
+    content_type = _inline_type(evidence)
+    return render(
+        request,
+        "file_preview.html",
+        {
+            "file": evidence,
+            "is_image": content_type.startswith("image/"),
+            "is_pdf": content_type == "application/pdf",
+            "inline_url": reverse("evidence_inline", args=[evidence.pk]),
+            "download_url": reverse("evidence_download", args=[evidence.pk]),
+            "back_url": reverse("item_detail", args=[evidence.progress.item_id]),
+        },
+    )

@@ -137,6 +137,7 @@ def _printable(request: AuthenticatedHttpRequest, pk: int, template: str, what: 
             "mode": mode,
             "county": sampled.round.county,
             "round": sampled.round,
+            "answer_base": request.build_absolute_uri("/"),
         },
     )
 

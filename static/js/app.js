@@ -31,4 +31,32 @@
       });
     }, 0);
   });
+
+  // On a phone every table stacks its rows into cards (static/css/app.css, .table-stacked):
+  // each cell is labelled with its column's heading. Tables whose heading is not one plain
+  // row over the body's columns (grouped headings, matrices) are left as they are.
+  function stackTables(root) {
+    root.querySelectorAll("table.table:not(.table-keep):not(.table-stacked)").forEach(function (table) {
+      var rows = table.tHead ? table.tHead.rows : [];
+      if (rows.length !== 1) { return; }
+      var labels = Array.prototype.map.call(rows[0].cells, function (th) {
+        return th.colSpan === 1 ? th.textContent.trim() : null;
+      });
+      if (labels.indexOf(null) !== -1) { return; }
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (cell, i) {
+            if (cell.colSpan === 1 && labels[i]) { cell.setAttribute("data-label", labels[i]); }
+          });
+        });
+      });
+      table.classList.add("table-stacked");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { stackTables(document); });
+  document.addEventListener("htmx:load", function (event) {
+    var table = event.target.closest("table");  // a swapped row: label its table again
+    if (table) { table.classList.remove("table-stacked"); }
+    stackTables((table || event.target).parentNode || document);
+  });
 })();

@@ -112,6 +112,17 @@ MATRIX = {
         ),
         (
             Row(
+                "attendance_mark_all",
+                "post",
+                TEST_DAY,
+                lambda w: s(w, session_pk=w.session.pk),
+                lambda w: fs(w, session_pk=w.foreign_session.pk),
+                "coord_a",
+            ),
+            True,
+        ),
+        (
+            Row(
                 "attendance_mark",
                 "post",
                 TEST_DAY,
@@ -156,6 +167,16 @@ MATRIX = {
                 lambda w: s(w, pk=w.incident.pk),
                 lambda w: fs(w, pk=w.foreign_incident.pk),
                 "inspector",
+            ),
+            True,
+        ),
+        (
+            Row(
+                "evidence_preview",
+                "get",
+                SCHOOL_SIDE,
+                lambda w: {"pk": w.photo.pk},
+                lambda w: {"pk": w.foreign_photo.pk},
             ),
             True,
         ),

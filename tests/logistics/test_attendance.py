@@ -26,10 +26,20 @@ def test_excluded_and_pe_exempt_students_leave_the_denominator():
     assert rate.percent == 85.2 and not rate.needs_make_up
 
 
-def test_below_85_percent_flags_a_make_up_session():
-    # 20 sampled, 16 present, 1 not marked, 3 absent → 16/20 = 80% < 85%.
+def test_below_85_percent_flags_a_make_up_session_once_every_student_is_marked():
+    # 20 sampled, 16 present, 4 absent → 16/20 = 80% < 85%.
+    rate = attendance_rate(["present"] * 16 + ["absent"] * 4)
+    assert rate.percent == 80.0 and rate.complete and rate.needs_make_up
+
+
+def test_the_rate_is_not_judged_while_students_are_left_to_mark():
+    # 16 present, 3 absent, 1 not marked: 16/20 = 80% so far, but the last one decides —
+    # present gives 17/20 = 85% (no make-up), absent 16/20 = 80% (make-up).
     rate = attendance_rate(["present"] * 16 + [None] + ["absent"] * 3)
-    assert rate.percent == 80.0 and rate.unmarked == 1 and rate.needs_make_up
+    assert rate.percent == 80.0 and rate.unmarked == 1 and not rate.complete and not rate.needs_make_up
+    assert not attendance_rate(["present"] * 17 + ["absent"] * 3).needs_make_up
+    # After the first tap of 30: 0 of 30 attended, yet no flag.
+    assert not attendance_rate(["absent"] + [None] * 29).needs_make_up
 
 
 def test_exactly_85_percent_is_enough():
@@ -67,6 +77,41 @@ def test_marking_on_the_phone_updates_the_rate_and_shows_only_monitoring_ids(cli
     assert students[0].monitoring_id in body and students[0].name not in body
     assert Attendance.objects.filter(record__session=w.session).count() == 11
     assert Attendance.objects.get(student=students[0]).history.first().history_user == w.monitor
+
+
+def test_all_present_in_one_action_then_the_few_are_changed(client, lworld):
+    w = lworld
+    w.round.stage = Stage.TESTING
+    w.round.save()
+    pe = w.round.sessions.filter(grade=4, kind="pe").first()
+    excluded = sampled_student(w.sampled_a, exclusion="functional")
+    exempt = sampled_student(w.sampled_a, pe_exempt=True)
+    students = list(w.sampled_a.students.exclude(pk__in=[excluded.pk, exempt.pk]).order_by("pk"))  # 10
+    client.force_login(w.monitor)
+    kwargs = {"round_pk": w.round.pk, "school_pk": w.school_a.pk, "session_pk": pe.pk}
+    # One marked absent before: the action keeps it.
+    client.post(reverse("attendance_mark", kwargs={**kwargs, "student_pk": students[0].pk}), {"status": "absent"})
+    body = client.get(reverse("session_attendance", kwargs=kwargs)).content.decode()
+    assert 'id="mark-all-present"' in body and 'id="left-to-mark"' in body and 'id="make-up-flag"' not in body
+    client.post(reverse("attendance_mark_all", kwargs=kwargs))
+    status = dict(Attendance.objects.filter(record__session=pe).values_list("student_id", "status"))
+    assert status[students[0].pk] == "absent" and all(status[s.pk] == "present" for s in students[1:])
+    assert status[excluded.pk] == "excluded" and status[exempt.pk] == "pe_exempt"
+    assert Attendance.objects.get(student=students[1], record__session=pe).history.first().history_user == w.monitor
+    # 9 of 10 expected: 90%, judged, no make-up; two more absent → 7/10 = 70%, make-up.
+    body = client.get(reverse("session_attendance", kwargs=kwargs)).content.decode()
+    assert "90.0%" in body and 'id="make-up-flag"' not in body and 'id="mark-all-present"' not in body
+    for student in students[1:3]:
+        client.post(reverse("attendance_mark", kwargs={**kwargs, "student_pk": student.pk}), {"status": "absent"})
+    body = client.get(reverse("session_attendance", kwargs=kwargs)).content.decode()
+    assert "70.0%" in body and 'id="make-up-flag"' in body
+
+
+def test_all_present_waits_for_the_test_days(client, lworld):
+    client.force_login(lworld.coord_a)
+    kwargs = {"round_pk": lworld.round.pk, "school_pk": lworld.school_a.pk, "session_pk": lworld.session.pk}
+    client.post(reverse("attendance_mark_all", kwargs=kwargs))
+    assert not Attendance.objects.exists()
 
 
 def test_actual_times_and_monitors_are_saved_with_a_version(client, lworld):

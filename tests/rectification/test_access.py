@@ -96,6 +96,20 @@ MATRIX = {
             lambda w: {"pk": w.rect.evidence.pk},
             lambda w: {"pk": w.foreign_rect.evidence.pk},
         ),
+        Row(
+            "rect_evidence_preview",
+            "get",
+            VIEWERS,
+            lambda w: {"pk": w.rect.evidence.pk},
+            lambda w: {"pk": w.foreign_rect.evidence.pk},
+        ),
+        Row(
+            "evidence_inline",
+            "get",
+            VIEWERS,
+            lambda w: {"pk": w.rect.evidence.pk},
+            lambda w: {"pk": w.foreign_rect.evidence.pk},
+        ),
         Row("notification_list", "get", VIEWERS),
         Row("notification_read", "post", VIEWERS),
     ]

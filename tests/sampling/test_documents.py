@@ -2,6 +2,7 @@
 notice board of one sampled school, who may request and read them, and the audit trail."""
 
 import pytest
+import segno
 from django.test import TestCase
 from django.urls import reverse
 
@@ -121,3 +122,21 @@ def test_only_the_schools_coordinator_and_county_staff_request_and_read_its_list
     # The county's own documents stay the county readers'.
     client.force_login(world.coord_a)
     assert client.post(reverse("document_request", args=[world.round.pk]), {"kind": "student_list", "subject": a.pk}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_notice_board_carries_the_answering_address_and_its_qr_code(client, world, lists, settings):
+    a, _b, _excluded = lists
+    settings.PUBLIC_URL = "https://jiance.example.cn"
+    _request(client, world.staff, a, "notice_board")
+    document = Document.objects.get(kind="notice_board")
+    assert document.status == Document.Status.DONE, document.error
+    url = "https://jiance.example.cn/questionnaires/q/"
+    assert url in pdf_text(document).replace("\n", "")
+    with document.html.open("rb") as handle:
+        html = handle.read().decode()
+    expected = segno.make(url, error="m").svg_inline(scale=1, border=2, omitsize=True, svgclass="qr-code")
+    assert f'<span class="qr" data-url="{url}">{expected}</span>' in html
+    # The web page of the same sheet points at the address the page was opened on.
+    page = client.get(reverse("notice_sheet", args=[a.pk])).content.decode()
+    assert 'data-url="http://testserver/questionnaires/q/"' in page
