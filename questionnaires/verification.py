@@ -193,6 +193,10 @@ class EntererRate:
     def rate(self) -> float | None:
         return self.errors / self.compared if self.compared else None
 
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else 100 * self.rate
+
 
 @dataclass(frozen=True)
 class ErrorRates:
@@ -209,6 +213,10 @@ class ErrorRates:
     @property
     def overall(self) -> float | None:
         return self.disagreeing / self.compared if self.compared else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.overall is None else 100 * self.overall
 
     @property
     def meets_goal(self) -> bool | None:

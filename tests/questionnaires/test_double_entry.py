@@ -4,7 +4,6 @@ third person, the error rate against hand-worked counts, and what results may us
 import pytest
 
 from monitoring_site.roles import Role
-from questionnaires.answers import clean_value
 from questionnaires.models import Answer, Disagreement, IndicatorValue, Response, VerificationForm
 from questionnaires.selectors import indicator_values
 from questionnaires.verification import (
@@ -18,7 +17,7 @@ from questionnaires.verification import (
 )
 
 from ..factories import PersonFactory
-from .double_entry import PaperBatch, teacher_values
+from .double_entry import PaperBatch, checked
 
 # The teacher form answered as in TEACHER_ANSWERS shows 14 fields (the 13 answered and the
 # optional suggestion; the four PE questions are for PE teachers only).
@@ -28,11 +27,6 @@ SHOWN = 14
 @pytest.fixture
 def paper(qworld):
     return PaperBatch(qworld)
-
-
-def _checked(paper, **changes):
-    items = {i.code: i for i in paper.instrument.items.all()}
-    return {k: clean_value(items[k], str(v).split(";")) for k, v in teacher_values(**changes).items()}
 
 
 def test_the_draw_takes_five_percent_of_each_school_and_at_least_one():
@@ -61,7 +55,7 @@ def test_the_second_entry_is_kept_apart_and_compared_field_by_field(paper):
     sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
     one, two = sample.forms.all()
     before = dict(Answer.objects.filter(response=one.response).values_list("item__code", "value"))
-    assert second_entry_save(form=one, values=_checked(paper, years_teaching="21"), user=paper.second) == 1
+    assert second_entry_save(form=one, values=checked(paper, years_teaching="21"), user=paper.second) == 1
     assert dict(Answer.objects.filter(response=one.response).values_list("item__code", "value")) == before
     one.refresh_from_db()
     assert one.second_values["years_teaching"] == 21
@@ -70,7 +64,7 @@ def test_the_second_entry_is_kept_apart_and_compared_field_by_field(paper):
     assert (d.item.code, d.first_value, d.second_value, d.decided_at) == ("years_teaching", 12, 21, None)
     # A changed answer that opens the PE questions: they are compared too (shown in either entry).
     pe = {"pe_practice_share": "50", "pe_warmup": "1", "pe_plan": "1", "pe_occupied": "1"}
-    assert second_entry_save(form=two, values=_checked(paper, subject="pe", **pe), user=paper.second) == 5
+    assert second_entry_save(form=two, values=checked(paper, subject="pe", **pe), user=paper.second) == 5
     two.refresh_from_db()
     assert two.fields_compared == SHOWN + 4
 
@@ -79,17 +73,17 @@ def test_the_first_enterer_may_not_enter_a_second_time_nor_anyone_twice(paper):
     sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
     form = sample.forms.first()
     with pytest.raises(EntryRefused):
-        second_entry_save(form=form, values=_checked(paper), user=paper.first)
-    second_entry_save(form=form, values=_checked(paper), user=paper.second)
+        second_entry_save(form=form, values=checked(paper), user=paper.first)
+    second_entry_save(form=form, values=checked(paper), user=paper.second)
     with pytest.raises(EntryRefused):
-        second_entry_save(form=form, values=_checked(paper, years_teaching="3"), user=paper.third)
+        second_entry_save(form=form, values=checked(paper, years_teaching="3"), user=paper.third)
     assert VerificationForm.objects.get(pk=form.pk).second_values["years_teaching"] == 12
 
 
 def test_a_third_person_decides_and_the_value_decided_is_the_data_in_use(paper):
     sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
     form = sample.forms.first()
-    second_entry_save(form=form, values=_checked(paper, lessons_week="20"), user=paper.second)
+    second_entry_save(form=form, values=checked(paper, lessons_week="20"), user=paper.second)
     d = Disagreement.objects.get()
     for user in (paper.first, paper.second):
         with pytest.raises(EntryRefused):
@@ -109,12 +103,12 @@ def test_a_third_person_decides_and_the_value_decided_is_the_data_in_use(paper):
 def test_the_error_rate_overall_and_by_enterer_against_hand_counts(paper):
     sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
     one, two = sample.forms.all()
-    second_entry_save(form=one, values=_checked(paper, years_teaching="21"), user=paper.second)
+    second_entry_save(form=one, values=checked(paper, years_teaching="21"), user=paper.second)
     rates = error_rates(sample=sample)
     assert (rates.forms, rates.entered, rates.compared, rates.disagreeing, rates.complete) == (2, 1, 14, 1, False)
     sample.refresh_from_db()
     assert not sample.needs_full_entry  # not every drawn form is entered yet
-    second_entry_save(form=two, values=_checked(paper), user=paper.third)
+    second_entry_save(form=two, values=checked(paper), user=paper.third)
     rates = error_rates(sample=sample)
     assert rates.compared == 28 and rates.disagreeing == 1
     assert rates.overall == pytest.approx(1 / 28)  # 3.6 % > 1 %
@@ -141,7 +135,7 @@ def test_results_use_decided_values_and_never_a_batch_above_the_goal(paper):
     assert used() == everyone
     sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
     one, two = sample.forms.all()
-    second_entry_save(form=one, values=_checked(paper, lessons_week="20"), user=paper.second)
+    second_entry_save(form=one, values=checked(paper, lessons_week="20"), user=paper.second)
     assert used() == everyone - {one.response_id}  # a disagreement waits for its decision
-    second_entry_save(form=two, values=_checked(paper), user=paper.second)
+    second_entry_save(form=two, values=checked(paper), user=paper.second)
     assert used() == set()  # 1 of 28 fields: the whole batch needs full double entry
