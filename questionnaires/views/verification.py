@@ -120,10 +120,17 @@ def verification_compare(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         {"d": d, "first": shown(d.item, d.first_value), "second": shown(d.item, d.second_value), "decided": shown(d.item, d.decided_value)}
         for d in disagreements_of(sample=sample)
     ]
+    first_open = next((row["d"].pk for row in rows if row["d"].decided_at is None), None)  # the cursor starts there
     return render(
         request,
         "questionnaires/verification_compare.html",
-        {"sample": sample, "rows": rows, "rates": error_rates(sample=sample), "choices": Disagreement.Choice.choices},
+        {
+            "sample": sample,
+            "rows": rows,
+            "rates": error_rates(sample=sample),
+            "choices": Disagreement.Choice.choices,
+            "first_open": first_open,
+        },
     )
 
 

@@ -1,5 +1,6 @@
-"""A paper batch of the world's four teacher forms (two a school), imported by ``staff``, and the
-two other county staff members a double entry needs: a second enterer and a decider."""
+"""A paper batch of a round's teacher forms (in the world's round: four, two a school), imported
+by ``first``, and the two other county staff members a double entry needs: a second enterer and
+a decider."""
 
 from django.core.files.base import ContentFile
 
@@ -18,10 +19,8 @@ def teacher_values(**changes) -> dict:
 
 
 class PaperBatch:
-    def __init__(self, qworld, uploader=None, rnd=None, prefix=""):
-        world = qworld.world
-        rnd = rnd or qworld.rnd
-        self.first = uploader or world.staff
+    def __init__(self, *, rnd, first, prefix=""):
+        self.first = first
         self.second = PersonFactory(county=rnd.county, role=Role.COUNTY_STAFF, user__username=f"{prefix}second").user
         self.third = PersonFactory(county=rnd.county, role=Role.COUNTY_STAFF, user__username=f"{prefix}third").user
         self.instrument = Instrument.objects.get(round=rnd, kind=Kind.TEACHER)
@@ -37,7 +36,9 @@ class PaperBatch:
         )
         codes = {c.code: c for c in AccessCode.objects.filter(round=rnd, kind=Kind.TEACHER)}
         rows = [{"code": code, "answers": answers} for code in codes]
-        paper_responses_store(access_codes=codes, instrument=self.instrument, rows=rows, user=self.first, batch=self.batch)
+        stored = paper_responses_store(access_codes=codes, instrument=self.instrument, rows=rows, user=self.first, batch=self.batch)
+        self.batch.rows_total = self.batch.created = stored
+        self.batch.save()
 
 
 def checked(paper: PaperBatch, **changes) -> dict:
@@ -45,12 +46,12 @@ def checked(paper: PaperBatch, **changes) -> dict:
     return {k: clean_value(items[k], str(v).split(";")) for k, v in teacher_values(**changes).items()}
 
 
-def entered_sample(qworld, *, uploader, rnd=None, prefix=""):
+def entered_sample(*, rnd, uploader, prefix=""):
     """A batch by ``uploader`` with its sample drawn, the first form entered a second time by
     ``paper.second`` with one disagreement (years taught), the second form not yet."""
     from questionnaires.verification import second_entry_save, verification_sample_draw
 
-    paper = PaperBatch(qworld, uploader=uploader, rnd=rnd, prefix=prefix)
+    paper = PaperBatch(rnd=rnd, first=uploader, prefix=prefix)
     sample = verification_sample_draw(batch=paper.batch, user=uploader, seed=1)
     paper.sample = sample
     forms = list(sample.forms.all())

@@ -44,14 +44,14 @@ def _paper(w):
     """A sample of a batch uploaded by another staff member: ``staff`` is a third person."""
     if not hasattr(w, "paper"):
         uploader = PersonFactory(county=w.county, role=Role.COUNTY_STAFF, user__username="uploader").user
-        w.paper = entered_sample(w.qworld, uploader=uploader)
+        w.paper = entered_sample(rnd=w.round, uploader=uploader)
     return w.paper
 
 
 def _foreign_paper(w):
     if not hasattr(w, "foreign_paper"):
         _foreign_instrument(w)
-        w.foreign_paper = entered_sample(w.qworld, uploader=w.foreign_staff, rnd=w.foreign_round, prefix="f_")
+        w.foreign_paper = entered_sample(rnd=w.foreign_round, uploader=w.foreign_staff, prefix="f_")
     return w.foreign_paper
 
 
@@ -165,7 +165,6 @@ def w(qworld):
     world = qworld.world
     world.sampled_school_a = qworld.ss_a
     world.foreign_sampled_school = qworld.foreign_ss
-    world.qworld = qworld
     return world
 
 

@@ -26,7 +26,7 @@ SHOWN = 14
 
 @pytest.fixture
 def paper(qworld):
-    return PaperBatch(qworld)
+    return PaperBatch(rnd=qworld.rnd, first=qworld.world.staff)
 
 
 def test_the_draw_takes_five_percent_of_each_school_and_at_least_one():

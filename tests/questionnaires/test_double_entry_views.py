@@ -16,7 +16,7 @@ from .double_entry import PaperBatch, checked, entered_sample, teacher_values
 
 @pytest.fixture
 def paper(qworld):
-    return PaperBatch(qworld)
+    return PaperBatch(rnd=qworld.rnd, first=qworld.world.staff)
 
 
 def entered_sample_of(paper):
@@ -63,7 +63,7 @@ def test_the_second_entry_is_checked_like_the_import_and_nothing_kept_when_wrong
 
 def test_a_third_person_sees_both_entries_beside_the_form_id_and_decides(client, qworld):
     uploader = PersonFactory(county=qworld.world.county, role=Role.COUNTY_STAFF, user__username="uploader").user
-    paper = entered_sample(qworld, uploader=uploader)
+    paper = entered_sample(rnd=qworld.rnd, uploader=uploader)
     client.force_login(qworld.world.staff)
     url = reverse("verification_compare", args=[paper.batch.pk])
     body = client.get(url).content.decode()
@@ -80,7 +80,7 @@ def test_a_third_person_sees_both_entries_beside_the_form_id_and_decides(client,
 
 def test_the_import_page_states_the_rate_and_the_flag(client, qworld):
     uploader = PersonFactory(county=qworld.world.county, role=Role.COUNTY_STAFF, user__username="uploader").user
-    paper = entered_sample(qworld, uploader=uploader)
+    paper = entered_sample(rnd=qworld.rnd, uploader=uploader)
     client.force_login(uploader)
     body = client.get(reverse("paper_import_detail", args=[paper.batch.pk])).content.decode()
     assert "7.14%" in body  # 1 disagreeing field of the 14 compared so far
