@@ -270,3 +270,38 @@ def disagreements_of(*, sample: VerificationSample) -> QuerySet[Disagreement]:
 
 def entry_items(*, instrument: Instrument) -> list[Item]:
     return list(instrument.items.select_related("section").order_by("order"))
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """One imported paper batch of a round, with its double entry (if any) as the report states it."""
+
+    batch: ImportBatch
+    instrument: Instrument
+    sample: VerificationSample | None
+    rates: ErrorRates | None
+
+    @property
+    def status(self) -> str:
+        """ "unchecked", "open" (second entries or decisions missing), "flagged" or "meets"."""
+        if self.sample is None or self.rates is None:
+            return "unchecked"
+        if self.sample.needs_full_entry:
+            return "flagged"
+        undecided = any(r.undecided for r in self.rates.by_enterer)
+        return "meets" if self.rates.complete and not undecided else "open"
+
+
+def double_entry_summary(*, rnd) -> list[BatchCheck]:
+    """Every imported paper batch of the round's instruments, oldest first, with its rates."""
+    instruments = {i.pk: i for i in Instrument.objects.filter(round=rnd)}
+    batches = ImportBatch.objects.filter(
+        kind__in=[f"questionnaire_paper:{pk}" for pk in instruments], status=ImportBatch.Status.DONE
+    ).order_by("created_at")
+    samples = {s.batch_id: s for s in VerificationSample.objects.filter(batch__in=batches).select_related("batch__uploaded_by")}
+    checks = []
+    for batch in batches:
+        sample = samples.get(batch.pk)
+        rates = error_rates(sample=sample) if sample else None
+        checks.append(BatchCheck(batch, instruments[int(batch.kind.rsplit(":", 1)[1])], sample, rates))
+    return checks
