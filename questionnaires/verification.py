@@ -227,20 +227,22 @@ def error_rates(*, sample: VerificationSample) -> ErrorRates:
     """Disagreeing fields ÷ fields compared, overall and by enterer. A decision tells whose
     value was wrong: the first's, the second's, or both (the paper holds neither)."""
     forms = list(sample.forms.select_related("entered_by"))
-    entered = [f for f in forms if f.entered_at is not None]
-    disagreements = list(Disagreement.objects.filter(form__sample=sample).select_related("form"))
     first = sample.batch.uploaded_by
     tallies: dict[int, list] = {}
 
     def tally(user: User, role: str) -> list:
         return tallies.setdefault(user.pk, [user, role, 0, 0, 0])
 
-    for form in entered:
-        tally(first, "first")[2] += form.fields_compared
-        tally(form.entered_by, "second")[2] += form.fields_compared
-    by_form = {f.pk: f for f in entered}
+    second_of: dict[int, User] = {}  # form → its second enterer, for the forms entered twice
+    for form in forms:
+        if form.entered_at is not None and form.entered_by is not None:
+            second_of[form.pk] = form.entered_by
+            tally(first, "first")[2] += form.fields_compared
+            tally(form.entered_by, "second")[2] += form.fields_compared
+    entered = [f for f in forms if f.pk in second_of]
+    disagreements = list(Disagreement.objects.filter(form__sample=sample))
     for d in disagreements:
-        second = by_form[d.form_id].entered_by
+        second = second_of[d.form_id]
         if d.decided_at is None:
             tally(first, "first")[4] += 1
             tally(second, "second")[4] += 1

@@ -116,7 +116,7 @@ def verification_compare(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     sample = _sample(request, pk)
     if request.user.pk == sample.batch.uploaded_by_id or request.user.pk in entered_by(sample=sample):
         return _refused(request, _("The comparison shows both entries: it is for a third person, who entered none of this batch's forms."))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"d": d, "first": shown(d.item, d.first_value), "second": shown(d.item, d.second_value), "decided": shown(d.item, d.decided_value)}
         for d in disagreements_of(sample=sample)
     ]
