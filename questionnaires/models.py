@@ -251,7 +251,8 @@ class VerificationSample(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
     # Set when every drawn form has its second entry and the rate is above GOAL: the batch's
-    # responses are then left out of every indicator (questionnaires.selectors.indicator_values).
+    # responses are then left out of every indicator (questionnaires.selectors.indicator_values)
+    # until every form of the batch is entered twice and every disagreement decided.
     needs_full_entry = models.BooleanField(_("needs full double entry"), default=False)
     history = HistoricalRecords()
 

@@ -32,6 +32,7 @@ staff_urlpatterns = [
     path("instruments/<int:pk>/paper/template.xlsx", staff.paper_template, name="paper_template"),
     path("paper-imports/<int:pk>/", staff.paper_import_detail, name="paper_import_detail"),
     path("paper-imports/<int:pk>/double-entry/draw/", verification.verification_draw, name="verification_draw"),
+    path("paper-imports/<int:pk>/double-entry/extend/", verification.verification_extend, name="verification_extend"),
     path("paper-imports/<int:pk>/double-entry/forms/", verification.verification_forms, name="verification_forms"),
     path("paper-imports/<int:pk>/double-entry/comparison/", verification.verification_compare, name="verification_compare"),
     path("double-entry/forms/<int:pk>/", verification.second_entry, name="second_entry"),

@@ -125,13 +125,38 @@ def second_entry_save(*, form: VerificationForm, values: Mapping[str, Any], user
     return len(disagreements)
 
 
+def _covers_all(sample: VerificationSample) -> bool:
+    return sample.forms.count() == Response.objects.filter(import_batch=sample.batch_id).count()
+
+
 def _flag(sample: VerificationSample, user: User) -> None:
-    rate = error_rates(sample=sample)
-    flagged = rate.complete and rate.overall is not None and rate.overall > VerificationSample.GOAL
+    """Above the goal once the drawn forms are entered, the batch is flagged; the flag stays
+    until every form of the batch is entered twice and every disagreement decided."""
+    rates = error_rates(sample=sample)
+    settled = rates.complete and not any(r.undecided for r in rates.by_enterer) and _covers_all(sample)
+    above = rates.complete and rates.overall is not None and rates.overall > VerificationSample.GOAL
+    flagged = not settled if sample.needs_full_entry else above and not settled
     if flagged != sample.needs_full_entry:
         sample.needs_full_entry = flagged
         history_user(sample, user)
         sample.save(update_fields=["needs_full_entry"])
+
+
+@transaction.atomic
+def verification_sample_extend(*, sample: VerificationSample, user: User) -> int:
+    """Full double entry of a flagged batch: every form not yet drawn joins the sample; returns
+    how many. The batch stays out of the results until they are all entered and decided."""
+    sample = VerificationSample.objects.select_for_update().get(pk=sample.pk)
+    if not sample.needs_full_entry:
+        raise EntryRefused(_("Only a batch flagged for full double entry is entered twice in full."))
+    drawn = set(sample.forms.values_list("response_id", flat=True))
+    added = 0
+    for pk in Response.objects.filter(import_batch=sample.batch_id).exclude(pk__in=drawn).values_list("pk", flat=True):
+        form = VerificationForm(sample=sample, response_id=pk)
+        history_user(form, user)
+        form.save()
+        added += 1
+    return added
 
 
 def _may_decide(disagreement: Disagreement, user: User) -> None:
@@ -171,6 +196,7 @@ def disagreement_decide(*, disagreement: Disagreement, choice: str, other: str =
     else:
         Answer.objects.update_or_create(response=response, item=item, defaults={"value": value, "saved_at": timezone.now()})
     indicators_compute(response=response)
+    _flag(disagreement.form.sample, user)
     return disagreement
 
 
@@ -285,13 +311,15 @@ class BatchCheck:
 
     @property
     def status(self) -> str:
-        """ "unchecked", "open" (second entries or decisions missing), "flagged" or "meets"."""
+        """ "unchecked", "open" (second entries or decisions missing), "flagged", "full" (every
+        form entered twice and decided after a rate above the goal) or "meets"."""
         if self.sample is None or self.rates is None:
             return "unchecked"
         if self.sample.needs_full_entry:
             return "flagged"
-        undecided = any(r.undecided for r in self.rates.by_enterer)
-        return "meets" if self.rates.complete and not undecided else "open"
+        if not self.rates.complete or any(r.undecided for r in self.rates.by_enterer):
+            return "open"
+        return "meets" if self.rates.meets_goal else "full"
 
 
 def double_entry_summary(*, rnd) -> list[BatchCheck]:

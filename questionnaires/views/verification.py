@@ -30,6 +30,7 @@ from ..verification import (
     forms_of,
     second_entry_save,
     verification_sample_draw,
+    verification_sample_extend,
 )
 
 
@@ -73,6 +74,19 @@ def verification_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         drawn = {"n": sample.forms.count(), "seed": sample.seed}
         messages.success(request, _("%(n)s forms drawn for the second entry (seed %(seed)s).") % drawn)
     return redirect("paper_import_detail", pk=batch.pk)
+
+
+@require_POST
+@require_perm("questionnaires.manage")
+def verification_extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    sample = _sample(request, pk)
+    try:
+        added = verification_sample_extend(sample=sample, user=request.user)
+    except EntryRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)s more forms are to be entered a second time: the whole batch.") % {"n": added})
+    return redirect("paper_import_detail", pk=sample.batch_id)
 
 
 @require_perm("questionnaires.manage")
@@ -151,4 +165,6 @@ def disagreement_decide_view(request: AuthenticatedHttpRequest, pk: int) -> Http
 def verification_panel(*, batch: ImportBatch) -> dict[str, Any]:
     """What the import page shows of the double entry (rates only: no value of either entry)."""
     sample = VerificationSample.objects.filter(batch=batch).first()
-    return {"sample": sample, "rates": error_rates(sample=sample) if sample else None, "goal": VerificationSample.GOAL}
+    rates = error_rates(sample=sample) if sample else None
+    whole = sample is not None and rates is not None and rates.forms == batch.created
+    return {"sample": sample, "rates": rates, "goal": VerificationSample.GOAL, "whole_batch_drawn": whole}

@@ -118,6 +118,7 @@ MATRIX = {
             lambda w: {"pk": _batch(w, w.other_county)},
         ),
         Row("verification_draw", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("verification_extend", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("verification_forms", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("verification_compare", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("second_entry", "get", STAFF, lambda w: {"pk": _paper(w).waiting.pk}, lambda w: {"pk": _foreign_paper(w).entered.pk}),

@@ -9,11 +9,13 @@ from questionnaires.selectors import indicator_values
 from questionnaires.verification import (
     EntryRefused,
     disagreement_decide,
+    double_entry_summary,
     error_rates,
     sample_draw,
     sample_replay,
     second_entry_save,
     verification_sample_draw,
+    verification_sample_extend,
 )
 
 from ..factories import PersonFactory
@@ -139,3 +141,29 @@ def test_results_use_decided_values_and_never_a_batch_above_the_goal(paper):
     assert used() == everyone - {one.response_id}  # a disagreement waits for its decision
     second_entry_save(form=two, values=checked(paper), user=paper.second)
     assert used() == set()  # 1 of 28 fields: the whole batch needs full double entry
+
+
+def test_a_flagged_batch_is_used_again_once_every_form_is_entered_twice_and_decided(paper):
+    sample = verification_sample_draw(batch=paper.batch, user=paper.first, seed=1)
+    with pytest.raises(EntryRefused):
+        verification_sample_extend(sample=sample, user=paper.first)  # not flagged: nothing to extend
+    for form in sample.forms.all():
+        second_entry_save(form=form, values=checked(paper, lessons_week="20"), user=paper.second)
+    sample.refresh_from_db()
+    assert sample.needs_full_entry
+    assert verification_sample_extend(sample=sample, user=paper.first) == 2  # the other two forms
+    assert sample.forms.count() == 4
+    decider = PersonFactory(county=paper.batch.county, role=Role.COUNTY_STAFF, user__username="fourth").user
+    for form in sample.forms.filter(entered_at=None):
+        second_entry_save(form=form, values=checked(paper), user=paper.third)
+    for d in Disagreement.objects.all():
+        sample.refresh_from_db()
+        assert sample.needs_full_entry  # until the last decision
+        disagreement_decide(disagreement=d, choice="first", user=decider)
+    sample.refresh_from_db()
+    assert not sample.needs_full_entry
+    [check] = double_entry_summary(rnd=paper.instrument.round)
+    assert (check.rates.disagreeing, check.rates.compared) == (2, 56)
+    assert check.status == "full"
+    used = indicator_values(rnd=paper.instrument.round, indicator="teacher_lessons_week")
+    assert sorted(used.values_list("value", flat=True)) == [14, 14, 14, 14]
