@@ -62,7 +62,8 @@ def import_status(
     neither finished nor waiting for confirmation) keeps the fragment polling; ``context``
     may add ``caption``, ``confirm_url``, ``cancel_url``, ``difference``, ``replaces_name``, ``done_note``,
     ``done_link`` (url, label),
-    ``tabs`` (a template to include) and what those need."""
+    ``tabs`` (a template to include above the status), ``below`` (one to include under it)
+    and what those need."""
     if busy is None:
         busy = not batch.is_finished and batch.status != "awaiting"
     difference = context.get("difference") or {}

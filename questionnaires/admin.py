@@ -4,12 +4,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     AccessCode,
     Answer,
+    Disagreement,
     IndicatorRule,
     IndicatorValue,
     Instrument,
     Item,
     Response,
     Section,
+    VerificationForm,
+    VerificationSample,
 )
 
 
@@ -66,3 +69,18 @@ class AnswerAdmin(SimpleHistoryAdmin):
 class IndicatorValueAdmin(SimpleHistoryAdmin):
     list_display = ["response", "code", "value"]
     raw_id_fields = ["response"]
+
+
+@admin.register(VerificationSample)
+class VerificationSampleAdmin(SimpleHistoryAdmin):
+    list_display = ["batch", "seed", "drawn_by", "drawn_at", "needs_full_entry"]
+
+
+@admin.register(VerificationForm)
+class VerificationFormAdmin(SimpleHistoryAdmin):
+    list_display = ["response", "sample", "entered_by", "entered_at", "fields_compared"]
+
+
+@admin.register(Disagreement)
+class DisagreementAdmin(SimpleHistoryAdmin):
+    list_display = ["form", "item", "choice", "decided_by", "decided_at"]

@@ -98,17 +98,24 @@ def paper_forms_check(*, rnd: Round, instrument: Instrument, data: bytes, name: 
         if hasattr(code, "response"):
             errors.append(RowError(number, PAPER_CODE_HEADER, _("This code has already answered online.")))
             continue
-        answers = {}
-        for item in items:
-            try:
-                answers[item.code] = clean_value(item, _raw(values.get(item.code)))
-            except AnswerInvalid as exc:
-                errors.append(RowError(number, item.code, exc.message))
-        for item in missing_required(items, answers):
-            if not any(e.row == number and e.column == item.code for e in errors):
-                errors.append(RowError(number, item.code, _("This question must be answered.")))
+        answers, problems = paper_form_check(items, values)
+        errors += [RowError(number, column, message) for column, message in problems.items()]
         rows.append({"code": code_text, "answers": answers})
     return rows, codes, errors, table.notes
+
+
+def paper_form_check(items: list, values: dict) -> tuple[dict, dict[str, str]]:
+    """One paper form's answers (item code → value) and its problems (item code → message):
+    the rules of an online answer, for a workbook row and for the second entry alike."""
+    answers, problems = {}, {}
+    for item in items:
+        try:
+            answers[item.code] = clean_value(item, _raw(values.get(item.code)))
+        except AnswerInvalid as exc:
+            problems[item.code] = exc.message
+    for item in missing_required(items, answers):
+        problems.setdefault(item.code, _("This question must be answered."))
+    return answers, problems
 
 
 def paper_import_run(*, batch_id: int) -> ImportBatch:
@@ -128,7 +135,9 @@ def paper_import_run(*, batch_id: int) -> ImportBatch:
     else:
         try:
             with transaction.atomic():
-                batch.created = paper_responses_store(access_codes=codes, instrument=instrument, rows=rows, user=batch.uploaded_by)
+                batch.created = paper_responses_store(
+                    access_codes=codes, instrument=instrument, rows=rows, user=batch.uploaded_by, batch=batch
+                )
             batch.status = ImportBatch.Status.DONE
         except Exception:  # e.g. a code answered online between the check and the write
             batch.status = ImportBatch.Status.FAILED

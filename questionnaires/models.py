@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rounds.models import Round
+from rounds.models import ImportBatch, Round
 from sampling.models import SampledSchool, SampledStudent
 
 
@@ -179,6 +179,10 @@ class Response(models.Model):
     access_code = models.OneToOneField(AccessCode, on_delete=models.PROTECT, related_name="response")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    # The paper import that entered it (its first entry); online responses have none.
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("paper import")
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     last_saved_at = models.DateTimeField(_("last saved"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -227,3 +231,87 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}={self.value}"
+
+
+# --- double entry of paper forms (二次录入核查) ------------------------------------------------
+
+
+class VerificationSample(models.Model):
+    """The forms of one paper import drawn for a second, independent entry (≥ 5 %, ≥ 1 a school).
+
+    The draw is replayable: ``seed`` and the batch's responses give the same forms again
+    (``questionnaires.verification.sample_draw``)."""
+
+    GOAL = 0.01  # disagreeing fields ÷ fields compared; above it the whole batch is entered again
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.PROTECT, related_name="verification", verbose_name=_("paper import"))
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    seed = models.BigIntegerField(_("seed"))
+    share = models.FloatField(_("share drawn"), default=0.05)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    # Set when every drawn form has its second entry and the rate is above GOAL: the batch's
+    # responses are then left out of every indicator (questionnaires.selectors.indicator_values)
+    # until every form of the batch is entered twice and every disagreement decided.
+    needs_full_entry = models.BooleanField(_("needs full double entry"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("verification sample")
+        verbose_name_plural = _("verification samples")
+
+    def __str__(self) -> str:
+        return str(self.batch)
+
+
+class VerificationForm(models.Model):
+    """One drawn paper form: the first entry is its response's answers; the second entry is
+    kept here, apart, and never written over the first."""
+
+    sample = models.ForeignKey(VerificationSample, on_delete=models.CASCADE, related_name="forms")
+    response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="verification_form")
+    second_values = models.JSONField(_("second entry"), default=dict, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("second enterer")
+    )
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
+    fields_compared = models.PositiveIntegerField(_("fields compared"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("form drawn for double entry")
+        verbose_name_plural = _("forms drawn for double entry")
+        ordering = ["sample", "response__access_code__sampled_school_id", "response__access_code__kind", "response__access_code__serial"]
+
+    def __str__(self) -> str:
+        return str(self.response)
+
+
+class Disagreement(models.Model):
+    """A field the two entries disagree on, and the third person's decision from the paper."""
+
+    class Choice(models.TextChoices):
+        FIRST = "first", _("The first entry")
+        SECOND = "second", _("The second entry")
+        OTHER = "other", _("Neither: the value on the paper")
+
+    form = models.ForeignKey(VerificationForm, on_delete=models.CASCADE, related_name="disagreements")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    first_value = models.JSONField(_("first entry"), null=True, blank=True)
+    second_value = models.JSONField(_("second entry"), null=True, blank=True)
+    choice = models.CharField(_("decision"), max_length=10, choices=Choice.choices, blank=True)
+    decided_value = models.JSONField(_("value decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disagreement")
+        verbose_name_plural = _("disagreements")
+        ordering = ["form", "item__order"]
+        constraints = [models.UniqueConstraint(fields=["form", "item"], name="disagreement_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.item.code}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from monitoring_site.permissions import county_filtered, schools_visible_to
 from rounds.models import Round
 from sampling.models import SampledSchool
 
-from .models import AccessCode, IndicatorRule, IndicatorValue, Instrument, Kind
+from .models import AccessCode, Disagreement, IndicatorRule, IndicatorValue, Instrument, Kind
 
 
 def rounds_visible_to(user) -> QuerySet[Round]:
@@ -176,6 +176,11 @@ def indicator_values(*, rnd: Round, indicator: str, kind: str | None = None) -> 
     """Per-respondent values of submitted responses (students are linked by monitoring ID through
     ``response__access_code__student__monitoring_id``; never by name)."""
     qs = IndicatorValue.objects.filter(code=indicator, response__access_code__round=rnd, response__submitted_at__isnull=False)
+    # Double entry: a paper batch above the error goal is not used until entered in full again,
+    # and a drawn form is used once its disagreements are decided (then with the values decided).
+    qs = qs.exclude(response__import_batch__verification__needs_full_entry=True).exclude(
+        Exists(Disagreement.objects.filter(form__response=OuterRef("response"), decided_at__isnull=True))
+    )
     return qs if kind is None else qs.filter(response__instrument__kind=kind)
 
 

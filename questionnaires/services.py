@@ -346,9 +346,11 @@ def paper_responses_store(
     instrument: Instrument,
     rows: list[dict[str, Any]],
     user: User,
+    batch: ImportBatch | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Store checked paper forms (code → answers by item code) as submitted responses."""
+    """Store checked paper forms (code → answers by item code) as submitted responses, each
+    remembering the import that entered it (its first entry)."""
     now = now or timezone.now()
     items = list(instrument.items.all())
     by_code = {i.code: i for i in items}
@@ -358,6 +360,7 @@ def paper_responses_store(
             access_code=access_code,
             instrument=instrument,
             source=Response.Source.PAPER,
+            import_batch=batch,
             last_saved_at=now,
         )
         history_user(response, user)

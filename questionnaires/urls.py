@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import public, staff, verification
 
 # Respondents (no account): the code travels in a signed cookie, never in the URL.
 public_urlpatterns = [
@@ -31,6 +31,12 @@ staff_urlpatterns = [
     path("instruments/<int:pk>/paper/", staff.paper_import, name="paper_import"),
     path("instruments/<int:pk>/paper/template.xlsx", staff.paper_template, name="paper_template"),
     path("paper-imports/<int:pk>/", staff.paper_import_detail, name="paper_import_detail"),
+    path("paper-imports/<int:pk>/double-entry/draw/", verification.verification_draw, name="verification_draw"),
+    path("paper-imports/<int:pk>/double-entry/extend/", verification.verification_extend, name="verification_extend"),
+    path("paper-imports/<int:pk>/double-entry/forms/", verification.verification_forms, name="verification_forms"),
+    path("paper-imports/<int:pk>/double-entry/comparison/", verification.verification_compare, name="verification_compare"),
+    path("double-entry/forms/<int:pk>/", verification.second_entry, name="second_entry"),
+    path("double-entry/disagreements/<int:pk>/decide/", verification.disagreement_decide_view, name="disagreement_decide"),
     path("rounds/<int:pk>/codes/", staff.access_codes, name="access_codes"),
     path("rounds/<int:pk>/codes/county-slips/", staff.county_slips, name="county_slips"),
     path("rounds/<int:pk>/tracking/", staff.questionnaire_tracking, name="questionnaire_tracking"),

@@ -100,3 +100,13 @@ def factor_summary(*, rnd: Round, indicator: str, grade: int | None = None) -> F
 def factor_table(*, rnd: Round) -> list[tuple[str, Any, list[FactorValue | None]]]:
     """(indicator, label, value per grade of the round) for every factor shown."""
     return [(key, label, [factor_summary(rnd=rnd, indicator=key, grade=g) for g in rnd.grades]) for key, label in FACTORS.items()]
+
+
+def paper_entry_checks(*, rnd: Round) -> list[Any]:
+    """The double entry of the round's paper questionnaires
+    (``questionnaires.verification.double_entry_summary``), or nothing while it is absent."""
+    try:
+        summary = import_module("questionnaires.verification").double_entry_summary
+    except (ImportError, AttributeError):
+        return []
+    return list(summary(rnd=rnd))

@@ -24,7 +24,7 @@ from sampling.selectors import sampled_schools, sampled_schools_visible_to
 
 from . import charts
 from .estimation import Level, assign_levels
-from .factors import factor_table
+from .factors import factor_table, paper_entry_checks
 from .health import bmi, poor_vision
 from .models import Attendance, Finding, PeMeasurement, ReferenceValue, ResultImport, StudentScore
 from .pe import BMI_LABELS, ITEM_LABELS, pe_result
@@ -192,6 +192,7 @@ def _county_report(*, rnd: Round, subject: str, progress) -> tuple[str, dict]:
         "bmi_labels": list(BMI_LABELS.items()),
         "item_labels": ITEM_LABELS,
         "factors": factors,
+        "entry_checks": paper_entry_checks(rnd=rnd),
         "findings": findings,
         "schools_total": sum(p["schools"] for p in participation),
         "domain_labels": dict(Domain.choices),

@@ -37,6 +37,7 @@ from ..selectors import (
 )
 from ..services import access_codes_generate, instrument_import, instrument_install_defaults, paper_import_start
 from .public import _sections
+from .verification import verification_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -197,7 +198,9 @@ def paper_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         county_filtered(request.user, ImportBatch.objects.filter(kind__startswith=PAPER_KIND)),
         pk=pk,
     )
-    return import_status(request, batch=batch, heading=_("Import paper forms"))
+    return import_status(
+        request, batch=batch, heading=_("Import paper forms"), below="questionnaires/_verification.html", **verification_panel(batch=batch)
+    )
 
 
 # --- access codes -----------------------------------------------------------------------

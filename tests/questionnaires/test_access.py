@@ -4,11 +4,15 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from monitoring_site.roles import Role
 from questionnaires import urls as q_urls
 from questionnaires.imports import PAPER_KIND
 from questionnaires.models import Instrument
 from rounds.models import ImportBatch
 from tests.access import READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role, undone
+from tests.factories import PersonFactory
+
+from .double_entry import entered_sample
 
 TRACKERS = frozenset({"staff", "leader", "inspector", "coord_a", "coord_b"})
 OWN_SCHOOL_TRACKERS = frozenset({"staff", "leader", "inspector", "coord_a"})
@@ -34,6 +38,21 @@ def _batch(w, county):
         original_name="a.xlsx",
         uploaded_by=w.staff,
     ).pk
+
+
+def _paper(w):
+    """A sample of a batch uploaded by another staff member: ``staff`` is a third person."""
+    if not hasattr(w, "paper"):
+        uploader = PersonFactory(county=w.county, role=Role.COUNTY_STAFF, user__username="uploader").user
+        w.paper = entered_sample(rnd=w.round, uploader=uploader)
+    return w.paper
+
+
+def _foreign_paper(w):
+    if not hasattr(w, "foreign_paper"):
+        _foreign_instrument(w)
+        w.foreign_paper = entered_sample(rnd=w.foreign_round, uploader=w.foreign_staff, prefix="f_")
+    return w.foreign_paper
 
 
 def _ss(w):
@@ -97,6 +116,18 @@ MATRIX = {
             STAFF,
             lambda w: {"pk": _batch(w, w.county)},
             lambda w: {"pk": _batch(w, w.other_county)},
+        ),
+        Row("verification_draw", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("verification_extend", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("verification_forms", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("verification_compare", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("second_entry", "get", STAFF, lambda w: {"pk": _paper(w).waiting.pk}, lambda w: {"pk": _foreign_paper(w).entered.pk}),
+        Row(
+            "disagreement_decide",
+            "post",
+            STAFF,
+            lambda w: {"pk": _paper(w).entered.disagreements.get().pk},
+            lambda w: {"pk": _foreign_paper(w).entered.disagreements.get().pk},
         ),
         Row("access_codes", "get", STAFF, _rnd, _frnd),
         Row("county_slips", "get", STAFF, _rnd, _frnd),
@@ -177,3 +208,32 @@ def test_the_menu_entry_shows_for_trackers_only(client, w):
     assert reverse("questionnaire_index") in client.get(reverse("home")).content.decode()
     client.force_login(w.dept_user)
     assert reverse("questionnaire_index") not in client.get(reverse("home")).content.decode()
+
+
+# The double entry: the first enterer (the batch's uploader) is refused the second entry and
+# the comparison; the second enterer is refused the comparison, which shows the first's values.
+REFUSED = {
+    "first": ["verification_forms", "second_entry", "verification_compare"],
+    "second": ["verification_compare"],
+}
+
+
+@pytest.mark.parametrize(("who", "name"), [(who, name) for who, names in REFUSED.items() for name in names])
+def test_the_enterers_are_refused_what_they_may_not_see(client, w, who, name):
+    paper = _paper(w)
+    client.force_login(paper.first if who == "first" else paper.second)
+    kwargs = {"pk": paper.waiting.pk} if name == "second_entry" else {"pk": paper.batch.pk}
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "entry-refused" in body and "disagreements" not in body and 'name="years_teaching"' not in body
+
+
+def test_an_enterer_may_not_decide(client, w):
+    paper = _paper(w)
+    disagreement = paper.entered.disagreements.get()
+    for user in (paper.first, paper.second):
+        client.force_login(user)
+        client.post(reverse("disagreement_decide", args=[disagreement.pk]), {"choice": "second"})
+    disagreement.refresh_from_db()
+    assert disagreement.decided_at is None

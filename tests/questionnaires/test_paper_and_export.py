@@ -50,7 +50,7 @@ def test_paper_forms_are_imported_as_submitted_responses(client, qworld, django_
     assert response.status_code == 302
     batch = ImportBatch.objects.get(kind__startswith="questionnaire_paper")
     assert batch.status == "done", batch.errors
-    assert Response.objects.filter(source="paper", submitted_at__isnull=False).count() == 2
+    assert Response.objects.filter(source="paper", submitted_at__isnull=False, import_batch=batch).count() == 2
     assert Answer.objects.filter(item__code="training_forms").first().value == [
         "online",
         "practice",

@@ -1,0 +1,337 @@
+"""Double entry of paper forms (二次录入核查): a seeded sample of a paper import is entered a
+second time by someone else, the two entries are compared field by field, a third person
+decides every disagreement from the paper, and the error rate is held against a goal of ≤ 1 %.
+
+The first entry is the import's response (its answers are the data in use); the second entry
+is kept apart on its ``VerificationForm``; a decision writes the value decided into the data in
+use, while both entries stay on the ``Disagreement``. Who may do what: the second enterer is
+never the first (the batch's uploader), and sees none of the first's values; the decider is
+neither.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring_site.audit import history_user
+from monitoring_site.errors import Refused
+from rounds.models import ImportBatch
+from sampling.design import srs_students
+
+from .answers import AnswerInvalid, clean_value, visible_codes
+from .models import Answer, Disagreement, Instrument, Item, Response, VerificationForm, VerificationSample
+
+SHARE = 0.05
+
+
+class EntryRefused(Refused):
+    """The user may not do this step of the double entry (the message says why)."""
+
+
+# --- the draw (pure) ---------------------------------------------------------------------
+
+
+def sample_draw[H: Hashable](*, forms_by_school: Mapping[Hashable, Sequence[H]], seed: int, share: float = SHARE) -> list[H]:
+    """The forms drawn: in each school ⌈share × its forms⌉, at least one, by the seeded simple
+    random sample of the sampling slice (the same seed and forms give the same draw)."""
+    drawn: list[H] = []
+    for school in sorted(forms_by_school, key=str):
+        forms = forms_by_school[school]
+        if forms:
+            drawn += srs_students(student_ids=forms, n=max(1, math.ceil(share * len(forms))), seed=seed)
+    return drawn
+
+
+def _batch_forms(batch: ImportBatch) -> dict[Hashable, list[int]]:
+    by_school: dict[Hashable, list[int]] = defaultdict(list)
+    for pk, school in Response.objects.filter(import_batch=batch).values_list("pk", "access_code__sampled_school_id"):
+        by_school[school or "county"].append(pk)
+    return by_school
+
+
+def sample_replay(*, sample: VerificationSample) -> list[int]:
+    """The response ids the recorded seed draws from the batch's forms today."""
+    return sample_draw(forms_by_school=_batch_forms(sample.batch), seed=sample.seed, share=sample.share)
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def verification_sample_draw(*, batch: ImportBatch, user: User, seed: int | None = None) -> VerificationSample:
+    """Draw and record the forms of an imported paper batch that are entered a second time."""
+    if batch.status != ImportBatch.Status.DONE or not batch.kind.startswith("questionnaire_paper:"):
+        raise EntryRefused(_("Only an imported batch of paper forms can be checked by double entry."))
+    if VerificationSample.objects.filter(batch=batch).exists():
+        raise EntryRefused(_("This batch already has its verification sample."))
+    forms = _batch_forms(batch)
+    if not forms:
+        raise EntryRefused(_("This batch holds no forms."))
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    sample = VerificationSample(batch=batch, instrument_id=int(batch.kind.rsplit(":", 1)[1]), seed=seed, share=SHARE, drawn_by=user)
+    history_user(sample, user)
+    sample.save()
+    for pk in sample_draw(forms_by_school=forms, seed=seed):
+        form = VerificationForm(sample=sample, response_id=pk)
+        history_user(form, user)
+        form.save()
+    return sample
+
+
+def _may_enter(form: VerificationForm, user: User) -> None:
+    if user.pk == form.sample.batch.uploaded_by_id:
+        raise EntryRefused(_("You entered this batch the first time; the second entry must be made by someone else."))
+
+
+def _first_values(form: VerificationForm) -> dict[str, Any]:
+    return dict(Answer.objects.filter(response=form.response).values_list("item__code", "value"))
+
+
+@transaction.atomic
+def second_entry_save(*, form: VerificationForm, values: Mapping[str, Any], user: User) -> int:
+    """Keep the second entry (checked values by item code) apart from the first, compare the two
+    field by field and record every disagreement; returns the number of disagreements."""
+    form = VerificationForm.objects.select_for_update().select_related("sample__batch").get(pk=form.pk)
+    _may_enter(form, user)
+    if form.entered_at is not None:
+        raise EntryRefused(_("This form has already been entered a second time."))
+    items = list(form.sample.instrument.items.all())
+    second = {k: v for k, v in values.items() if k in visible_codes(items, values) and v not in (None, "", [])}
+    first = _first_values(form)
+    compared = visible_codes(items, first) | visible_codes(items, second)
+    disagreements = [
+        Disagreement(form=form, item=item, first_value=first.get(item.code), second_value=second.get(item.code))
+        for item in items
+        if item.code in compared and first.get(item.code) != second.get(item.code)
+    ]
+    for d in disagreements:
+        history_user(d, user)
+        d.save()
+    form.second_values, form.entered_by, form.entered_at, form.fields_compared = second, user, timezone.now(), len(compared)
+    history_user(form, user)
+    form.save()
+    _flag(form.sample, user)
+    return len(disagreements)
+
+
+def _covers_all(sample: VerificationSample) -> bool:
+    return sample.forms.count() == Response.objects.filter(import_batch=sample.batch_id).count()
+
+
+def _flag(sample: VerificationSample, user: User) -> None:
+    """Above the goal once the drawn forms are entered, the batch is flagged; the flag stays
+    until every form of the batch is entered twice and every disagreement decided."""
+    rates = error_rates(sample=sample)
+    settled = rates.complete and not any(r.undecided for r in rates.by_enterer) and _covers_all(sample)
+    above = rates.complete and rates.overall is not None and rates.overall > VerificationSample.GOAL
+    flagged = not settled if sample.needs_full_entry else above and not settled
+    if flagged != sample.needs_full_entry:
+        sample.needs_full_entry = flagged
+        history_user(sample, user)
+        sample.save(update_fields=["needs_full_entry"])
+
+
+@transaction.atomic
+def verification_sample_extend(*, sample: VerificationSample, user: User) -> int:
+    """Full double entry of a flagged batch: every form not yet drawn joins the sample; returns
+    how many. The batch stays out of the results until they are all entered and decided."""
+    sample = VerificationSample.objects.select_for_update().get(pk=sample.pk)
+    if not sample.needs_full_entry:
+        raise EntryRefused(_("Only a batch flagged for full double entry is entered twice in full."))
+    drawn = set(sample.forms.values_list("response_id", flat=True))
+    added = 0
+    for pk in Response.objects.filter(import_batch=sample.batch_id).exclude(pk__in=drawn).values_list("pk", flat=True):
+        form = VerificationForm(sample=sample, response_id=pk)
+        history_user(form, user)
+        form.save()
+        added += 1
+    return added
+
+
+def _may_decide(disagreement: Disagreement, user: User) -> None:
+    form = disagreement.form
+    if user.pk in (form.sample.batch.uploaded_by_id, *entered_by(sample=form.sample)):
+        raise EntryRefused(_("Disagreements are decided by a third person, who entered none of this batch's forms."))
+
+
+@transaction.atomic
+def disagreement_decide(*, disagreement: Disagreement, choice: str, other: str = "", user: User) -> Disagreement:
+    """Record the third person's decision from the paper and put the value decided into the
+    data in use (the response's answer and its indicators); both entries stay as they were."""
+    from .services import indicators_compute
+
+    related = ("form__sample__batch", "item", "form__response")
+    disagreement = Disagreement.objects.select_for_update().select_related(*related).get(pk=disagreement.pk)
+    _may_decide(disagreement, user)
+    item = disagreement.item
+    if choice == Disagreement.Choice.FIRST:
+        value = disagreement.first_value
+    elif choice == Disagreement.Choice.SECOND:
+        value = disagreement.second_value
+    elif choice == Disagreement.Choice.OTHER:
+        try:
+            value = clean_value(item, other.replace("；", ";").split(";"))
+        except AnswerInvalid as exc:
+            raise EntryRefused(exc.message) from None
+    else:
+        raise EntryRefused(_("Choose which value the paper form holds."))
+    disagreement.choice, disagreement.decided_value = choice, value
+    disagreement.decided_by, disagreement.decided_at = user, timezone.now()
+    history_user(disagreement, user)
+    disagreement.save()
+    response = disagreement.form.response
+    if value in (None, "", []):
+        Answer.objects.filter(response=response, item=item).delete()
+    else:
+        Answer.objects.update_or_create(response=response, item=item, defaults={"value": value, "saved_at": timezone.now()})
+    indicators_compute(response=response)
+    _flag(disagreement.form.sample, user)
+    return disagreement
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def entered_by(*, sample: VerificationSample) -> set[int]:
+    return set(sample.forms.exclude(entered_by=None).values_list("entered_by_id", flat=True))
+
+
+@dataclass(frozen=True)
+class EntererRate:
+    user: User
+    role: str  # "first" or "second"
+    compared: int
+    errors: int  # disagreements decided against this enterer's value
+    undecided: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.errors / self.compared if self.compared else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else 100 * self.rate
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    forms: int
+    entered: int
+    compared: int
+    disagreeing: int
+    by_enterer: list[EntererRate]
+
+    @property
+    def complete(self) -> bool:
+        return self.forms > 0 and self.entered == self.forms
+
+    @property
+    def overall(self) -> float | None:
+        return self.disagreeing / self.compared if self.compared else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.overall is None else 100 * self.overall
+
+    @property
+    def meets_goal(self) -> bool | None:
+        return None if self.overall is None else self.overall <= VerificationSample.GOAL
+
+
+def error_rates(*, sample: VerificationSample) -> ErrorRates:
+    """Disagreeing fields ÷ fields compared, overall and by enterer. A decision tells whose
+    value was wrong: the first's, the second's, or both (the paper holds neither)."""
+    forms = list(sample.forms.select_related("entered_by"))
+    first = sample.batch.uploaded_by
+    tallies: dict[int, list] = {}
+
+    def tally(user: User, role: str) -> list:
+        return tallies.setdefault(user.pk, [user, role, 0, 0, 0])
+
+    second_of: dict[int, User] = {}  # form → its second enterer, for the forms entered twice
+    for form in forms:
+        if form.entered_at is not None and form.entered_by is not None:
+            second_of[form.pk] = form.entered_by
+            tally(first, "first")[2] += form.fields_compared
+            tally(form.entered_by, "second")[2] += form.fields_compared
+    entered = [f for f in forms if f.pk in second_of]
+    disagreements = list(Disagreement.objects.filter(form__sample=sample))
+    for d in disagreements:
+        second = second_of[d.form_id]
+        if d.decided_at is None:
+            tally(first, "first")[4] += 1
+            tally(second, "second")[4] += 1
+            continue
+        if d.choice != Disagreement.Choice.FIRST:
+            tally(first, "first")[3] += 1
+        if d.choice != Disagreement.Choice.SECOND:
+            tally(second, "second")[3] += 1
+    return ErrorRates(
+        forms=len(forms),
+        entered=len(entered),
+        compared=sum(f.fields_compared for f in entered),
+        disagreeing=len(disagreements),
+        by_enterer=[EntererRate(*t) for t in tallies.values()],
+    )
+
+
+def forms_of(*, sample: VerificationSample) -> QuerySet[VerificationForm]:
+    return sample.forms.select_related("response__access_code__sampled_school__school", "entered_by")
+
+
+def disagreements_of(*, sample: VerificationSample) -> QuerySet[Disagreement]:
+    return Disagreement.objects.filter(form__sample=sample).select_related(
+        "item", "decided_by", "form__response__access_code__sampled_school__school"
+    )
+
+
+def entry_items(*, instrument: Instrument) -> list[Item]:
+    return list(instrument.items.select_related("section").order_by("order"))
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """One imported paper batch of a round, with its double entry (if any) as the report states it."""
+
+    batch: ImportBatch
+    instrument: Instrument
+    sample: VerificationSample | None
+    rates: ErrorRates | None
+
+    @property
+    def status(self) -> str:
+        """ "unchecked", "open" (second entries or decisions missing), "flagged", "full" (every
+        form entered twice and decided after a rate above the goal) or "meets"."""
+        if self.sample is None or self.rates is None:
+            return "unchecked"
+        if self.sample.needs_full_entry:
+            return "flagged"
+        if not self.rates.complete or any(r.undecided for r in self.rates.by_enterer):
+            return "open"
+        return "meets" if self.rates.meets_goal else "full"
+
+
+def double_entry_summary(*, rnd) -> list[BatchCheck]:
+    """Every imported paper batch of the round's instruments, oldest first, with its rates."""
+    instruments = {i.pk: i for i in Instrument.objects.filter(round=rnd)}
+    batches = ImportBatch.objects.filter(
+        kind__in=[f"questionnaire_paper:{pk}" for pk in instruments], status=ImportBatch.Status.DONE
+    ).order_by("created_at")
+    samples = {s.batch_id: s for s in VerificationSample.objects.filter(batch__in=batches).select_related("batch__uploaded_by")}
+    checks = []
+    for batch in batches:
+        sample = samples.get(batch.pk)
+        rates = error_rates(sample=sample) if sample else None
+        checks.append(BatchCheck(batch, instruments[int(batch.kind.rsplit(":", 1)[1])], sample, rates))
+    return checks
