@@ -51,6 +51,8 @@ ALLOWED = {
     "SC",
     "csv",
     "JPEG",
+    "JPG",
+    "Word",  # file kinds, as the upload hints name them
     "PNG",
     "KB",
     "MB",

@@ -71,7 +71,7 @@ def step_1_round_and_documents(page) -> None:
 def step_2_sample(page) -> None:
     _nav(page, "样本")
     text = _main(page)
-    assert "4 年级样本校" in text and "8 年级样本校" in text and "20 所学校中已有 20 所报送名册" in text
+    assert "四年级样本校" in text and "八年级样本校" in text and "20 所学校中已有 20 所报送名册" in text
     page.locator("main a", has_text="查看抽样结果").first.click()
     page.wait_for_load_state()
     text = _main(page)
@@ -181,7 +181,7 @@ def step_7_school_side(page) -> None:
     page.locator("main a", has_text="文件").first.click()
     page.wait_for_load_state()
     documents = page.locator("tr[id^=document-]")
-    assert documents.count() == 1 and f"{TOUR_SCHOOL}（4年级）质量分析反馈" in documents.first.inner_text()
+    assert documents.count() == 1 and f"{TOUR_SCHOOL}（四年级）质量分析反馈" in documents.first.inner_text()
 
 
 def inspector_sees_the_submitted_checklist(page) -> None:
