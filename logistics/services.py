@@ -53,21 +53,23 @@ class LogisticsError(Refused):
 # --- may this be done now: one answer for the page that offers it and the POST that does it -------
 
 
-def _may(user, perm: str, rnd: Round, allowed) -> tuple[bool, str]:
+def may_now(user, perm: str, rnd: Round, allowed) -> tuple[bool, str]:
+    """May ``user`` do what ``perm`` allows in ``rnd`` now: (yes, "") or (no, the stage's reason;
+    "" when the permission itself is missing)."""
     if not user.has_perm(perm):
         return False, ""
     return stage_allows(rnd, allowed)
 
 
 def can_fill_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
-    allowed, reason = _may(user, "logistics.fill_checklist", rnd, PREPARATION)
+    allowed, reason = may_now(user, "logistics.fill_checklist", rnd, PREPARATION)
     if allowed and not checklist.is_fillable:
         return False, _("The checklist is %(status)s and cannot be changed now.") % {"status": checklist.get_status_display()}
     return allowed, reason
 
 
 def can_review_checklist(*, user, rnd: Round, checklist: Checklist) -> tuple[bool, str]:
-    allowed, reason = _may(user, "logistics.review_checklist", rnd, PREPARATION)
+    allowed, reason = may_now(user, "logistics.review_checklist", rnd, PREPARATION)
     if allowed and checklist.status != ChecklistStatus.SUBMITTED:
         return False, _("Only a submitted checklist can be reviewed.")
     return allowed, reason

@@ -25,6 +25,7 @@ from ..services import (
     attendance_mark_all_present,
     attendance_suggestion,
     drill_record,
+    may_now,
     session_record_ensure,
     session_record_save,
     staff_save,
@@ -55,6 +56,9 @@ def school_logistics(request: AuthenticatedHttpRequest, round_pk: int, school_pk
             "sessions": sessions,
             "checklist": Checklist.objects.filter(round=rnd, school=school).first(),
             "staff": StaffAssignment.objects.filter(round=rnd, school=school),
+            # The page offers what its POST would accept, and says why not otherwise.
+            "may_staff": may_now(request.user, "logistics.record_staff", rnd, PREPARATION),
+            "may_drill": may_now(request.user, "logistics.record_drill", rnd, PREPARATION),
             "drills": MockDrill.objects.filter(round=rnd, school=school).select_related("recorded_by"),
         },
     )

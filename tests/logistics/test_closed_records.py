@@ -53,3 +53,15 @@ def test_a_countersigned_incident_takes_no_more_attachments(client, lworld):
     assert list(EvidenceFile.objects.filter(incident=w.incident).values_list("original_name", flat=True)) == ["before.jpg"]
     html = client.get(reverse("incident_detail", kwargs=kwargs)).content.decode()
     assert reverse("incident_attach", kwargs=kwargs) not in html
+
+
+@pytest.mark.parametrize(("stage", "offered"), [(Stage.PREPARATION, True), (Stage.RECTIFICATION, False)])
+def test_the_school_page_offers_staff_and_drill_edits_only_in_the_stages_that_take_them(client, lworld, stage, offered):
+    lworld.round.stage = stage
+    lworld.round.save()
+    client.force_login(lworld.coord_a)
+    kwargs = {"round_pk": lworld.round.pk, "school_pk": lworld.school_a.pk}
+    body = client.get(reverse("school_logistics", kwargs=kwargs)).content.decode()
+    assert (reverse("staff_edit", kwargs=kwargs) in body) is offered
+    assert (reverse("drill_add", kwargs=kwargs) in body) is offered
+    assert ("只读" in body) is not offered
