@@ -36,9 +36,20 @@ class SamplingError(Refused):
     """A sampling step the round's state does not allow; the message is for the user."""
 
 
-def require_stage(rnd: Round, *stages: str) -> None:
+def stage_refusal(rnd: Round, *stages: str) -> str:
+    """Why this cannot be done in the round's stage, or "" (asked by the page and the write)."""
     if rnd.stage not in stages:
-        raise SamplingError(_("The round is in the “%(stage)s” stage, where this cannot be done.") % {"stage": rnd.get_stage_display()})
+        return _("The round is in the “%(stage)s” stage, where this cannot be done.") % {"stage": rnd.get_stage_display()}
+    return ""
+
+
+def require_stage(rnd: Round, *stages: str) -> None:
+    refusal = stage_refusal(rnd, *stages)
+    if refusal:
+        raise SamplingError(refusal)
+
+
+REPLACEMENT_STAGES = (Stage.SAMPLING, Stage.PREPARATION)
 
 
 def plan_for(rnd: Round) -> SamplingPlan:
@@ -244,7 +255,7 @@ def school_replace(*, sampled: SampledSchool, school: School, reason: str, user:
     The replacement takes the replaced school's π and weight (it stands in for it in the
     design) and the next free school number.
     """
-    require_stage(sampled.round, Stage.SAMPLING, Stage.PREPARATION)
+    require_stage(sampled.round, *REPLACEMENT_STAGES)
     sampled = SampledSchool.objects.select_for_update().get(pk=sampled.pk)
     draw = current_draw(sampled.round, sampled.grade)
     if draw is None or not draw.is_confirmed:

@@ -19,6 +19,7 @@ from ..imports import FRAME_IMPORT_KIND, frame_template_bytes
 from ..selectors import exclusion_rate, frame_summary, frame_totals, sampled_schools_visible_to, school_progress
 from ..services import (
     DEFAULT_N,
+    REPLACEMENT_STAGES,
     SamplingError,
     current_draw,
     current_draws,
@@ -31,6 +32,7 @@ from ..services import (
     school_draw_confirm,
     school_draw_run,
     school_replace,
+    stage_refusal,
 )
 from .common import XLSX, check_grade, refused, round_of, stage_context
 
@@ -199,6 +201,7 @@ def draw_review(request: AuthenticatedHttpRequest, pk: int, grade: int) -> HttpR
             "sort_labels": [str(labels.get(k, k)) for k in draw.sort_keys] if draw else [],
             "weight_total": sum(s.weight * s.enrolment for s in schools if s.takes_part),
             "history": rnd.school_draws.filter(grade=grade).select_related("drawn_by", "confirmed_by"),
+            "replace_refusal": stage_refusal(rnd, *REPLACEMENT_STAGES),
         },
     )
 
@@ -224,6 +227,15 @@ def school_replace_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     sampled = get_visible_or_404(sampled_schools_visible_to(request.user), pk=pk)
     candidates = replacement_choices(sampled)
     form = ReplaceForm(request.POST or None, candidates=candidates)
+    refusal = stage_refusal(sampled.round, *REPLACEMENT_STAGES)
+    if refusal:  # the page says why, read-only, and a POST refused keeps what was typed
+        if request.method == "POST":
+            messages.error(request, refusal)
+        else:  # (a disabled field would show its initial value, not the typed one)
+            for field in form.fields.values():
+                field.disabled = True
+        context = {**stage_context(sampled.round), "form": form, "sampled": sampled, "refusal": refusal}
+        return render(request, "sampling/replace_form.html", context, status=409 if request.method == "POST" else 200)
     if request.method == "POST" and form.is_valid():
         school = next(s for s in candidates if s.pk == form.cleaned_data["school"])
         try:

@@ -175,3 +175,22 @@ def test_a_school_learns_it_is_sampled_only_when_the_draw_is_confirmed(client, w
     assert world.school_a.name not in client.get("/sampling/mine/").content.decode()
     services.school_draw_confirm(draw=draw, user=world.staff)
     assert client.get(f"/sampling/schools/{sampled.pk}/").status_code == 200
+
+
+def test_replacing_is_offered_only_in_its_stages_and_a_refused_reason_is_kept(client, world):
+    _frame(world, [50 + 10 * i for i in range(12)])
+    services.school_draw_confirm(draw=_draw(world, 3), user=world.staff)
+    original = SampledSchool.objects.filter(round=world.round).first()
+    replace = f"/sampling/schools/{original.pk}/replace/"
+    review = f"/sampling/rounds/{world.round.pk}/draw/4/review/"
+    client.force_login(world.staff)
+    assert replace in client.get(review).content.decode()
+    world.round.stage = Stage.RECTIFICATION
+    world.round.save()
+    assert replace not in client.get(review).content.decode()
+    page = client.get(replace).content.decode()
+    assert "replace-refusal" in page and "记录替换" not in page and "disabled" in page
+    candidate = services.replacement_choices(original)[0]
+    response = client.post(replace, {"school": candidate.pk, "reason": "校舍维修，无法组织测试"})
+    assert response.status_code == 409 and "校舍维修，无法组织测试" in response.content.decode()
+    assert SampledSchool.objects.get(pk=original.pk).status != SampledSchool.Status.REPLACED
