@@ -55,6 +55,14 @@ def plan_change_refusal(*, rnd: Round, plan: Plan | None) -> str:
     return stage_refusal(rnd)
 
 
+def problem_withdraw_refusal(*, problem: Problem, plan: Plan | None) -> str:
+    """A problem is withdrawn in the stage, and, when it has items still active, only while the
+    plan is a draft (its items are withdrawn with it). Uses ``problem.items`` (prefetch it)."""
+    if any(item.status != PlanItem.Status.WITHDRAWN for item in problem.items.all()):
+        return plan_change_refusal(rnd=problem.round, plan=plan)
+    return stage_refusal(problem.round)
+
+
 def plan_revise_refusal(*, rnd: Round, plan: Plan | None) -> str:
     """A new version is opened from an approved plan."""
     if plan is None or not plan.is_approved:
@@ -138,15 +146,14 @@ def problem_from_finding(*, finding: Finding, user: User) -> Problem:
 
 @transaction.atomic
 def problem_withdraw(*, problem: Problem, reason: str, user: User) -> Problem:
-    check_stage(problem.round)
+    plan = plan_of_round(problem.round)
+    refusal = problem_withdraw_refusal(problem=problem, plan=plan)
+    if refusal:
+        raise RectificationError(refusal)
     if not reason.strip():
         raise RectificationError(_("Give the reason for withdrawing."))
-    plan = plan_of_round(problem.round)
-    active = problem.items.exclude(status=PlanItem.Status.WITHDRAWN)
-    if plan is not None and active.exists():
-        _require_draft(plan)
-        for item in active:
-            _withdraw(item, reason, user)
+    for item in problem.items.exclude(status=PlanItem.Status.WITHDRAWN):
+        _withdraw(item, reason, user)
     problem.withdrawn_at, problem.withdrawn_by, problem.withdrawn_reason = (
         timezone.now(),
         user,

@@ -41,11 +41,15 @@ def problem_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
     problems = (
         problems_visible_to(request.user)
         .filter(round=rnd)
-        .select_related("finding", "withdrawn_by")
+        .select_related("round", "finding", "withdrawn_by")
         .prefetch_related("items__lead_department")
     )
     taken = set(problems.filter(withdrawn_at__isnull=True, finding__isnull=False).values_list("finding_id", flat=True))
     findings = [f for f in Finding.objects.filter(round=rnd, status=Finding.Status.OPEN) if f.pk not in taken]
+    plan = plan_of(rnd)
+    problems = list(problems)
+    for problem in problems:  # the page offers 撤回 only where the service would take it
+        problem.withdraw_refusal = services.problem_withdraw_refusal(problem=problem, plan=plan)
     return render(
         request,
         "rectification/problem_list.html",
@@ -54,7 +58,7 @@ def problem_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
             "problems": problems,
             "findings": findings,
             "problem_refusal": services.stage_refusal(rnd),
-            "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan_of(rnd)),
+            "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan),
         },
     )
 

@@ -50,3 +50,17 @@ def test_outside_its_stages_the_plan_shows_the_reason_and_no_control(client, rec
     problems = client.get(f"/rectification/rounds/{rect.round.pk}/problems/").content.decode()
     assert 'id="problem-refusal"' in problems and f"/rectification/rounds/{rect.round.pk}/problems/new/" not in problems
     assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT
+
+
+def test_an_approved_plan_offers_withdrawal_only_of_problems_without_items_and_the_post_agrees(client, rect):
+    from rectification.models import Problem
+
+    lone = services.problem_create(rnd=rect.round, title="课后服务覆盖不足", source=Problem.Source.FEEDBACK_LETTER, user=rect.staff)
+    client.force_login(rect.staff)
+    body = client.get(f"/rectification/rounds/{rect.round.pk}/problems/").content.decode()
+    assert f"/rectification/problems/{lone.pk}/withdraw/" in body
+    assert f"/rectification/problems/{rect.rect.problem.pk}/withdraw/" not in body  # its items are in the approved plan
+    client.post(f"/rectification/problems/{rect.rect.problem.pk}/withdraw/", {"reason": "重复"})
+    assert Problem.objects.get(pk=rect.rect.problem.pk).withdrawn_at is None
+    client.post(f"/rectification/problems/{lone.pk}/withdraw/", {"reason": "重复"})
+    assert Problem.objects.get(pk=lone.pk).withdrawn_at is not None
