@@ -47,15 +47,15 @@ def problem_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
     taken = set(problems.filter(withdrawn_at__isnull=True, finding__isnull=False).values_list("finding_id", flat=True))
     findings = [f for f in Finding.objects.filter(round=rnd, status=Finding.Status.OPEN) if f.pk not in taken]
     plan = plan_of(rnd)
-    problems = list(problems)
-    for problem in problems:  # the page offers 撤回 only where the service would take it
-        problem.withdraw_refusal = services.problem_withdraw_refusal(problem=problem, plan=plan)
+    listed = list(problems)
+    for problem in listed:  # the page offers 撤回 only where the service would take it
+        setattr(problem, "withdraw_refusal", services.problem_withdraw_refusal(problem=problem, plan=plan))  # noqa: B010
     return render(
         request,
         "rectification/problem_list.html",
         {
             **stage_context(rnd),
-            "problems": problems,
+            "problems": listed,
             "findings": findings,
             "problem_refusal": services.stage_refusal(rnd),
             "plan_refusal": services.plan_change_refusal(rnd=rnd, plan=plan),
