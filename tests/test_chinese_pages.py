@@ -80,6 +80,9 @@ NOT_PAGES = {
     "evidence_file",
     "evidence_download",
     "pe_certificate",
+    "service_worker",  # a script
+    "offline_sync",  # JSON for the offline queue
+    "attendance_mark_all",  # a button's POST; its page is the attendance page
 }
 
 # What the demo, having passed it, no longer offers anyone (a draw to confirm, a roster to send,
@@ -111,6 +114,21 @@ DONE_IN_THE_DEMO = {
     "progress_create",
     "document_retry",
     "round_choose",  # the demo county has one round
+    "import_confirm",  # no re-import waits for confirmation in the demo
+    "import_cancel",
+    "frame_import_confirm",
+    "frame_import_cancel",
+    "roster_import_confirm",
+    "roster_import_cancel",
+    "staff_edit",  # test staff and drills are recorded in preparation, long past
+    "drill_add",
+    "item_create",  # the plan is approved
+    "verification_draw",  # the demo's questionnaires were answered online: no paper batch to verify
+    "verification_extend",
+    "verification_forms",
+    "verification_compare",
+    "second_entry",
+    "disagreement_decide",
     "respond_save",
     "respond_submit",
     "respond_done",
