@@ -44,7 +44,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The project's own apps, in workflow order: every list of them (catalogs, documents, demo,
 # to-do lists) is read from here.
-PROJECT_APPS = ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification")
+PROJECT_APPS = ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification", "regions")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
