@@ -191,7 +191,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"  # named: kombu warns of a missing hostname otherwise
-CELERY_RESULT_BACKEND = None
+# Results are kept only for the tasks that ask (``ignore_result=False``): the county reports of a
+# region's batch, whose chord counts them in Redis, the broker's own server.
+_BROKER_IS_REDIS = CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss")
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL if _BROKER_IS_REDIS else "", schemes=("redis", "rediss")) or None
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -8,3 +8,4 @@ from monitoring_site.permissions import is_region_office
 
 rules.add_perm("regions.view_region", is_region_office)
 rules.add_perm("regions.publish_references", is_region_office)
+rules.add_perm("regions.build_reports", is_region_office)

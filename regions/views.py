@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring_site.audit import audit_record
+from monitoring_site.errors import Refused
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import counties_visible_to, get_visible_or_404, require_perm, required_person
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
@@ -19,11 +22,12 @@ from results.estimation import Level
 from results.models import ReferenceValue
 from results.selectors import results_of
 from rounds.forms import today
-from rounds.models import Region, Round
+from rounds.models import Document, Region, Round
 
 from .forms import RegionReferenceForm
+from .models import ReportBatch
 from .selectors import Rollup, rollup, sorted_rows
-from .services import region_reference_publish, region_reference_withdraw
+from .services import region_reference_publish, region_reference_withdraw, report_batch_start
 
 
 def _region(request) -> Region:
@@ -32,9 +36,18 @@ def _region(request) -> Region:
     return region
 
 
-def _year(request) -> int:
-    raw = request.GET.get("year", "")
+def _batches(request) -> QuerySet[ReportBatch]:
+    """The office's own batches, and a province's those of its cities."""
+    region = _region(request)
+    return ReportBatch.objects.filter(Q(region=region) | Q(region__parent=region))
+
+
+def _year_of(raw: str) -> int:
     return int(raw) if raw.isdigit() and 2015 <= int(raw) <= 2100 else today().year
+
+
+def _year(request) -> int:
+    return _year_of(request.GET.get("year", ""))
 
 
 def _rollup(request) -> Rollup:
@@ -45,10 +58,11 @@ def _rollup(request) -> Rollup:
 def region_rollup(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = _rollup(request)
     sort = request.GET.get("sort", "code")
+    batches = ReportBatch.objects.filter(region=data.region, year=data.year)[:3]
     return render(
         request,
         "regions/rollup.html",
-        {"rollup": data, "rows": sorted_rows(data, sort), "sort": sort, "levels": list(Level), "today": today()},
+        {"rollup": data, "rows": sorted_rows(data, sort), "sort": sort, "levels": list(Level), "today": today(), "batches": batches},
     )
 
 
@@ -146,3 +160,34 @@ def region_reference_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -
     region_reference_withdraw(ref=ref, user=request.user)
     messages.success(request, _("Reference value withdrawn."))
     return redirect("region_references")
+
+
+@require_POST
+@require_perm("regions.build_reports")
+def region_reports_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Build every county's diagnostic report of the year at once (one job per county)."""
+    try:
+        batch = report_batch_start(region=_region(request), year=_year_of(request.POST.get("year", "")), user=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return redirect("region_rollup")
+    return redirect("region_reports", pk=batch.pk)
+
+
+@require_perm("regions.view_region")
+def region_reports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One batch's progress: each county's build, and the batch done when the chord says so."""
+    batch = get_visible_or_404(_batches(request), pk=pk)
+    documents = list(batch.documents.select_related("round__county").order_by("round__county__code"))
+    done = sum(d.status in (Document.Status.DONE, Document.Status.FAILED) for d in documents)
+    template = "regions/_reports_progress.html" if request.htmx else "regions/reports.html"
+    return render(request, template, {"batch": batch, "documents": documents, "done": done})
+
+
+@require_perm("regions.view_region")
+def region_report_pdf(request: AuthenticatedHttpRequest, pk: int, document: int) -> HttpResponseBase:
+    """A county's report of the batch (school names and estimates; no pupil is named in it)."""
+    batch = get_visible_or_404(_batches(request), pk=pk)
+    doc = get_visible_or_404(batch.documents.filter(status=Document.Status.DONE), pk=document)
+    audit_record(request=request, action="export", obj_type="document", obj_id=doc.pk, summary=doc.title)
+    return FileResponse(doc.pdf.open("rb"), content_type="application/pdf", filename=f"{doc.round.county.name}-{doc.title}.pdf")

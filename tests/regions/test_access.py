@@ -12,6 +12,24 @@ from results.models import ReferenceValue
 from tests.access import REGION, ROLES, Row, check_anonymous, check_foreign, check_role
 
 
+def _batch(world, region, user) -> int:
+    """A finished batch of the region's county rounds (their documents built)."""
+    from django.test import TestCase
+
+    from regions.services import report_batch_start
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = report_batch_start(region=region, year=2027, user=user)
+    return batch.pk
+
+
+def _batch_document(world, region, user) -> dict:
+    pk = _batch(world, region, user)
+    from regions.models import ReportBatch
+
+    return {"pk": pk, "document": ReportBatch.objects.get(pk=pk).documents.get().pk}
+
+
 def _published(region) -> int:
     return ReferenceValue.objects.create(
         region=region, source="city", year=2027, domain="math", grade=4, indicator="mean", value=500, se=2, note="x"
@@ -31,6 +49,23 @@ MATRIX = {
             REGION,
             lambda w: {"pk": w.county.pk},
             lambda w: {"pk": w.other_county.pk},
+            foreign_as="city",
+        ),
+        Row("region_reports_start", "post", REGION),
+        Row(
+            "region_reports",
+            "get",
+            REGION,
+            lambda w: {"pk": _batch(w, w.city, w.city_office)},
+            lambda w: {"pk": _batch(w, w.foreign_city, w.foreign_city_office)},
+            foreign_as="city",
+        ),
+        Row(
+            "region_report_pdf",
+            "get",
+            REGION,
+            lambda w: _batch_document(w, w.city, w.city_office),
+            lambda w: _batch_document(w, w.foreign_city, w.foreign_city_office),
             foreign_as="city",
         ),
         Row(
