@@ -24,6 +24,7 @@ from results.selectors import results_of
 from rounds.forms import today
 from rounds.models import Document, Region, Round
 
+from .alerts import previous_means, region_alerts
 from .forms import RegionReferenceForm
 from .models import ReportBatch
 from .selectors import Rollup, rollup, sorted_rows
@@ -59,10 +60,19 @@ def region_rollup(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = _rollup(request)
     sort = request.GET.get("sort", "code")
     batches = ReportBatch.objects.filter(region=data.region, year=data.year)[:3]
+    alerts = region_alerts(data, previous_means(data))
     return render(
         request,
         "regions/rollup.html",
-        {"rollup": data, "rows": sorted_rows(data, sort), "sort": sort, "levels": list(Level), "today": today(), "batches": batches},
+        {
+            "rollup": data,
+            "rows": sorted_rows(data, sort),
+            "sort": sort,
+            "levels": list(Level),
+            "today": today(),
+            "batches": batches,
+            "alerts": alerts,
+        },
     )
 
 
