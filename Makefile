@@ -66,7 +66,7 @@ bench: venv-test
 lint: venv-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy monitoring_site rounds sampling logistics questionnaires results rectification
+	$(VENV)/bin/mypy monitoring_site rounds sampling logistics questionnaires results rectification regions
 	$(VENV)/bin/djlint --lint templates */templates
 
 messages: venv

@@ -45,6 +45,7 @@ from figures import Figure, add_arguments, emit  # noqa: E402
 from logistics.models import Checklist, ChecklistAnswer, ChecklistItem, ChecklistRoom, ChecklistTemplate, ItemKind  # noqa: E402
 from monitoring_site.roles import Role  # noqa: E402
 from rounds.models import County, Milestone, MilestoneKind, Person, Round, School  # noqa: E402
+from rounds.services import region_city_ensure  # noqa: E402
 from sampling.models import SampledSchool  # noqa: E402
 
 COUNTIES, SCHOOLS, ROOMS, ITEMS_PER_ROOM = 340, 20, 8, 5
@@ -57,7 +58,8 @@ BATCH = 5000
 def build() -> dict[int, County]:
     rng = random.Random(340)
     counties = County.objects.bulk_create(
-        County(code=f"{400000 + n:06d}", name=f"县{n}", province="省", city="市") for n in range(COUNTIES + len(PROBES))
+        County(code=f"{400000 + n:06d}", name=f"县{n}", city=region_city_ensure(province="省", city="市"))
+        for n in range(COUNTIES + len(PROBES))
     )
     sizes = [SCHOOLS] * COUNTIES + list(PROBES)
     schools = School.objects.bulk_create(

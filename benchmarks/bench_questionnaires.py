@@ -47,9 +47,10 @@ def build():
     from questionnaires.models import AccessCode, Kind
     from questionnaires.services import access_codes_generate, current_instrument, instrument_install_defaults
     from rounds.models import County, Round, School, Stage
+    from rounds.services import region_city_ensure
     from sampling.models import SampledSchool, SampledStudent
 
-    county = County.objects.create(code="369999", name="压测县", province="省", city="市")
+    county = County.objects.create(code="369999", name="压测县", city=region_city_ensure(province="省", city="市"))
     schools = School.objects.bulk_create(
         School(county=county, code=f"36999900{n:02d}", name=f"压测第{n}小学", school_type="primary", location="rural")
         for n in range(SCHOOLS)

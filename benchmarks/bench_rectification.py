@@ -51,6 +51,7 @@ from figures import Figure, add_arguments, emit  # noqa: E402
 from monitoring_site.roles import Role  # noqa: E402
 from rectification.models import Plan, PlanItem, Problem, Progress  # noqa: E402
 from rounds.models import County, Department, Person, Round, Stage  # noqa: E402
+from rounds.services import region_city_ensure  # noqa: E402
 
 COUNTIES, ITEMS, RUNS = 340, 5000, 7
 SIZES = {"full": (340, 5000, 400), "ci": (20, 500, 100)}  # counties, items, items of the largest county
@@ -75,7 +76,8 @@ def build(rng: random.Random) -> dict:
     User = get_user_model()
     admin = User.objects.create_user("bench-admin")
     counties = County.objects.bulk_create(
-        County(code=f"{500000 + n:06d}", name=f"基准{n}县", province="华阳省", city="东陵市") for n in range(COUNTIES)
+        County(code=f"{500000 + n:06d}", name=f"基准{n}县", city=region_city_ensure(province="华阳省", city="东陵市"))
+        for n in range(COUNTIES)
     )
     rounds = Round.objects.bulk_create(
         Round(

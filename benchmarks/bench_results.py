@@ -48,11 +48,12 @@ def _build(counties: int) -> tuple:
     from django.contrib.auth import get_user_model
 
     from rounds.models import County, Round, School
+    from rounds.services import region_city_ensure
     from sampling.models import SampledSchool, SampledStudent
 
     rng = random.Random(2021)
     user = get_user_model().objects.create_user("bench", password=None)
-    home = County.objects.create(code="990000", name="基准县", province="基准省", city="基准市")
+    home = County.objects.create(code="990000", name="基准县", city=region_city_ensure(province="基准省", city="基准市"))
     rnd = Round.objects.create(
         county=home,
         year=2027,
@@ -66,7 +67,9 @@ def _build(counties: int) -> tuple:
     schools, sampled, students = [], [], []
     serial = {4: 0, 8: 0}
     for c in range(counties):
-        county = County.objects.create(code=f"{900000 + c + 1:06d}", name=f"县{c}", province="基准省", city="基准市")
+        county = County.objects.create(
+            code=f"{900000 + c + 1:06d}", name=f"县{c}", city=region_city_ensure(province="基准省", city="基准市")
+        )
         for s in range(20):
             grade = 4 if s < 12 else 8
             schools.append(

@@ -43,7 +43,7 @@ from figures import Figure, add_arguments, emit  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from rounds.models import County, ImportBatch, School, SchoolType, Stage  # noqa: E402
-from rounds.services import round_create  # noqa: E402
+from rounds.services import region_city_ensure, round_create  # noqa: E402
 from sampling import services  # noqa: E402
 from sampling.design import FrameUnit, pps_systematic  # noqa: E402
 from sampling.imports import roster_import_run  # noqa: E402
@@ -132,7 +132,7 @@ def roster_workbook(n: int, *, born: int) -> bytes:
 def bench_roster_upload() -> list[Figure]:
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench")
-    county = County.objects.create(code="369901", name="基准县", province="华阳省", city="东陵市")
+    county = County.objects.create(code="369901", name="基准县", city=region_city_ensure(province="华阳省", city="东陵市"))
     school = School.objects.create(county=county, code="3699010001", name="基准小学", school_type=SchoolType.PRIMARY, location="urban")
     rnd = round_create(county=county, year=2027, cycle_year=1, test_start=dt.date(2027, 5, 26), test_end=dt.date(2027, 5, 27), user=user)
     rnd.stage = Stage.SAMPLING

@@ -35,6 +35,7 @@ BENCHMARKS = {  # name → (script, needs PostgreSQL, needs the demo county)
     "reports": ("bench_reports.py", False, True),
     "rectification": ("bench_rectification.py", False, False),
     "load": ("bench_load.py", True, True),
+    "province": ("bench_province.py", False, False),
 }
 
 

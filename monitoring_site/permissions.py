@@ -1,7 +1,9 @@
 """Access, decided in one place.
 
 A person holds one role with a scope: county staff and leaders see their county, inspectors,
-coordinators and monitors their schools, department users their department. Querysets are
+coordinators and monitors their schools, department users their department; a city or
+province supervision office reads its region's counties side by side on its own pages (the
+``regions`` app) and none of the county pages, whose scope helpers give it nothing. Querysets are
 narrowed to the scope before anything else, so another county's or school's object is a 404;
 a visible object the role may not change is a 403. Each app adds its permissions in its
 own ``rules.py`` built from the predicates below.
@@ -19,10 +21,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .roles import SCHOOL_SCOPED_ROLES, Role
+from .roles import COUNTY_ROLES, REGION_ROLES, SCHOOL_SCOPED_ROLES, Role
 
 if TYPE_CHECKING:
-    from rounds.models import Person
+    from rounds.models import County, Person, Region
 
 
 def person_of(user) -> Person | None:
@@ -62,12 +64,38 @@ is_coordinator = _has_role(Role.COORDINATOR)
 is_monitor = _has_role(Role.MONITOR)
 is_department = _has_role(Role.DEPARTMENT)
 is_county_reader = _has_role(Role.COUNTY_STAFF, Role.LEADER)
-has_any_role = _has_role(*Role.values)
+is_city_office = _has_role(Role.CITY_OFFICE)
+is_province_office = _has_role(Role.PROVINCE_OFFICE)
+is_region_office = _has_role(*REGION_ROLES)
+# Any role of a county's workflow (a region's office has its own pages).
+has_any_role = _has_role(*COUNTY_ROLES)
 
 
 def scope_county_id(user) -> int | None:
     person = person_of(user)
     return person.county_id if person else None
+
+
+def scope_region(user) -> Region | None:
+    """The city or province of a region office; None for everyone else."""
+    person = person_of(user)
+    if person is None or person.role not in REGION_ROLES:
+        return None
+    return person.region
+
+
+def counties_visible_to(user) -> QuerySet[County]:
+    """The counties a region office reads (its city's, or its province's cities'); a county
+    role's own county; every county for a superuser."""
+    from rounds.models import County
+
+    if user.is_superuser:
+        return County.objects.all()
+    region = scope_region(user)
+    if region is not None:
+        return region.counties()
+    county_id = scope_county_id(user)
+    return County.objects.filter(pk=county_id) if county_id is not None else County.objects.none()
 
 
 def scope_school_ids(user) -> set[int] | None:
@@ -89,7 +117,7 @@ def schools_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if user.is_superuser:
         return qs
     person = person_of(user)
-    if person is None or person.role == Role.DEPARTMENT:
+    if person is None or person.role == Role.DEPARTMENT or person.county_id is None:  # a region's office too
         return qs.none()
     qs = qs.filter(county_id=person.county_id)
     school_ids = scope_school_ids(user)

@@ -6,6 +6,7 @@ DATABASE_URL switches to PostgreSQL, CELERY_BROKER_URL (or REDIS_URL) to Redis.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -47,7 +48,7 @@ PUBLIC_URL = env_url("DJANGO_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("htt
 
 # The project's own apps, in workflow order: every list of them (catalogs, documents, demo,
 # to-do lists) is read from here.
-PROJECT_APPS = ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification")
+PROJECT_APPS = ("rounds", "sampling", "logistics", "questionnaires", "results", "rectification", "regions")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -168,10 +169,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": env_str("DJANGO_STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")},
 }
+# Uploads and built documents in S3-compatible object storage (MinIO, a cloud's OSS/COS) when
+# a bucket is named: every web process and worker of a province's deployment sees the same files.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_url("S3_ENDPOINT_URL", "", schemes=("http", "https")) or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "default_acl": None,  # private: files leave only through the views that check access
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Serve straight from static/ when collectstatic has not been run (embedded default).
 WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -197,7 +215,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"  # named: kombu warns of a missing hostname otherwise
-CELERY_RESULT_BACKEND = None
+# Results are kept only for the tasks that ask (``ignore_result=False``): the county reports of a
+# region's batch, whose chord counts them in Redis, the broker's own server.
+_BROKER_IS_REDIS = CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss")
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL if _BROKER_IS_REDIS else "", schemes=("redis", "rediss")) or None
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("questionnaires/", include("questionnaires.urls")),
     path("results/", include("results.urls")),
     path("rectification/", include("rectification.urls")),
+    path("regions/", include("regions.urls")),
     path("", include("rounds.urls")),
 ]
 

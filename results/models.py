@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rounds.models import GRADE_CHOICES, County, Domain, ImportBatch, Round
+from rounds.models import GRADE_CHOICES, County, Domain, ImportBatch, Region, Round
 from sampling.models import SampledStudent
 
 
@@ -214,8 +214,14 @@ class ReferenceValue(models.Model):
         PROVINCE = "province", _("Province")
         NATION = "nation", _("Nation")
         PREVIOUS = "previous", _("Previous round")
+        CITY = "city", _("City")
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    # Typed by a county for one round, or published by a city or province office for the
+    # year, which every county of the region is then compared with.
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("county"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="references", verbose_name=_("published by")
+    )
     # The round it was typed for: a reference serves that round only, never the next one.
     round = models.ForeignKey(Round, on_delete=models.PROTECT, null=True, related_name="references", verbose_name=_("round"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
@@ -237,7 +243,18 @@ class ReferenceValue(models.Model):
                 fields=["round", "source", "year", "domain", "grade", "indicator"],
                 name="reference_once_a_round",
             ),
+            models.UniqueConstraint(
+                fields=["region", "source", "year", "domain", "grade", "indicator"],
+                condition=models.Q(region__isnull=False),
+                name="reference_once_a_region_year",
+                violation_error_message=_("This value is already published for the year: withdraw it first to change it."),
+            ),
             models.CheckConstraint(condition=models.Q(se__gte=0), name="reference_se_positive"),
+            models.CheckConstraint(
+                condition=models.Q(county__isnull=False, region__isnull=True)
+                | models.Q(county__isnull=True, region__isnull=False, round__isnull=True),
+                name="reference_typed_or_published",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from rounds.models import Domain, Round
+from rounds.models import Domain, Region, Round
 
 from .models import ReferenceValue
 
@@ -65,23 +66,36 @@ def system_previous(rnd: Round) -> list[ReferenceValue]:
     return list(seen.values())
 
 
+def published_references(rnd: Round) -> list[ReferenceValue]:
+    """The values the county's city and province offices published for the round's year."""
+    regions = Region.objects.filter(Q(counties_of_city=rnd.county_id) | Q(children__counties_of_city=rnd.county_id))
+    return list(ReferenceValue.objects.filter(region__in=regions, year=rnd.year).select_related("region"))
+
+
 def round_references(rnd: Round) -> list[ReferenceValue]:
-    """What the round is compared with: its own typed references, the county's earlier rounds
-    in the system, and a typed previous-round value only where the system has none."""
+    """What the round is compared with: the values its city and province offices published
+    for the year, its own typed references (but where an office published the same value),
+    the county's earlier rounds in the system, and a typed previous-round value only where
+    the system has none."""
     system = system_previous(rnd)
+    published = published_references(rnd)
     covered = {(r.domain, r.grade, r.indicator) for r in system}
+    official = {(r.source, r.year, r.domain, r.grade, r.indicator) for r in published}
     typed = [
         r
         for r in ReferenceValue.objects.filter(round=rnd)
         if not (r.source == ReferenceValue.Source.PREVIOUS and (r.domain, r.grade, r.indicator) in covered)
+        and (r.source, r.year, r.domain, r.grade, r.indicator) not in official
     ]
-    for r in typed:
+    for r in typed + published:
         r.from_system = False
-    return typed + system
+    return published + typed + system
 
 
 def origin(ref: ReferenceValue) -> str:
     """Where a reference comes from, for pages and evidence."""
     if getattr(ref, "from_system", False):
         return ref.note
+    if ref.region_id is not None:
+        return _("published by %(region)s: %(note)s") % {"region": ref.region, "note": ref.note}
     return ref.note or _("typed in, source not given")

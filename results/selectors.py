@@ -33,7 +33,7 @@ from .estimation import (
 )
 from .models import Attendance, CutScores, Finding, Indicator, ReferenceValue, ResultImport, StudentScore
 from .reference import cut_scores_of, score_bands, scored_domains
-from .weights import Design, SchoolAdjustment, design_of, sampled_of
+from .weights import Design, SchoolAdjustment, design_of, sampled_of_rounds
 
 LEVEL_LABELS = {
     Level.NEEDS_IMPROVEMENT: _("Level Ⅰ needs improvement"),
@@ -97,25 +97,34 @@ def score_sample(*, rnd: Round, domain: str, grade: int) -> Sample | None:
 def score_samples(*, rnd: Round, domain: str | None = None) -> dict[tuple[str, int], Sample]:
     """The sample of every domain (or of ``domain``) and grade of the round with scores in use:
     two queries, the scores' rows and the round's sampled students."""
+    return score_samples_of(rounds=[rnd], domain=domain).get(rnd.pk, {})
+
+
+def score_samples_of(*, rounds: list[Round], domain: str | None = None) -> dict[int, dict[tuple[str, int], Sample]]:
+    """``score_samples`` of many rounds (a region's counties) in the same two queries:
+    round pk → (domain, grade) → sample."""
     rows = StudentScore.objects.filter(
-        result_import__round=rnd,
+        result_import__round__in=rounds,
         result_import__kind=ResultImport.Kind.SCORES,
         result_import__state=ResultImport.State.ACTIVE,
     )
     if domain is not None:
         rows = rows.filter(result_import__domain=domain)
-    grouped: dict[tuple[str, int], list[tuple]] = {}
-    for row_domain, grade, *row in rows.values_list("result_import__domain", "student__sampled_school__grade", *_SAMPLE_FIELDS):
-        grouped.setdefault((row_domain, grade), []).append(row)
+    grouped: dict[int, dict[tuple[str, int], list[tuple]]] = {}
+    fields = ("result_import__round_id", "result_import__domain", "student__sampled_school__grade", *_SAMPLE_FIELDS)
+    for round_id, row_domain, grade, *row in rows.values_list(*fields):
+        grouped.setdefault(round_id, {}).setdefault((row_domain, grade), []).append(row)
     if not grouped:
         return {}
-    students = sampled_of(rnd=rnd)
-    samples = {}
-    for key, group in grouped.items():
-        sample = _sample(group, design_of(students=students, grade=key[1], attendance={r[0]: r[1] for r in group}))
-        if sample is not None:
-            samples[key] = sample
-    return samples
+    students = sampled_of_rounds(round_ids=list(grouped))
+    out: dict[int, dict[tuple[str, int], Sample]] = {}
+    for round_id, by_key in grouped.items():
+        samples = out.setdefault(round_id, {})
+        for key, group in by_key.items():
+            sample = _sample(group, design_of(students=students.get(round_id, []), grade=key[1], attendance={r[0]: r[1] for r in group}))
+            if sample is not None:
+                samples[key] = sample
+    return out
 
 
 def _sample(rows, design: Design) -> Sample | None:

@@ -61,6 +61,15 @@ def sampled_of(*, rnd: Round) -> list[tuple]:
     return list(SampledStudent.objects.filter(sampled_school__round=rnd).values_list(*_STUDENT_FIELDS))
 
 
+def sampled_of_rounds(*, round_ids: list[int]) -> dict[int, list[tuple]]:
+    """``sampled_of`` of many rounds in one query: round pk → its students."""
+    out: dict[int, list[tuple]] = {pk: [] for pk in round_ids}
+    rows = SampledStudent.objects.filter(sampled_school__round__in=round_ids).values_list("sampled_school__round_id", *_STUDENT_FIELDS)
+    for round_id, *row in rows:
+        out[round_id].append(tuple(row))
+    return out
+
+
 def design_of(*, students: list[tuple], grade: int, attendance: dict[int, str]) -> Design:
     """The design of one import for one grade: ``students`` from ``sampled_of``,
     ``attendance`` student pk → attendance for the rows of the file."""

@@ -1,13 +1,24 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, County, Department, ImportBatch, Milestone, Person, Round, School, TestSession
+from .models import AuditEvent, County, Department, ImportBatch, Milestone, Person, Region, Round, School, TestSession
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    """The region tree: provinces, their cities; a county is put in its city on its own page."""
+
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
 
 
 @admin.register(County)
 class CountyAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "city", "province"]
+    list_filter = ["city__parent", "city"]
     search_fields = ["code", "name"]
+    list_select_related = ["city__parent"]
 
 
 @admin.register(Department)
@@ -56,8 +67,8 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "county", "department", "must_change_password"]
-    list_filter = ["role", "county"]
+    list_display = ["user", "role", "county", "region", "department", "must_change_password"]
+    list_filter = ["role", "county", "region"]
     search_fields = ["user__username", "user__first_name"]
     filter_horizontal = ["schools"]
 

@@ -47,7 +47,7 @@ class SchoolForm(VersionedForm):
 class CountyForm(forms.ModelForm):
     class Meta:
         model = County
-        fields = ["name", "province", "city", "hotline"]
+        fields = ["name", "hotline"]  # the city it belongs to decides which offices read it: set in the admin
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from monitoring_site.roles import Role
+from monitoring_site.roles import REGION_ROLES, Role
 
 county_code_validator = RegexValidator(r"^\d{6}$", _("A county code has 6 digits."))
 school_code_validator = RegexValidator(r"^\d{10}$", _("A school identification code has 10 digits."))
@@ -60,11 +60,61 @@ class Location(models.TextChoices):
     RURAL = "rural", _("Rural")
 
 
+class Region(models.Model):
+    """A province (省) or a city (地市) of the region tree: province → city → county.
+
+    A city belongs to one province and a county to one city; the supervision office of a city
+    or a province reads its counties' rounds side by side (``Role.CITY_OFFICE``,
+    ``Role.PROVINCE_OFFICE``)."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=30)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        limit_choices_to={"kind": "province"},
+        verbose_name=_("province"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=models.Q(kind="province"), name="region_province_unique_name"),
+            models.UniqueConstraint(fields=["parent", "name"], condition=models.Q(kind="city"), name="region_city_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(kind="province", parent__isnull=True) | models.Q(kind="city", parent__isnull=False),
+                name="region_city_in_a_province",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def counties(self) -> models.QuerySet[County]:
+        """The counties of this city, or of every city of this province."""
+        return County.objects.filter(models.Q(city=self) | models.Q(city__parent=self))
+
+
 class County(models.Model):
     code = models.CharField(_("county code"), max_length=6, unique=True, validators=[county_code_validator])
     name = models.CharField(_("name"), max_length=50)
-    province = models.CharField(_("province"), max_length=30)
-    city = models.CharField(_("city"), max_length=30)
+    city = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="counties_of_city",
+        limit_choices_to={"kind": Region.Kind.CITY},
+        verbose_name=_("city"),
+    )
     hotline = models.CharField(_("reporting hotline"), max_length=30, blank=True)
     history = HistoricalRecords()
 
@@ -75,6 +125,10 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def province(self) -> Region:
+        return self.city.parent  # type: ignore[return-value]  # a city always has its province
 
 
 class Department(models.Model):
@@ -285,7 +339,9 @@ class Person(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="people", verbose_name=_("county"))
+    # County roles have a county; a city or province office has its region instead.
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("county"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("region"))
     schools = models.ManyToManyField(School, blank=True, related_name="people", verbose_name=_("schools"))
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("department")
@@ -300,6 +356,15 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["county", "role", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=sorted(REGION_ROLES), county__isnull=True, region__isnull=False)
+                    | (~models.Q(role__in=sorted(REGION_ROLES)) & models.Q(county__isnull=False, region__isnull=True))
+                ),
+                name="person_county_or_region",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from .models import (
     Milestone,
     MilestoneKind,
     Person,
+    Region,
     Round,
     School,
     SessionKind,
@@ -282,7 +284,7 @@ def county_create(
 ) -> tuple[County, Person, str]:
     """A county and its first county-staff account, whose password is returned to be handed
     over once (it must be changed at the first log-in)."""
-    county = County(code=code, name=name, province=province, city=city, hotline=hotline)
+    county = County(code=code, name=name, city=region_city_ensure(province=province, city=city), hotline=hotline)
     county.full_clean()
     history_user(county, by)
     county.save()
@@ -291,9 +293,21 @@ def county_create(
 
 
 @transaction.atomic
-def county_update(*, county: County, name: str, province: str, city: str, hotline: str, user) -> County:
-    """The county's name, region and reporting hotline (举报电话), as its staff keep them."""
-    county.name, county.province, county.city, county.hotline = name, province, city, hotline
+def county_update(*, county: County, name: str, hotline: str, user) -> County:
+    """The county's name and reporting hotline (举报电话), as its staff keep them. Its city is
+    not theirs to change: it decides which offices read the county."""
+    county.name, county.hotline = name, hotline
     history_user(county, user)
-    county.save(update_fields=["name", "province", "city", "hotline"])
+    county.save(update_fields=["name", "hotline"])
     return county
+
+
+@transaction.atomic
+def region_city_ensure(*, province: str, city: str) -> Region:
+    """The city of that name in the province of that name, both created if new."""
+    province, city = province.strip(), city.strip()
+    if not province or not city:
+        raise ValidationError({"city": [_("Name the province and the city of the county.")]})
+    top, _created = Region.objects.get_or_create(kind=Region.Kind.PROVINCE, name=province, parent=None)
+    found, _created = Region.objects.get_or_create(kind=Region.Kind.CITY, name=city, parent=top)
+    return found

@@ -10,7 +10,8 @@ def school_import(batch_id: int, language: str = "zh-hans") -> str:
         return import_task_run(batch_id=batch_id, run=lambda: school_import_run(batch_id=batch_id))
 
 
-@shared_task(bind=True, max_retries=2, acks_late=True, reject_on_worker_lost=True, soft_time_limit=540, time_limit=600)
+# Its result is kept (a status word) so that a region's batch can be one chord of these builds.
+@shared_task(bind=True, max_retries=2, acks_late=True, reject_on_worker_lost=True, soft_time_limit=540, time_limit=600, ignore_result=False)
 def document_build(self, document_id: int, language: str = "zh-hans") -> str:
     from celery.exceptions import SoftTimeLimitExceeded
 

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.urls import reverse
 
-ROLES = ["staff", "leader", "inspector", "coord_a", "coord_b", "monitor", "dept"]
-EVERYONE = frozenset(ROLES)
+COUNTY_ROLES = ["staff", "leader", "inspector", "coord_a", "coord_b", "monitor", "dept"]
+# The county's city and province offices: every county page is a 403 to them (their pages are
+# the regions app's).
+REGION_ROLES = ["city", "province"]
+ROLES = COUNTY_ROLES + REGION_ROLES
+EVERYONE = frozenset(COUNTY_ROLES)
+REGION = frozenset(REGION_ROLES)
 READERS = frozenset({"staff", "leader"})
 STAFF = frozenset({"staff"})
 

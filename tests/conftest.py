@@ -17,7 +17,7 @@ from monitoring_site.roles import Role
 from rounds.models import SchoolType
 from rounds.services import round_create
 
-from .factories import CountyFactory, DepartmentFactory, PersonFactory, SchoolFactory, late_may
+from .factories import CityFactory, CountyFactory, DepartmentFactory, PersonFactory, ProvinceFactory, SchoolFactory, late_may
 
 
 def _own_redis_database() -> None:
@@ -70,11 +70,15 @@ def require_services():
 
 
 class World:
-    """One county with people in every role, and a foreign county with its own staff."""
+    """One county with people in every role, and a foreign county with its own staff; the
+    county's city and province offices, and the office of the foreign county's city (in
+    another province)."""
 
     def __init__(self):
-        self.county = CountyFactory(name="青山县", code="369901")
-        self.other_county = CountyFactory(name="外县", code="369902")
+        self.city = CityFactory(name="东陵市", parent=ProvinceFactory(name="华阳省"))
+        self.foreign_city = CityFactory(name="北岭市", parent=ProvinceFactory(name="远山省"))
+        self.county = CountyFactory(name="青山县", code="369901", city=self.city)
+        self.other_county = CountyFactory(name="外县", code="369902", city=self.foreign_city)
         self.school_a = SchoolFactory(county=self.county, name="甲小学", school_type=SchoolType.PRIMARY, location="urban")
         self.school_b = SchoolFactory(county=self.county, name="乙中学", school_type=SchoolType.JUNIOR, location="town")
         self.foreign_school = SchoolFactory(county=self.other_county, name="外县小学")
@@ -88,6 +92,14 @@ class World:
         self.monitor = PersonFactory(county=self.county, role=Role.MONITOR, user__username="monitor", schools=[self.school_a]).user
         self.dept_user = PersonFactory(county=self.county, role=Role.DEPARTMENT, user__username="dept", department=self.department).user
         self.foreign_staff = PersonFactory(county=self.other_county, role=Role.COUNTY_STAFF, user__username="foreign").user
+        # The supervision offices over the county (its city's, its province's) and over the other one.
+        self.city_office = PersonFactory(county=None, region=self.city, role=Role.CITY_OFFICE, user__username="city").user
+        self.province_office = PersonFactory(
+            county=None, region=self.city.parent, role=Role.PROVINCE_OFFICE, user__username="province"
+        ).user
+        self.foreign_city_office = PersonFactory(
+            county=None, region=self.foreign_city, role=Role.CITY_OFFICE, user__username="foreign_city"
+        ).user
         start, end = late_may()
         self.round = round_create(county=self.county, year=2027, cycle_year=1, test_start=start, test_end=end, user=self.staff)
         self.foreign_round = round_create(
@@ -104,6 +116,9 @@ class World:
             "monitor": self.monitor,
             "dept": self.dept_user,
             "foreign": self.foreign_staff,
+            "city": self.city_office,
+            "province": self.province_office,
+            "foreign_city": self.foreign_city_office,
         }
 
 

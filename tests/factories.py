@@ -4,9 +4,29 @@ import factory
 from django.contrib.auth import get_user_model
 
 from monitoring_site.roles import Role
-from rounds.models import County, Department, Person, School, SchoolType
+from rounds.models import County, Department, Person, Region, School, SchoolType
 
 PASSWORD = "Test-pass-2027"
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("kind", "name")
+
+    kind = Region.Kind.PROVINCE
+    name = "华阳省"
+    parent = None
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("kind", "name", "parent")
+
+    kind = Region.Kind.CITY
+    name = "东陵市"
+    parent = factory.SubFactory(ProvinceFactory)
 
 
 class CountyFactory(factory.django.DjangoModelFactory):
@@ -15,8 +35,7 @@ class CountyFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"{360100 + n:06d}")
     name = factory.Sequence(lambda n: f"测试{n}县")
-    province = "华阳省"
-    city = "东陵市"
+    city = factory.SubFactory(CityFactory)
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from logistics import models as logistics_models
 from logistics.models import Checklist, ChecklistStatus, Handover, Incident, MockDrill, Package
-from monitoring_site.roles import Role
+from monitoring_site.roles import REGION_ROLES, Role
 from questionnaires.models import Kind, Response
 from rectification import demo as rectification_demo
 from rectification.models import Plan, PlanItem
@@ -26,7 +26,9 @@ def test_the_demo_round_has_reached_every_stage(db, django_capture_on_commit_cal
     today = timezone.localdate()
 
     # people: one account per role, each with its scope
-    assert set(Person.objects.filter(county=rnd.county).values_list("role", flat=True)) == set(Role.values)
+    assert set(Person.objects.filter(county=rnd.county).values_list("role", flat=True)) == set(Role.values) - REGION_ROLES
+    offices = Person.objects.filter(role__in=REGION_ROLES)
+    assert {(p.role, p.region) for p in offices} == {(Role.CITY_OFFICE, rnd.county.city), (Role.PROVINCE_OFFICE, rnd.county.province)}
 
     # every school-side account looks after schools of the sample, so its pages have content
     sampled_ids = set(SampledSchool.objects.filter(round=rnd).values_list("school_id", flat=True))

@@ -26,6 +26,7 @@ def _manage(*args, **env):
         ({"CELERY_BROKER_URL": "http://broker"}, "CELERY_BROKER_URL"),
         ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES"),
         ({"DJANGO_SECURE": "1"}, "DJANGO_SECRET_KEY"),
+        ({"S3_BUCKET": "jiance", "S3_ENDPOINT_URL": "minio:9000"}, "S3_ENDPOINT_URL"),
     ],
 )
 def test_a_bad_setting_stops_the_start_with_a_clear_message(env, fragment):
@@ -68,3 +69,10 @@ def test_tasks_run_inline_without_a_broker_and_the_database_defaults_to_sqlite()
         timeout=60,
     )
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3"], result.stderr
+
+
+def test_a_bucket_puts_the_files_in_s3_compatible_storage():
+    code = "from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name, s.endpoint_url)"
+    result = _manage("shell", "-c", code, S3_BUCKET="jiance", S3_ENDPOINT_URL="http://minio:9000")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["S3Storage", "jiance", "http://minio:9000"]

@@ -16,6 +16,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if person is None:
         # The IT administrator has no role in the workflow; their place is the admin site.
         return redirect("admin:index") if request.user.is_staff else render(request, "rounds/no_role.html", status=403)
+    if person.region_id is not None:  # a city's or province's office: its counties side by side
+        return redirect("region_rollup")
     rounds = list(open_rounds(request.user))
     chosen = round_of_request(request)
     return render(

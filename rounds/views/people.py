@@ -97,6 +97,7 @@ def person_reset_password_view(request: AuthenticatedHttpRequest, pk: int) -> Ht
 @require_perm("rounds.view_audit")
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     county_id = required_person(request.user).county_id
+    assert county_id is not None, "the log is for county readers"
     events = AuditEvent.objects.select_related("user").filter(user__person__county_id=county_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "rounds/audit_list.html", {"page": page})

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -172,14 +173,15 @@ def department_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("rounds.manage_registry")
 def county_edit(request):
-    """The county's own record: name, region and the reporting hotline on every notice board."""
+    """The county's own record: its name and the reporting hotline on every notice board (its
+    province and city are shown; the administrator sets them)."""
     county = required_person(request.user).county
+    if county is None:  # a region's office keeps no county record
+        raise PermissionDenied
     form = CountyForm(request.POST or None, instance=county)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        county_update(
-            county=county, name=data["name"], province=data["province"], city=data["city"], hotline=data["hotline"], user=request.user
-        )
+        county_update(county=county, name=data["name"], hotline=data["hotline"], user=request.user)
         messages.success(request, _("County record saved."))
         return redirect("county_edit")
     return render(request, "rounds/county_form.html", {"form": form, "county": county})

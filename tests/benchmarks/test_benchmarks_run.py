@@ -22,6 +22,7 @@ WORKLOADS = [
     "reports: the demo county's diagnostic report",
     "rectification: overview",
     "load: ",
+    "province: roll-up",
 ]
 ROLES = ["county staff", "leader", "inspector", "school coordinator", "monitor", "department"]
 

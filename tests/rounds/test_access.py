@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from rounds import urls as rounds_urls
 from rounds.models import Document, ImportBatch
-from tests.access import EVERYONE, READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role, undone
+from tests.access import EVERYONE, READERS, REGION, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role, undone
 
 
 def _batch(world, county):
@@ -29,7 +29,7 @@ def _doc_kwargs(world, rnd):
 MATRIX = {
     row.name: row
     for row in [
-        Row("home", "get", EVERYONE),
+        Row("home", "get", EVERYONE | REGION),  # a region's office is sent on to its counties
         Row("school_list", "get", READERS),
         Row("school_create", "get", STAFF),
         Row("school_import", "get", STAFF),

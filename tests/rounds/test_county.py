@@ -1,4 +1,5 @@
-"""A county and its first staff account from one command; its record kept by its staff."""
+"""A county and its first staff account from one command (its province and city found or
+created in the region tree); its record kept by its staff, who do not move it to another city."""
 
 import io
 
@@ -21,7 +22,8 @@ def _create(**extra):
 def test_the_command_creates_the_county_and_its_first_staff_account(db):
     printed = _create()
     county = County.objects.get(code="369905")
-    assert (county.name, county.province, county.city, county.hotline) == ("白云县", "华阳省", "东陵市", "0790-7654321")
+    assert (county.name, county.province.name, county.city.name, county.hotline) == ("白云县", "华阳省", "东陵市", "0790-7654321")
+    assert county.city.parent == county.province and county.province.kind == "province"
     person = Person.objects.get(user__username="baiyun")
     assert person.county == county and person.role == Role.COUNTY_STAFF and person.must_change_password
     password = printed.split(" / ")[1].split()[0]
@@ -36,14 +38,15 @@ def test_a_bad_code_or_a_taken_username_creates_nothing(world):
     assert not County.objects.filter(code__in=["12", "369905"]).exists()
 
 
-def test_staff_edit_the_name_region_and_hotline_of_their_county(client, world):
+def test_staff_edit_the_name_and_hotline_of_their_county_not_its_city(client, world):
     client.force_login(world.staff)
     url = reverse("county_edit")
-    assert "青山县" in client.get(url).content.decode()
-    response = client.post(url, {"name": "青山区", "province": "华阳省", "city": "西陵市", "hotline": "0790-1111111"})
+    page = client.get(url).content.decode()
+    assert "青山县" in page and "华阳省" in page and "东陵市" in page
+    response = client.post(url, {"name": "青山区", "province": "远山省", "city": "北岭市", "hotline": "0790-1111111"})
     assert response.status_code == 302
     world.county.refresh_from_db()
-    assert (world.county.name, world.county.city, world.county.hotline) == ("青山区", "西陵市", "0790-1111111")
+    assert (world.county.name, world.county.city, world.county.hotline) == ("青山区", world.city, "0790-1111111")
     assert world.county.history.first().history_user == world.staff
     world.other_county.refresh_from_db()
     assert world.other_county.name == "外县"

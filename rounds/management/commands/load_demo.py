@@ -16,10 +16,11 @@ from rounds.documents import document_kinds, document_request
 from rounds.letters import LETTER, school_letters_request
 from rounds.models import County, Department, Document, Person, School, SchoolType
 from rounds.selectors import WORKFLOW_APPS
-from rounds.services import round_create
+from rounds.services import region_city_ensure, round_create
 
 DEMO_PASSWORD = "Jiance@2027"  # noqa: S105 - the demo accounts, printed on purpose
-COUNTY = {"code": "369901", "name": "青山县", "province": "华阳省", "city": "东陵市", "hotline": "0790-12345678"}
+COUNTY = {"code": "369901", "name": "青山县", "hotline": "0790-12345678"}
+REGION = {"province": "华阳省", "city": "东陵市"}
 TOWNS = [
     "城关镇",
     "青溪镇",
@@ -86,6 +87,9 @@ ACCOUNTS = [
     ("xuexiao2", "赵联络", Role.COORDINATOR),
     ("jianceyuan1", "周监测员", Role.MONITOR),
     ("jiaoyan", "黄教研", Role.DEPARTMENT),
+    # The supervision offices of the county's city and province: the counties side by side.
+    ("shiji", "孙督导", Role.CITY_OFFICE),
+    ("shengji", "钱督导", Role.PROVINCE_OFFICE),
 ]
 
 
@@ -168,17 +172,19 @@ class Command(BaseCommand):
             self._print_accounts()
             return None
         rng = random.Random(2027)
-        county = County.objects.create(**COUNTY)
+        county = County.objects.create(**COUNTY, city=region_city_ensure(**REGION))
         School.objects.bulk_create(School(county=county, **values) for values in demo_schools(rng))
         departments = {name: Department.objects.create(county=county, name=name, leader_name=_person_name(rng)) for name in DEPARTMENTS}
         User = get_user_model()
         admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统管理员")
         schools = {s.name: s for s in School.objects.filter(county=county)}
+        regions = {Role.CITY_OFFICE: county.city, Role.PROVINCE_OFFICE: county.province}
         for username, name, role in ACCOUNTS:
             user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=name)
             Person.objects.create(
                 user=user,
-                county=county,
+                county=None if role in regions else county,
+                region=regions.get(role),
                 role=role,
                 must_change_password=False,
                 department=departments["教师发展中心（教研室）"] if role == Role.DEPARTMENT else None,

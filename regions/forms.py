@@ -1,0 +1,46 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from results.models import ReferenceValue
+from rounds.models import Region
+
+# What each office publishes: a city its own means, a province its own and the nation's.
+SOURCES = {
+    Region.Kind.CITY: [ReferenceValue.Source.CITY],
+    Region.Kind.PROVINCE: [ReferenceValue.Source.PROVINCE, ReferenceValue.Source.NATION],
+}
+
+
+class RegionReferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReferenceValue
+        fields = ["source", "year", "domain", "grade", "indicator", "value", "se", "note"]
+        help_texts = {
+            "value": _("Shares and rates as fractions, e.g. 0.25 for a quarter."),
+            "domain": _("For BMI and vision rates choose PE and health."),
+            "note": _("The document the value is taken from, e.g. the province's 2026 monitoring report."),
+        }
+
+    def __init__(self, *args, region: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.region = region
+        allowed = SOURCES[Region.Kind(region.kind)]
+        self.fields["source"].choices = [(s.value, s.label) for s in allowed]  # type: ignore[attr-defined]
+        self.fields["note"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        clash = ReferenceValue.objects.filter(
+            region=self.instance.region,
+            source=data.get("source"),
+            year=data.get("year"),
+            domain=data.get("domain") or "",
+            grade=data.get("grade"),
+            indicator=data.get("indicator"),
+        ).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("This value is already published for the year: withdraw it first to change it."))
+        return data
