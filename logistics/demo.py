@@ -92,10 +92,13 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     if not schools:
         return
     coordinator, inspector = _someone(rnd, Role.COORDINATOR), _someone(rnd, Role.INSPECTOR)
-    checklists = [checklist_ensure(rnd=rnd, school=s.school) for s in schools[: len(STATES) * 2]]
+    # The first schools show every state a checklist passes through (the tour's returned and
+    # submitted ones among them); every other school's was approved before the test, as a round
+    # that was tested must have had them.
+    checklists = [checklist_ensure(rnd=rnd, school=s.school) for s in schools]
     items = list(ChecklistItem.objects.filter(room__template__round=rnd).select_related("room"))
     for n, checklist in enumerate(checklists):
-        state = STATES[n % len(STATES)]
+        state = STATES[n % len(STATES)] if n < len(STATES) * 2 else "approved"
         _fill(checklist, items, coordinator, rng, complete=state != "draft")
         if state == "draft":
             continue
@@ -130,7 +133,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     # test (a sick child misses every session): the results demo marks them 缺考, so attendance,
     # scores and the school's letter tell one story.
     # (the tour's school is the first grade-4 one whose checklist came back, as load_demo scopes xuexiao1)
-    returned = [s for n, s in enumerate(schools[: len(checklists)]) if STATES[n % len(STATES)] == "returned" and s.grade == 4]
+    returned = [s for n, s in enumerate(schools[: len(STATES) * 2]) if STATES[n % len(STATES)] == "returned" and s.grade == 4]
     for sampled in dict.fromkeys([first, *returned[:1]]):
         _record_test_day(rnd, sampled, coordinator, rng)
     at = timezone.make_aware(dt.datetime.combine(rnd.test_start, dt.time(7, 30)))

@@ -88,7 +88,7 @@ def step_2_sample(page) -> None:
 def step_3_readiness(page) -> None:
     _nav(page, "五室准备情况")
     text = _main(page)
-    for status in ("未开始", "填写中", "已提交", "已退回修改", "已通过", "已逾期"):
+    for status in ("填写中", "已提交", "已退回修改", "已通过", "已逾期"):
         assert status in text, status
     assert page.locator("main a", has_text="导出Excel").count() == 1
     assert page.locator("main form button", has_text="准备情况汇总（PDF）").count() == 1
