@@ -95,7 +95,8 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
     # The first schools show every state a checklist passes through (the tour's returned and
     # submitted ones among them); every other school's was approved before the test, as a round
     # that was tested must have had them.
-    checklists = [checklist_ensure(rnd=rnd, school=s.school) for s in schools]
+    # (one checklist per school: a 九年一贯制 school sampled in both grades has one)
+    checklists = [checklist_ensure(rnd=rnd, school=school) for school in dict.fromkeys(s.school for s in schools)]
     items = list(ChecklistItem.objects.filter(room__template__round=rnd).select_related("room"))
     for n, checklist in enumerate(checklists):
         state = STATES[n % len(STATES)] if n < len(STATES) * 2 else "approved"

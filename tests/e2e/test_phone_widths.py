@@ -115,3 +115,18 @@ def test_the_respondent_answers_on_a_phone(phone_page, demo):
     phone_page.wait_for_url("**/q/answer/")
     _check(phone_page, "phone-respondent-answer", problems)
     assert not problems, "\n".join(problems)
+
+
+def test_the_inspector_reviews_a_submitted_checklist_on_a_phone(phone_page, demo):
+    """The review page is reached from the checklist, not the menu: the crawl may not get there."""
+    from django.urls import reverse
+
+    from logistics.models import Checklist
+
+    checklist = Checklist.objects.get(status="submitted", school__name="白沙镇北塘小学")  # ducha1's, as the README says
+    login(phone_page, ROLES["inspector"], PASSWORD)
+    response = phone_page.goto(reverse("checklist_review", args=[checklist.round_id, checklist.school_id]))
+    assert response is not None and response.status == 200
+    problems: list[str] = []
+    _check(phone_page, "phone-inspector-checklist_review", problems)
+    assert not problems, "\n".join(problems)
