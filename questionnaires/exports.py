@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 
 from .definition import COLUMNS
-from .models import Answer, Instrument, Response
+from .models import Answer, Instrument, Response, VerificationForm
 
 TYPE_NAMES = {
     "single": "single",
@@ -142,8 +142,12 @@ def codebook_and_data_bytes(instrument: Instrument) -> bytes:
             for i in items
         ],
     )
+    # A paper form drawn for a second entry is left out until that entry is made: the second
+    # enterer, county staff like the rest, must not read the first entry's values here.
+    awaiting_second_entry = VerificationForm.objects.filter(response__instrument=instrument, entered_at__isnull=True)
     responses = list(
         Response.objects.filter(instrument=instrument, submitted_at__isnull=False)
+        .exclude(pk__in=awaiting_second_entry.values("response_id"))
         .select_related("access_code__student", "access_code__sampled_school__school")
         .order_by(
             "access_code__sampled_school__grade",

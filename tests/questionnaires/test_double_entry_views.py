@@ -88,3 +88,24 @@ def test_the_import_page_states_the_rate_and_the_flag(client, qworld):
     second_entry_save(form=paper.waiting, values=checked(paper), user=paper.second)
     body = client.get(reverse("paper_import_detail", args=[paper.batch.pk])).content.decode()
     assert "3.57%" in body and "verification-flag" in body  # 1 of 28 > 1 %
+
+
+def test_the_data_export_leaves_out_a_drawn_form_until_its_second_entry(client, paper):
+    """The second enterer is county staff, who may export the instrument's data: the forms they
+    are to enter again are not in it while they wait, so the first entry's values stay unseen."""
+    import io
+
+    from openpyxl import load_workbook
+
+    form = entered_sample_of(paper)
+    respondent = form.response.access_code.respondent_label
+
+    def exported_respondents():
+        client.force_login(paper.second)
+        book = load_workbook(io.BytesIO(client.get(reverse("instrument_export", args=[paper.instrument.pk])).content))
+        return [row[0] for row in book.worksheets[-1].iter_rows(min_row=2, values_only=True)]
+
+    others = exported_respondents()
+    assert respondent not in others and others  # the forms not drawn are there
+    second_entry_save(form=form, values=checked(paper), user=paper.second)
+    assert respondent in exported_respondents()
