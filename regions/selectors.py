@@ -19,7 +19,7 @@ from results.estimation import Estimate, Level, VarianceComponents, level_shares
 from results.models import CutScores
 from results.reference import DEFAULT_SCALE
 from results.selectors import safe, score_samples_of
-from rounds.models import DOMAIN_GRADES, County, Domain, MilestoneKind, Region, Round, Stage
+from rounds.models import DOMAIN_GRADES, County, Domain, MilestoneKind, Region, Round, Stage, grade_label
 from sampling.models import SampledSchool
 
 from .pooling import Pooled, Stratum, pooled
@@ -76,7 +76,7 @@ class Rollup:
     pooled: dict[tuple[str, int], Pooled | None]
 
     def key_label(self, key: tuple[str, int]) -> str:
-        return _("%(domain)s, grade %(grade)s") % {"domain": dict(Domain.choices)[key[0]], "grade": key[1]}
+        return _("%(domain)s, %(grade)s") % {"domain": dict(Domain.choices)[key[0]], "grade": grade_label(key[1])}
 
 
 def _cut(cut: CutScores | None) -> tuple[float, float, float]:

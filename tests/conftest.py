@@ -21,20 +21,33 @@ from .factories import CityFactory, CountyFactory, DepartmentFactory, PersonFact
 
 
 def _own_redis_database() -> None:
-    """Under xdist each process takes its own Redis database (the given one plus its number):
+    """Each test process takes Redis databases of its own (the given one plus its xdist number):
     a real worker started by one process (tests/integration, tests/failure, the browser walk)
-    then never takes, nor purges at its start, the jobs queued by another process's test."""
-    url, name = os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+    then never takes, nor purges at its start, the jobs queued by another process's test; and
+    its cache is half the range away, because the suite empties the cache after each test
+    (FLUSHDB), which must never empty a queue. Django has read its settings before this file
+    (pytest-django sets it up first), so the cache and result settings are moved here too:
+    left on REDIS_URL, every process's cache.clear() emptied the first process's queue, and
+    its worker tests waited for jobs that were gone."""
+    from django.conf import settings
+    from django.test.signals import setting_changed
+
+    url, name = os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     match = re.fullmatch(r"(rediss?://[^/]+)/(\d+)", url)
-    if match and re.fullmatch(r"gw\d+", name):
-        own = f"{match[1]}/{(int(match[2]) + int(name[2:])) % 16}"
-        # Celery reads CELERY_BROKER_URL from the environment before its own settings.
-        if os.environ.get("CELERY_BROKER_URL", url) == url:
-            os.environ["CELERY_BROKER_URL"] = own
-        os.environ["REDIS_URL"] = own
-        # The cache in a database of its own, half the range away: the suite empties the cache
-        # after each test, which must not empty a worker's queue.
-        os.environ.setdefault("CACHE_URL", f"{match[1]}/{(int(match[2]) + int(name[2:]) + 8) % 16}")
+    if not match or not re.fullmatch(r"gw\d+", name):
+        return
+    number = int(match[2]) + int(name[2:])
+    own, own_cache = f"{match[1]}/{number % 16}", f"{match[1]}/{(number + 8) % 16}"
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    if os.environ.get("CELERY_BROKER_URL", url) == url:
+        os.environ["CELERY_BROKER_URL"] = own
+    os.environ["REDIS_URL"] = own
+    cache_url = os.environ.setdefault("CACHE_URL", own_cache)  # the worker processes tests start read it
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": cache_url}}
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+    settings.CELERY_BROKER_URL = celery_app.conf.broker_url = os.environ["CELERY_BROKER_URL"]
+    if getattr(settings, "CELERY_RESULT_BACKEND", None):
+        settings.CELERY_RESULT_BACKEND = celery_app.conf.result_backend = own
 
 
 _own_redis_database()
@@ -44,9 +57,8 @@ _own_redis_database()
 def _media_and_tasks(settings, tmp_path, request):
     settings.MEDIA_ROOT = tmp_path / "media"
     if request.node.get_closest_marker("services") is None:
-        # A test of its own cache: in the whole suite on Redis the code-guessing test saw its
-        # count of failures lost (another process's work on the shared server; not yet found
-        # which). The tests of the shared cache itself (marked services) keep Redis.
+        # Each test a cache of its own, in memory; the tests of the shared cache itself (marked
+        # services) keep Redis, in this process's own database (above).
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline in the suite; the integration tests switch to the real worker.

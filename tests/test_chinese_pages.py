@@ -21,7 +21,7 @@ from questionnaires.models import AccessCode
 from questionnaires.views.public import COOKIE, SALT
 from rounds.models import Round, Stage
 
-ACCOUNTS = ["jiance", "lingdao", "ducha1", "xuexiao1", "xuexiao2", "jianceyuan1", "jiaoyan"]
+ACCOUNTS = ["jiance", "lingdao", "ducha1", "xuexiao1", "xuexiao2", "jianceyuan1", "jiaoyan", "shiji", "shengji"]
 PAGES_PER_PATTERN = 2
 EARLIER_STAGES = [Stage.SETUP, Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING]
 
@@ -57,6 +57,10 @@ ALLOWED = {
     "KB",
     "MB",
     "p",  # the p-value of a test, as Chinese statistical tables write it
+    "n",  # symbols of a formula the page explains (Σ w·y / Σ w, the z-test)
+    "w",
+    "y",
+    "z",
 }
 SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 # Not shown, or shown as what the user types or reads as a symbol: code, keys, a variable (n, I, r).
@@ -123,6 +127,10 @@ DONE_IN_THE_DEMO = {
     "staff_edit",  # test staff and drills are recorded in preparation, long past
     "drill_add",
     "item_create",  # the plan is approved
+    "problem_withdraw",  # every problem has its items in the approved plan
+    "region_report_pdf",  # a file
+    "region_reports",  # no batch of reports has been asked for in the demo
+    "region_reference_withdraw",  # the region has published no reference value in the demo
     "verification_draw",  # the demo's questionnaires were answered online: no paper batch to verify
     "verification_extend",
     "verification_forms",

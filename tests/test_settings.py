@@ -76,3 +76,15 @@ def test_a_bucket_puts_the_files_in_s3_compatible_storage():
     result = _manage("shell", "-c", code, S3_BUCKET="jiance", S3_ENDPOINT_URL="http://minio:9000")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["S3Storage", "jiance", "http://minio:9000"]
+
+
+@pytest.mark.services
+def test_the_suites_cache_never_shares_a_redis_database_with_a_queue(require_services, settings):
+    """The suite empties the cache after every test (FLUSHDB): in the database of a queue it
+    would take the jobs a real worker of another test is waiting for."""
+    require_services("REDIS_URL")
+    from monitoring_site.celery import app as celery_app
+
+    cache_db = settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[1]
+    queue_dbs = {os.environ["REDIS_URL"].rsplit("/", 1)[1], str(celery_app.conf.broker_url).rsplit("/", 1)[1]}
+    assert cache_db not in queue_dbs

@@ -119,5 +119,17 @@ def test_the_export_has_a_row_per_county(client, world):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("区县代码", "县", "阶段")
     assert {r[1] for r in rows[1:]} == {"青山县", "第1县"}
-    mean_col = rows[0].index("数学，4年级：均值")
+    mean_col = rows[0].index("数学，四年级：均值")
     assert {r[1]: r[mean_col] for r in rows[1:]}["第1县"] == "475.0"
+
+
+def test_the_export_neutralises_formula_text(client, world):
+    """A county's name as a spreadsheet formula reaches the file as text (as every export does)."""
+    from tests.security.test_exports import SCHOOL, formula_cells
+
+    rnd = _county_with_results(world, 1)
+    rnd.county.name = SCHOOL
+    rnd.county.save()
+    client.force_login(world.city_office)
+    dangerous, texts = formula_cells(client.get(reverse("region_rollup_export"), {"year": 2027}).content)
+    assert not dangerous and "'" + SCHOOL in texts

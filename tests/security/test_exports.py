@@ -28,6 +28,7 @@ ELSEWHERE = {
     "readiness_export": "tests/logistics/test_readiness.py::test_the_export_neutralises_formulas",
     "rectification_export": "tests/rectification/test_views.py::test_the_export_neutralises_formulas",
     "instrument_export": "tests/questionnaires/test_paper_and_export.py::test_the_export_has_a_codebook_and_neutralised_data",
+    "region_rollup_export": "tests/regions/test_rollup.py::test_the_export_neutralises_formula_text",
 }
 
 # URL name → (kwargs from the fixture, payloads that must be found neutralised in the file)

@@ -20,6 +20,7 @@ from tests.logistics.test_access import MATRIX as LOGISTICS
 from tests.questionnaires.test_access import MATRIX as QUESTIONNAIRES
 from tests.questionnaires.test_access import PUBLIC as QUESTIONNAIRES_PUBLIC
 from tests.rectification.test_access import MATRIX as RECTIFICATION
+from tests.regions.test_access import MATRIX as REGIONS
 from tests.results.test_access import MATRIX as RESULTS
 from tests.rounds.test_access import MATRIX as ROUNDS
 from tests.sampling.test_access import MATRIX as SAMPLING
@@ -34,6 +35,7 @@ APP_ROWS = {
     **QUESTIONNAIRES,
     **RESULTS,
     **RECTIFICATION,
+    **REGIONS,
 }
 
 
@@ -61,6 +63,7 @@ PROJECT_ROWS = {
         ProjectRow("password_change", "get", Answer(302, "login"), Answer(200)),
         ProjectRow("set_language", "post", Answer(302), Answer(302)),
         ProjectRow("healthz", "get", Answer(200), Answer(200)),
+        ProjectRow("service_worker", "get", Answer(200), Answer(200)),  # a script, the same for all
         # Public questionnaire pages: the object is the access code in a signed cookie, so
         # without one every page but the code entry sends the visitor back to it.
         ProjectRow("respond_start", "get", Answer(200), Answer(200)),
