@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from results.forms import reference_clashes
 from results.models import ReferenceValue
 from rounds.models import Region
 
@@ -33,14 +34,6 @@ class RegionReferenceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        clash = ReferenceValue.objects.filter(
-            region=self.instance.region,
-            source=data.get("source"),
-            year=data.get("year"),
-            domain=data.get("domain") or "",
-            grade=data.get("grade"),
-            indicator=data.get("indicator"),
-        ).exclude(pk=self.instance.pk)
-        if clash.exists():
+        if reference_clashes(ReferenceValue.objects.filter(region=self.instance.region), data, self.instance.pk):
             raise forms.ValidationError(_("This value is already published for the year: withdraw it first to change it."))
         return data

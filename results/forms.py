@@ -21,6 +21,13 @@ from .models import (
 )
 
 
+def reference_clashes(references, data: dict, pk: int | None) -> bool:
+    """Another of ``references`` (a round's, or a region's published ones) already holds this
+    source, year, domain, grade and indicator."""
+    keys = {k: data.get(k) for k in ("source", "year", "grade", "indicator")}
+    return references.filter(domain=data.get("domain") or "", **keys).exclude(pk=pk).exists()
+
+
 class _Crispy:
     def _helper(self) -> None:
         self.helper = FormHelper()
@@ -121,15 +128,7 @@ class ReferenceValueForm(_Crispy, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        clash = ReferenceValue.objects.filter(
-            round=self.instance.round,
-            source=data.get("source"),
-            year=data.get("year"),
-            domain=data.get("domain") or "",
-            grade=data.get("grade"),
-            indicator=data.get("indicator"),
-        ).exclude(pk=self.instance.pk)
-        if clash.exists():
+        if reference_clashes(ReferenceValue.objects.filter(round=self.instance.round), data, self.instance.pk):
             raise forms.ValidationError(_("This reference value is already recorded; delete it first to change it."))
         return data
 

@@ -104,6 +104,8 @@ def test_a_typed_reference_must_say_where_it_comes_from(client, results_world):
     assert not ReferenceValue.objects.exists()
     assert client.post(url, {**data, "note": "省监测报告2027"}).status_code == 302
     assert ReferenceValue.objects.get().round == results_world.round
+    again = client.post(url, {**data, "value": 520, "note": "省监测报告2027"})  # the same reference twice
+    assert "该参照值已录入" in again.content.decode() and ReferenceValue.objects.get().value == 510
 
 
 def test_a_round_of_other_domains_has_no_previous_round_from_the_system(two_rounds):
