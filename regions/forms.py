@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from results.forms import reference_clashes
+from results.forms import ReferenceValueForm, reference_clashes
 from results.models import ReferenceValue
 from rounds.models import Region
 
@@ -14,14 +14,8 @@ SOURCES = {
 
 
 class RegionReferenceForm(forms.ModelForm):
-    class Meta:
-        model = ReferenceValue
-        fields = ["source", "year", "domain", "grade", "indicator", "value", "se", "note"]
-        help_texts = {
-            "value": _("Shares and rates as fractions, e.g. 0.25 for a quarter."),
-            "domain": _("For BMI and vision rates choose PE and health."),
-            "note": _("The document the value is taken from, e.g. the province's 2026 monitoring report."),
-        }
+    class Meta(ReferenceValueForm.Meta):  # the same fields and help as a county's typed value
+        pass
 
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from results.models import ReferenceValue
+from results.services import reference_value_save
 from rounds.models import Document, Region, Round
 
 from .models import ReportBatch
@@ -26,15 +26,7 @@ def region_reference_publish(*, ref: ReferenceValue, user: User) -> ReferenceVal
     (in place of a value the county typed for the same indicator). Checked by its form; the
     database refuses a second value for the same year and indicator."""
     assert ref.region_id is not None and ref.county_id is None and ref.round_id is None
-    history_user(ref, user)
-    ref.save()
-    return ref
-
-
-@transaction.atomic
-def region_reference_withdraw(*, ref: ReferenceValue, user: User) -> None:
-    history_user(ref, user)
-    ref.delete()
+    return reference_value_save(ref=ref, user=user)
 
 
 COUNTY_REPORT = "county_report"

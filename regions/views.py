@@ -21,6 +21,7 @@ from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, w
 from results.estimation import Level
 from results.models import ReferenceValue
 from results.selectors import results_of
+from results.services import reference_value_delete
 from rounds.forms import today
 from rounds.models import Document, Region, Round
 
@@ -28,7 +29,7 @@ from .alerts import previous_means, region_alerts
 from .forms import RegionReferenceForm
 from .models import ReportBatch
 from .selectors import Rollup, rollup, sorted_rows
-from .services import region_reference_publish, region_reference_withdraw, report_batch_start
+from .services import region_reference_publish, report_batch_start
 
 
 def _region(request) -> Region:
@@ -167,7 +168,7 @@ def region_references(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_perm("regions.publish_references")
 def region_reference_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ref = get_visible_or_404(ReferenceValue.objects.filter(region=_region(request)), pk=pk)
-    region_reference_withdraw(ref=ref, user=request.user)
+    reference_value_delete(ref=ref, user=request.user)  # withdrawn: kept in the history
     messages.success(request, _("Reference value withdrawn."))
     return redirect("region_references")
 
