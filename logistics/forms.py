@@ -153,6 +153,9 @@ class PackageForm(forms.ModelForm):
 
 class HandoverForm(forms.ModelForm):
     confirm = forms.BooleanField(label=_("Both people named above have checked and signed this hand-over"))
+    # The last step of the chain when the form was opened (blank: none yet): a step someone
+    # else records meanwhile refuses this one (logistics.services.handover_stale).
+    after = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Handover

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import EllipsisType
 from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
@@ -418,6 +419,29 @@ def package_add(
 
 
 @transaction.atomic
+def handover_stale(package: Package, seen: int | None) -> str:
+    """Why a hand-over made after step ``seen`` of the package's chain is stale (someone else
+    recorded a step since), or ""."""
+    last = package.handovers.select_related("recorded_by").order_by("-pk").first()
+    if (last.pk if last else None) == seen:
+        return ""
+    if last is None:  # the step seen is gone: it cannot be, a chain is append-only
+        return _("The chain of package %(code)s has changed. Open the custody page and check it.") % {"code": package.code}
+    who = last.recorded_by.get_full_name() or last.recorded_by.username
+    return _(
+        "Package %(code)s was handed over by someone else since you last saw its chain "
+        "(%(step)s, %(giver)s → %(taker)s, %(when)s, recorded by %(who)s). "
+        "Check the chain and record the hand-over again if it is still needed."
+    ) % {
+        "code": package.code,
+        "step": last.get_kind_display(),
+        "giver": last.giver,
+        "taker": last.taker,
+        "when": formats.date_format(timezone.localtime(last.at), "DATETIME_FORMAT"),
+        "who": who,
+    }
+
+
 def handover_record(
     *,
     package: Package,
@@ -431,8 +455,19 @@ def handover_record(
     counted: int | None = None,
     note: str = "",
     corrects: Handover | None = None,
+    after: int | None | EllipsisType = ...,
 ) -> tuple[Handover, Incident | None]:
-    """Record a hand-over signed by giver and taker; a broken seal or a wrong count opens an incident."""
+    """Record a hand-over signed by giver and taker; a broken seal or a wrong count opens an incident.
+
+    ``after`` is the last step of the chain the person was shown (None: none yet), from the
+    page's form or the device that worked offline: a step recorded by someone else since then
+    refuses this one (``handover_stale``), never appends it silently. ``...`` means nobody was
+    shown a chain (the demo and test set-ups)."""
+    if after is not ...:
+        Package.objects.select_for_update().filter(pk=package.pk).first()  # one hand-over at a time per package
+        stale = handover_stale(package, after)
+        if stale:
+            raise LogisticsError(stale)
     if giver.strip() == taker.strip():
         raise LogisticsError(_("A hand-over needs two different people: the one who gives and the one who takes."))
     if corrects is not None and corrects.package_id != package.pk:

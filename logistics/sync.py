@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rounds.models import Round, School
@@ -97,27 +97,6 @@ def _attendance(*, rnd: Round, school: School, user: User, data: dict) -> int:
     return attendance_mark(record=record, student=student, status=form.cleaned_data["status"], user=user).pk
 
 
-def _stale_handover(package: Package, seen: int | None) -> str:
-    """Why a hand-over made after step ``seen`` of the chain is stale, or ""."""
-    last = package.handovers.select_related("recorded_by").order_by("-pk").first()
-    if (last.pk if last else None) == seen:
-        return ""
-    assert last is not None  # the device saw a step, so the chain has one
-    who = last.recorded_by.get_full_name() or last.recorded_by.username
-    return _(
-        "Package %(code)s was handed over by someone else while this device was offline "
-        "(%(step)s, %(giver)s → %(taker)s, %(when)s, recorded by %(who)s). "
-        "Open the custody page, check the chain and record the hand-over again if it is still needed."
-    ) % {
-        "code": package.code,
-        "step": last.get_kind_display(),
-        "giver": last.giver,
-        "taker": last.taker,
-        "when": formats.date_format(timezone.localtime(last.at), "DATETIME_FORMAT"),
-        "who": who,
-    }
-
-
 def _handover(*, rnd: Round, school: School, user: User, data: dict) -> int:
     if not user.has_perm("logistics.record_custody"):
         raise LogisticsError(_("You may not record hand-overs."))
@@ -128,10 +107,8 @@ def _handover(*, rnd: Round, school: School, user: User, data: dict) -> int:
     package = Package.objects.select_for_update().filter(round=rnd, school=school, pk=package_pk or 0).first()
     if package is None:
         raise LogisticsError(_("This package is not in this school's custody."))
-    stale = _stale_handover(package, _client_pk(data.get("after")))
-    if stale:
-        raise LogisticsError(stale)
-    form = HandoverForm({**data, "corrects": _client_pk(data.get("corrects")) or ""}, handovers=package.handovers.all())
+    pointers = {"corrects": _client_pk(data.get("corrects")) or "", "after": _client_pk(data.get("after")) or ""}
+    form = HandoverForm({**data, **pointers}, handovers=package.handovers.all())
     if not form.is_valid():
         raise LogisticsError(_form_errors(form))
     fields = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}

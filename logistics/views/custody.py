@@ -77,17 +77,23 @@ def handover_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: in
     rnd = round_or_404(request, round_pk)
     school = school_or_404(request, rnd, school_pk)
     package = get_visible_or_404(_packages(rnd, school), pk=package_pk)
+    last = package.handovers.order_by("-pk").values_list("pk", flat=True).first()
     form = HandoverForm(
         request.POST or None,
         handovers=package.handovers.all(),
-        initial={"corrects": request.GET.get("corrects")},
+        initial={"corrects": request.GET.get("corrects"), "after": last},
     )
+    status = 200
     if request.method == "POST" and not stage_refused(request, rnd, CUSTODY) and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
         try:
             _handover, incident = handover_record(package=package, user=request.user, **data)
         except LogisticsError as exc:
             messages.error(request, exc.message)
+            # What was typed stays; the form now knows the chain as it is, so the person who
+            # read the message and still means it records it with a second press.
+            form = HandoverForm({**request.POST.dict(), "after": last or ""}, handovers=package.handovers.all())
+            status = 409
         else:
             if incident:
                 messages.warning(
@@ -112,10 +118,11 @@ def handover_add(request: AuthenticatedHttpRequest, round_pk: int, school_pk: in
             "offline": {
                 "kind": "handover",
                 "package": package.pk,
-                "after": package.handovers.order_by("-pk").values_list("pk", flat=True).first(),
+                "after": last,
                 "label": package.code,
             },
         },
+        status=status,
     )
 
 

@@ -114,6 +114,7 @@ def test_the_handover_form_records_both_signatures_and_redirects_to_the_incident
         "taker": "主监测员",
         "count_matched": "on",
         "note": "内舌裁断",
+        "after": w.handover.pk,  # the chain as the page showed it
     }
     assert client.post(url, data).status_code == 200  # both people must confirm
     response = client.post(url, {**data, "confirm": "on"})
@@ -153,3 +154,33 @@ def test_custody_has_no_edit_or_delete_urls():
     names = {p.name for p in urls.urlpatterns}
     assert not any(("package" in n or "handover" in n or "incident" in n) and ("edit" in n or "delete" in n) for n in names)
     assert Package._meta.get_field("corrects") and Incident._meta.get_field("corrects")
+
+
+def test_two_people_recording_the_same_packages_handover_never_append_blind(client, lworld):
+    """Two people open the hand-over form of one package; the first records; the second's
+    press is refused, naming the step recorded meanwhile and keeping what was typed; once read,
+    a second press records it after that step."""
+    w = lworld
+    w.round.stage = Stage.TESTING
+    w.round.save()
+    url = reverse("handover_add", kwargs={"round_pk": w.round.pk, "school_pk": w.school_a.pk, "package_pk": w.package.pk})
+    client.force_login(w.coord_a)
+    page = client.get(url).content.decode()
+    assert f'name="after" value="{w.handover.pk}"' in page
+    seen = w.handover.pk
+    typed = {"kind": "stored", "at": "2027-05-26T08:00", "giver": "校长", "taker": "保密员", "seal_intact": "on"}
+    typed |= {"count_matched": "on", "confirm": "on", "after": seen}
+    first = client.post(url, {**typed, "giver": "副校长"})
+    assert first.status_code == 302
+    step = Handover.objects.get(giver="副校长")
+
+    refused = client.post(url, {**typed, "note": "第二人所填"})
+    body = refused.content.decode()
+    assert refused.status_code == 409
+    assert Handover.objects.filter(package=w.package).count() == 2
+    assert "副校长 → 保密员" in body and "第二人所填" in body
+    assert f'name="after" value="{step.pk}"' in body  # the form now knows the chain as it is
+
+    again = client.post(url, {**typed, "note": "第二人所填", "after": step.pk})
+    assert again.status_code == 302
+    assert Handover.objects.filter(package=w.package, note="第二人所填").count() == 1
