@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from monitoring_site.permissions import county_filtered, person_of
 from monitoring_site.roles import Role
 
-from .models import Milestone, MilestoneKind, Round, Stage
+from .imports import SCHOOL_IMPORT_KIND
+from .models import ImportBatch, Milestone, MilestoneKind, Round, Stage
 
 
 def stage_allows(rnd: Round, allowed) -> tuple[bool, str]:
@@ -85,11 +86,13 @@ def todo_for(user, *, today: dt.date, rnd: Round | None = None) -> list[Todo]:
     if person is None:
         return []
     rounds = [rnd] if rnd is not None else list(open_rounds(user))
+    todos: list[Todo] = waiting_imports(
+        user, ImportBatch.objects.filter(kind=SCHOOL_IMPORT_KIND), lambda batch: reverse("import_detail", args=[batch.pk])
+    )
     if not rounds:
         if person.role == Role.COUNTY_STAFF:
-            return [Todo(_("Create this year's monitoring round"), None, reverse("round_create"))]
-        return []
-    todos: list[Todo] = []
+            todos.append(Todo(_("Create this year's monitoring round"), None, reverse("round_create")))
+        return todos
     for each in rounds:
         found = _round_todos(user, person, each, today)
         if len(rounds) > 1:
@@ -97,6 +100,16 @@ def todo_for(user, *, today: dt.date, rnd: Round | None = None) -> list[Todo]:
         todos.extend(found)
     distinct = list({(t.title, t.url, t.detail): t for t in todos}.values())
     return sorted(distinct, key=lambda t: (t.due is None, t.due or today))
+
+
+def waiting_imports(user, batches, url) -> list[Todo]:
+    """The user's own uploads among ``batches`` that wait for them to confirm or cancel their
+    difference (a re-import changes nothing before that): one line each, to its page."""
+    waiting = batches.filter(status=ImportBatch.Status.AWAITING, uploaded_by=user).order_by("created_at")
+    return [
+        Todo(_("Confirm or cancel the import of %(file)s: its changes wait for you") % {"file": b.original_name}, None, url(b))
+        for b in waiting
+    ]
 
 
 def _round_todos(user, person, rnd: Round, today: dt.date) -> list[Todo]:

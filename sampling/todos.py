@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from monitoring_site.roles import Role
-from rounds.models import MilestoneKind, Stage, grade_label
-from rounds.selectors import Todo
+from rounds.models import ImportBatch, MilestoneKind, Stage, grade_label
+from rounds.selectors import Todo, waiting_imports
 
-from .models import SamplingPlan, StudentDraw
+from .imports import FRAME_IMPORT_KIND
+from .models import RosterUpload, SamplingPlan, StudentDraw
 from .selectors import sampled_schools, sampled_schools_visible_to
 from .services import current_draw
 
@@ -19,11 +20,23 @@ from .services import current_draw
 def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
     if rnd.stage != Stage.SAMPLING:
         return []
+    todos = _waiting_imports(user, rnd)
     if person.role == Role.COUNTY_STAFF:
-        return _staff_todos(rnd)
+        todos += _staff_todos(rnd)
     if person.role == Role.COORDINATOR:
-        return _coordinator_todos(user, rnd, today)
-    return []
+        todos += _coordinator_todos(user, rnd, today)
+    return todos
+
+
+def _waiting_imports(user, rnd) -> list[Todo]:
+    frames = waiting_imports(
+        user, ImportBatch.objects.filter(kind=FRAME_IMPORT_KIND), lambda b: reverse("frame_import_detail", args=[rnd.pk, b.pk])
+    )
+    school_of = dict(RosterUpload.objects.filter(sampled_school__round=rnd).values_list("batch_id", "sampled_school_id"))
+    rosters = waiting_imports(
+        user, ImportBatch.objects.filter(pk__in=list(school_of)), lambda b: reverse("roster_import_detail", args=[school_of[b.pk], b.pk])
+    )
+    return frames + rosters
 
 
 def _staff_todos(rnd) -> list[Todo]:

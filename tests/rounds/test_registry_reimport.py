@@ -128,3 +128,19 @@ def test_a_column_left_out_of_the_file_keeps_its_stored_values_without_asking(st
     batch = upload(staff_client, workbook_bytes([r[:4] for r in GOOD_ROWS], headers=HEADERS[:4]))
     assert (batch.status, batch.updated) == (ImportBatch.Status.DONE, 0)
     assert School.objects.get(code="3699000101").principal == "王校长"
+
+
+def test_a_waiting_registry_reimport_is_on_its_uploaders_list_until_decided(staff_client, world, reimport):
+    from django.utils import translation
+
+    from rounds.forms import today
+    from rounds.selectors import todo_for
+
+    def waiting(user):
+        with translation.override("zh-hans"):
+            return [(t.title, t.url) for t in todo_for(user, today=today()) if "学校名册（更新）.xlsx" in t.title]
+
+    assert waiting(world.staff) == [("确认或取消导入 学校名册（更新）.xlsx：其更改等待您确认", reverse("import_detail", args=[reimport.pk]))]
+    assert waiting(world.coord_a) == []
+    _decide(staff_client, reimport, "confirm")
+    assert waiting(world.staff) == []

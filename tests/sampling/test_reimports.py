@@ -9,6 +9,8 @@ from django.test import TestCase
 from django.utils import translation
 
 from rounds.models import ImportBatch, SchoolType
+from rounds.forms import today
+from rounds.selectors import todo_for
 from sampling import services
 from sampling.models import FrameSchool, Roster, RosterEntry
 from tests.factories import SchoolFactory
@@ -189,3 +191,27 @@ def test_a_roster_reupload_that_would_discard_an_unconfirmed_student_draw_says_s
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE
     assert not SampledStudent.objects.filter(sampled_school=a).exists()
+
+
+def _waiting(user):
+    with translation.override("zh-hans"):
+        return [(t.title, t.url) for t in todo_for(user, today=today()) if "等待您确认" in t.title]
+
+
+def test_a_waiting_frame_reimport_is_on_its_uploaders_list_until_decided(client, world, frame_reimport):
+    assert _waiting(world.staff) == [("确认或取消导入 抽样框.xlsx：其更改等待您确认", _frame_url(world, frame_reimport))]
+    assert _waiting(world.coord_a) == []
+    _post(client, world.staff, _frame_url(world, frame_reimport, "cancel/"))
+    assert _waiting(world.staff) == []
+
+
+def test_a_waiting_roster_reupload_is_on_its_coordinators_home_until_decided(client, world, roster_reimport):
+    """The school's coordinator who uploaded it finds it on the home page, to its page; the
+    other school's coordinator and the county staff do not; once confirmed, it is gone."""
+    line = ("确认或取消导入 r2.xlsx：其更改等待您确认", _roster_url(world, roster_reimport))
+    assert _waiting(world.coord_a) == [line]
+    assert _waiting(world.coord_b) == [] and _waiting(world.staff) == []
+    client.force_login(world.coord_a)
+    assert "r2.xlsx" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    _post(client, world.coord_a, _roster_url(world, roster_reimport, "confirm/"))
+    assert _waiting(world.coord_a) == []
