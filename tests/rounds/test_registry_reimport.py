@@ -140,7 +140,8 @@ def test_a_waiting_registry_reimport_is_on_its_uploaders_list_until_decided(staf
         with translation.override("zh-hans"):
             return [(t.title, t.url) for t in todo_for(user, today=today()) if "学校名册（更新）.xlsx" in t.title]
 
-    assert waiting(world.staff) == [("确认或取消导入 学校名册（更新）.xlsx：其更改等待您确认", reverse("import_detail", args=[reimport.pk]))]
+    line = ("确认或取消导入 学校名册（更新）.xlsx：其更改等待您确认", reverse("import_detail", args=[reimport.pk]))
+    assert waiting(world.staff) == [line]
     assert waiting(world.coord_a) == []
     _decide(staff_client, reimport, "confirm")
     assert waiting(world.staff) == []

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import translation
 
-from rounds.models import ImportBatch, SchoolType
 from rounds.forms import today
+from rounds.models import ImportBatch, SchoolType
 from rounds.selectors import todo_for
 from sampling import services
 from sampling.models import FrameSchool, Roster, RosterEntry
