@@ -183,7 +183,9 @@
         tx.objectStore("queue").delete(row.seq);
         tx.objectStore("results").put({id: row.id, user: user, label: row.label, outcome: result.outcome, reason: result.reason, at: Date.now()});
       });
-      return tx.done;
+      return tx.done.then(function () {
+        return answer.results.filter(function (result) { return byId[result.id] && result.outcome === "applied"; }).length;
+      });
     });
   }
 
@@ -192,6 +194,7 @@
   function sync() {
     if (syncing || !navigator.onLine || !bar) { return Promise.resolve(); }
     syncing = true;
+    var applied = 0;
     return pending().then(function (rows) {
       var groups = [];
       var byUrl = {};
@@ -207,12 +210,14 @@
             if (answer === "signin") { bar.setAttribute("data-signin", "1"); return false; }
             if (!answer) { return false; }
             bar.removeAttribute("data-signin");
-            return keepAnswers(byUrl[url], answer).then(function () { return true; });
+            return keepAnswers(byUrl[url], answer).then(function (n) { applied += n; return true; });
           });
         });
       }, Promise.resolve(true));
     }).finally(function () {
       syncing = false;
+      // A page listing what was just applied (the custody chain) fetches its list again.
+      if (applied) { document.body.dispatchEvent(new CustomEvent("offline-synced")); }
       return render();
     });
   }

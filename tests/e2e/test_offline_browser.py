@@ -134,6 +134,8 @@ def test_marks_a_hand_over_and_answers_offline_reach_the_database_once(page, bro
     page.context.set_offline(False)
     page.wait_for_selector("#offline-count:has-text('未同步 0 条')", timeout=30000)
     assert page.locator(".offline-applied").count() == 4
+    # The custody page fetched its chain again: the synced hand-over is on it without a reload.
+    page.wait_for_selector("#custody-chain tbody tr:nth-child(2) td:has-text('保密员')", timeout=10000)
     screenshot(page, "offline-03-synced")
     assert dict(Attendance.objects.values_list("student_id", "status")) == {
         students[0].pk: "present",
