@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,7 +198,9 @@ def _cell(value):
     return value
 
 
-def paper_template_bytes(instrument: Instrument) -> bytes:
+def paper_template_bytes(instrument: Instrument, *, codes: Sequence[str] = ()) -> bytes:
+    """The paper-forms import's template; with ``codes``, one row per code and every item blank
+    (the second entry's workbook: it never holds a value of the first entry)."""
     items = list(instrument.items.all())
     workbook = new_workbook()
     columns = [Column(PAPER_CODE_HEADER, "code", width=16)]
@@ -209,7 +213,7 @@ def paper_template_bytes(instrument: Instrument) -> bytes:
         )
         for i in items
     ]
-    write_sheet(workbook, title=_("Paper forms"), columns=columns)
+    write_sheet(workbook, title=_("Paper forms"), columns=columns, rows=[[code] for code in codes])
     write_sheet(
         workbook,
         title=_("Codebook"),

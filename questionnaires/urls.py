@@ -34,6 +34,12 @@ staff_urlpatterns = [
     path("paper-imports/<int:pk>/double-entry/draw/", verification.verification_draw, name="verification_draw"),
     path("paper-imports/<int:pk>/double-entry/extend/", verification.verification_extend, name="verification_extend"),
     path("paper-imports/<int:pk>/double-entry/forms/", verification.verification_forms, name="verification_forms"),
+    path("paper-imports/<int:pk>/double-entry/workbook.xlsx", verification.verification_workbook, name="verification_workbook"),
+    path(
+        "paper-imports/<int:pk>/double-entry/workbook/",
+        verification.verification_workbook_upload,
+        name="verification_workbook_upload",
+    ),
     path("paper-imports/<int:pk>/double-entry/comparison/", verification.verification_compare, name="verification_compare"),
     path("double-entry/forms/<int:pk>/", verification.second_entry, name="second_entry"),
     path("double-entry/disagreements/<int:pk>/decide/", verification.disagreement_decide_view, name="disagreement_decide"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,11 +27,15 @@ from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
+from monitoring_site.spreadsheets import RowError, SpreadsheetError, read_table
 from rounds.models import ImportBatch
 from sampling.design import srs_students
 
 from .answers import AnswerInvalid, clean_value, visible_codes
+from .exports import PAPER_CODE_HEADER
+from .imports import paper_columns, paper_form_check
 from .models import Answer, Disagreement, Instrument, Item, Response, VerificationForm, VerificationSample
+from .services import normalise_code
 
 SHARE = 0.05
 
@@ -89,8 +94,8 @@ def verification_sample_draw(*, batch: ImportBatch, user: User, seed: int | None
     return sample
 
 
-def _may_enter(form: VerificationForm, user: User) -> None:
-    if user.pk == form.sample.batch.uploaded_by_id:
+def _may_enter(sample: VerificationSample, user: User) -> None:
+    if user.pk == sample.batch.uploaded_by_id:
         raise EntryRefused(_("You entered this batch the first time; the second entry must be made by someone else."))
 
 
@@ -103,7 +108,7 @@ def second_entry_save(*, form: VerificationForm, values: Mapping[str, Any], user
     """Keep the second entry (checked values by item code) apart from the first, compare the two
     field by field and record every disagreement; returns the number of disagreements."""
     form = VerificationForm.objects.select_for_update().select_related("sample__batch").get(pk=form.pk)
-    _may_enter(form, user)
+    _may_enter(form.sample, user)
     if form.entered_at is not None:
         raise EntryRefused(_("This form has already been entered a second time."))
     items = list(form.sample.instrument.items.all())
@@ -123,6 +128,103 @@ def second_entry_save(*, form: VerificationForm, values: Mapping[str, Any], user
     form.save()
     _flag(form.sample, user)
     return len(disagreements)
+
+
+# --- the second workbook: the drawn forms typed into the paper-forms template ----------------
+
+# The uploads are kept as imports of this kind, "double_entry:<the paper import's pk>" (never
+# "questionnaire_paper…": they are no paper import of their own).
+WORKBOOK_KIND = "double_entry"
+
+
+@dataclass(frozen=True)
+class WorkbookRow:
+    number: int  # the sheet's row
+    form: VerificationForm
+    answers: dict[str, Any]
+
+
+def second_workbook_check(*, sample: VerificationSample, data: bytes, name: str) -> tuple[list[WorkbookRow], list[RowError], list[str]]:
+    """A filled-in workbook of the drawn forms, every row checked as the paper import checks one
+    (``paper_form_check``: required questions, skip logic, ranges, options); a row must be a
+    form of the sample awaiting its second entry, once. A row with no answer typed is left for a
+    later entry (noted). Returns (the rows, every error with its row and column, the notes)."""
+    try:
+        table = read_table(data, name=name, columns=paper_columns(sample.instrument), max_rows=5000)
+    except SpreadsheetError as exc:
+        return [], [RowError(0, "", str(exc))], []
+    errors, notes = list(table.errors), list(table.notes)
+    items = list(sample.instrument.items.all())
+    forms = {f.response.access_code.code: f for f in sample.forms.select_related("response__access_code")}
+    seen: dict[str, int] = {}
+    rows = []
+    for number, values in table.rows:
+        code = normalise_code(str(values.get("code") or ""))
+        form = forms.get(code)
+        problem = _not_drawn(values.get("code")) if form is None else _row_refusal(form, seen.get(code))
+        if form is None or problem:
+            errors.append(RowError(number, PAPER_CODE_HEADER, problem))
+            continue
+        seen[code] = number
+        if all(values.get(i.code) is None for i in items):
+            notes.append(_("Row %(row)s has no answer typed: its form is left for a later entry.") % {"row": number})
+            continue
+        answers, problems = paper_form_check(items, values)
+        errors += [RowError(number, column, message) for column, message in problems.items()]
+        rows.append(WorkbookRow(number, form, answers))
+    if not rows and not errors:
+        errors.append(RowError(0, "", _("The workbook holds no form typed in.")))
+    return rows, errors, notes
+
+
+def _not_drawn(code: Any) -> str:
+    return _("No form drawn for this double entry has the code “%(code)s”.") % {"code": code or ""}
+
+
+def _row_refusal(form: VerificationForm, seen_in: int | None) -> str:
+    if seen_in is not None:
+        return _("The code is already in row %(row)s.") % {"row": seen_in}
+    if form.entered_at is not None:
+        return _("This form has already been entered a second time.")
+    return ""
+
+
+def second_workbook_import(*, sample: VerificationSample, upload: UploadedFile, user: User) -> tuple[ImportBatch, int]:
+    """Keep the uploaded workbook as an import and, when every row is right, store each row by
+    ``second_entry_save`` (the quick entry's comparison, disagreements, rates and flag), all
+    in one transaction: the whole file or nothing. Returns the import, which says what became
+    of it (its errors with row and column), and the number of fields that disagree."""
+    _may_enter(sample, user)
+    data = upload.read()
+    batch = ImportBatch.objects.create(
+        kind=f"{WORKBOOK_KIND}:{sample.batch_id}",
+        county_id=sample.batch.county_id,
+        file=upload,
+        original_name=(upload.name or "")[:200],
+        uploaded_by=user,
+        status=ImportBatch.Status.RUNNING,
+    )
+    rows, errors, batch.notes = second_workbook_check(sample=sample, data=data, name=batch.original_name)
+    disagreeing = 0
+    if not errors:
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    try:
+                        disagreeing += second_entry_save(form=row.form, values=row.answers, user=user)
+                    except EntryRefused as exc:  # e.g. entered in the browser meanwhile
+                        errors.append(RowError(row.number, PAPER_CODE_HEADER, exc.message))
+                        raise
+        except EntryRefused:
+            disagreeing = 0
+    batch.rows_total = len({r.number for r in rows} | {e.row for e in errors if e.row})
+    if errors:
+        batch.status, batch.errors = ImportBatch.Status.FAILED, [e.as_dict() for e in errors[:500]]
+    else:
+        batch.status, batch.created = ImportBatch.Status.DONE, len(rows)
+    batch.progress, batch.finished_at = 100, timezone.now()
+    batch.save()
+    return batch, disagreeing
 
 
 def _covers_all(sample: VerificationSample) -> bool:

@@ -135,6 +135,8 @@ DONE_IN_THE_DEMO = {
     "verification_extend",
     "verification_forms",
     "verification_compare",
+    "verification_workbook",  # a file; its upload is the forms page's form (both in Chinese: test_double_entry_workbook)
+    "verification_workbook_upload",
     "second_entry",
     "disagreement_decide",
     "respond_save",

@@ -36,16 +36,9 @@ from ..selectors import (
     tracking,
 )
 from ..services import access_codes_generate, instrument_import, instrument_install_defaults, paper_import_start
+from . import xlsx_response
 from .public import _sections
 from .verification import verification_panel
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
@@ -125,7 +118,7 @@ def instrument_template(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         instrument_install_defaults(rnd=rnd, user=request.user)
         instrument = Instrument.objects.filter(round=rnd, kind=Kind.STUDENT).first()
         assert instrument is not None  # just installed
-    return _xlsx(definition_bytes(instrument), "questionnaire-definition.xlsx")
+    return xlsx_response(definition_bytes(instrument), "questionnaire-definition.xlsx")
 
 
 @require_perm("questionnaires.manage")
@@ -149,7 +142,7 @@ def instrument_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_perm("questionnaires.manage")
 def instrument_definition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
-    return _xlsx(definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx")
+    return xlsx_response(definition_bytes(instrument), f"definition-{instrument.kind}-v{instrument.version}.xlsx")
 
 
 @require_perm("questionnaires.manage")
@@ -162,7 +155,7 @@ def instrument_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         obj_id=instrument.pk,
         summary=_("Codebook and data of %(instrument)s") % {"instrument": instrument},
     )
-    return _xlsx(
+    return xlsx_response(
         codebook_and_data_bytes(instrument),
         f"responses-{instrument.kind}-v{instrument.version}.xlsx",
     )
@@ -174,7 +167,7 @@ def instrument_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_perm("questionnaires.manage")
 def paper_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
-    return _xlsx(paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx")
+    return xlsx_response(paper_template_bytes(instrument), f"paper-{instrument.kind}-v{instrument.version}.xlsx")
 
 
 @require_perm("questionnaires.manage")

@@ -1,4 +1,5 @@
-"""Double entry of paper forms: the sample, the second entry, the comparison and decisions.
+"""Double entry of paper forms: the sample, the second entry (a quick-entry page per form, or
+the second workbook), the comparison and decisions.
 
 Who: county staff. The batch's uploader (the first enterer) is refused the second entry and
 the comparison; a second enterer is refused the comparison (it shows the first's values);
@@ -18,6 +19,8 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import county_filtered, get_visible_or_404, require_perm
 from rounds.models import ImportBatch
 
+from ..exports import paper_template_bytes
+from ..forms import PaperImportForm
 from ..imports import PAPER_KIND, paper_form_check
 from ..models import Disagreement, Item, VerificationForm, VerificationSample
 from ..verification import (
@@ -29,9 +32,11 @@ from ..verification import (
     error_rates,
     forms_of,
     second_entry_save,
+    second_workbook_import,
     verification_sample_draw,
     verification_sample_extend,
 )
+from . import xlsx_response
 
 
 def _refused(request: AuthenticatedHttpRequest, message: str) -> HttpResponse:
@@ -89,12 +94,58 @@ def verification_extend(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return redirect("paper_import_detail", pk=sample.batch_id)
 
 
+def _forms_page(
+    request: AuthenticatedHttpRequest, sample: VerificationSample, *, form: PaperImportForm | None = None, upload: ImportBatch | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "questionnaires/verification_forms.html",
+        {"sample": sample, "forms": forms_of(sample=sample), "form": form or PaperImportForm(), "upload": upload},
+    )
+
+
 @require_perm("questionnaires.manage")
 def verification_forms(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = _sample(request, pk)
     if refusal := _first_enterer_refusal(request, sample):
         return refusal
-    return render(request, "questionnaires/verification_forms.html", {"sample": sample, "forms": forms_of(sample=sample)})
+    return _forms_page(request, sample)
+
+
+@require_perm("questionnaires.manage")
+def verification_workbook(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The second workbook: the paper-forms template with one row per drawn form awaiting its
+    second entry, its access code filled in and every item blank. It lists ids only (access
+    codes: no name, no answer of either entry), so its download is no export of personal data
+    and is not recorded as one."""
+    sample = _sample(request, pk)
+    if refusal := _first_enterer_refusal(request, sample):
+        return refusal
+    codes = [f.response.access_code.display_code for f in forms_of(sample=sample).filter(entered_at=None)]
+    return xlsx_response(paper_template_bytes(sample.instrument, codes=codes), f"second-entry-{sample.batch_id}.xlsx")
+
+
+@require_POST
+@require_perm("questionnaires.manage")
+def verification_workbook_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The second workbook filled in: stored whole, or refused with every row's error."""
+    sample = _sample(request, pk)
+    if refusal := _first_enterer_refusal(request, sample):
+        return refusal
+    form = PaperImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _forms_page(request, sample, form=form)
+    try:
+        upload, disagreeing = second_workbook_import(sample=sample, upload=form.cleaned_data["file"], user=request.user)
+    except EntryRefused as exc:
+        return _refused(request, exc.message)
+    if upload.status != ImportBatch.Status.DONE:
+        return _forms_page(request, sample, upload=upload)
+    done = {"n": upload.created, "d": disagreeing}
+    messages.success(request, _("%(n)s forms entered a second time from the workbook; %(d)s fields disagree with the first.") % done)
+    for note in upload.notes:  # the rows left blank, the sheet read
+        messages.info(request, note)
+    return redirect("verification_forms", pk=sample.batch_id)
 
 
 @require_perm("questionnaires.manage")

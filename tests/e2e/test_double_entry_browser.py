@@ -98,3 +98,45 @@ def test_a_form_entered_twice_with_one_disagreement_is_decided_and_the_rate_show
     assert page.is_visible(".verification-flag")  # above 1 %: the whole batch is entered again
     screenshot(page, "double-entry-03-import-page")
     assert not VerificationForm.objects.filter(entered_at=None).exists()
+
+
+def test_the_second_workbook_is_downloaded_filled_in_and_uploaded(page, paper, tmp_path):
+    """The other way of the second entry: the workbook of the drawn forms, typed in a
+    spreadsheet and uploaded; a bad cell first (refused, row and column named), then right."""
+    import io
+
+    from openpyxl import load_workbook
+
+    form = paper.sample.forms.get()
+    login(page, "second", PASSWORD)
+    page.goto(f"/questionnaires/paper-imports/{paper.batch.pk}/double-entry/forms/")
+    with page.expect_download() as download:
+        page.click(".second-workbook a[href$='workbook.xlsx']")
+    assert download.value.suggested_filename == f"second-entry-{paper.batch.pk}.xlsx"
+    workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    sheet = workbook.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=1).value == form.response.access_code.display_code
+    assert all(c.value is None for c in sheet[2][1:])  # none of the first entry's values
+
+    def upload(typed: dict) -> None:
+        for column, header in enumerate(headers, start=1):
+            if header in typed:
+                sheet.cell(row=2, column=column, value=typed[header] or None)
+        path = tmp_path / "second.xlsx"
+        workbook.save(path)
+        page.set_input_files(".second-workbook input[type=file]", str(path))
+        page.click(".second-workbook button[type=submit]")
+        page.wait_for_load_state()
+
+    upload({**dict(TYPED), "years_teaching": "99"})
+    errors = page.inner_text("table.import-errors")
+    assert "2\tyears_teaching" in errors  # row 2, the column
+    screenshot(page, "double-entry-04-workbook-refused")
+    form.refresh_from_db()
+    assert form.entered_at is None
+    upload(dict(TYPED))
+    assert "不一致的字段有 1 个" in page.inner_text("main")
+    form.refresh_from_db()
+    assert form.entered_by == paper.second and form.fields_compared == 14
+    assert Disagreement.objects.get().second_value == 21

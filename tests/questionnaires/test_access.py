@@ -120,6 +120,14 @@ MATRIX = {
         Row("verification_draw", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("verification_extend", "post", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("verification_forms", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row("verification_workbook", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
+        Row(
+            "verification_workbook_upload",
+            "post",
+            STAFF,
+            lambda w: {"pk": _paper(w).batch.pk},
+            lambda w: {"pk": _foreign_paper(w).batch.pk},
+        ),
         Row("verification_compare", "get", STAFF, lambda w: {"pk": _paper(w).batch.pk}, lambda w: {"pk": _foreign_paper(w).batch.pk}),
         Row("second_entry", "get", STAFF, lambda w: {"pk": _paper(w).waiting.pk}, lambda w: {"pk": _foreign_paper(w).entered.pk}),
         Row(
@@ -214,7 +222,7 @@ def test_the_menu_entry_shows_for_trackers_only(client, w):
 # The double entry: the first enterer (the batch's uploader) is refused the second entry and
 # the comparison; the second enterer is refused the comparison, which shows the first's values.
 REFUSED = {
-    "first": ["verification_forms", "second_entry", "verification_compare"],
+    "first": ["verification_forms", "verification_workbook", "verification_workbook_upload", "second_entry", "verification_compare"],
     "second": ["verification_compare"],
 }
 
@@ -224,7 +232,7 @@ def test_the_enterers_are_refused_what_they_may_not_see(client, w, who, name):
     paper = _paper(w)
     client.force_login(paper.first if who == "first" else paper.second)
     kwargs = {"pk": paper.waiting.pk} if name == "second_entry" else {"pk": paper.batch.pk}
-    response = client.get(reverse(name, kwargs=kwargs))
+    response = (client.post if name == "verification_workbook_upload" else client.get)(reverse(name, kwargs=kwargs))
     assert response.status_code == 403
     body = response.content.decode()
     assert "entry-refused" in body and "disagreements" not in body and 'name="years_teaching"' not in body
