@@ -247,7 +247,7 @@ def second_workbook_save(*, verification: ResultVerification, data: bytes, name:
         table = read_table(
             data,
             name=name,
-            columns=entry_columns(ri),
+            columns=pe_columns() if pe else score_columns(),  # read as the import reads its file
             extra=None if pe else _item_columns,
             one_of=PE_FIELDS if pe else (),
         )

@@ -320,3 +320,26 @@ def test_the_double_entry_pages_are_in_chinese(e, client, results_world):
         client.force_login(user)
         for url in urls:
             assert offences(" ".join(shown(client.get(url).content.decode()).parts), names) == [], url
+
+
+def test_item_scores_are_fields_of_their_own(results_world, capture, client):
+    uploader, second = person(results_world, "uploader"), person(results_world, "second")
+    rows = [(*row, 1, 0.5) for row in score_rows(results_world)]
+    ri = upload(results_world, capture, xlsx_bytes(rows, header=[*SCORE_HEADER, "题1", "题2"]), user=uploader)
+    verification = verification_draw(result_import=ri, user=results_world.staff, seed=5)
+    client.force_login(second)
+    data = client.get(reverse("results_verification_workbook", args=[ri.pk])).content
+    ids = list(verification.rows.values_list("student__monitoring_id", flat=True))
+    scores = dict(ri.scores.values_list("student__monitoring_id", "score"))
+    # The first row as on paper; the second with 题2 typed 1 instead of 0.5.
+    typed = filled(data, {ids[0]: ("", scores[ids[0]], 1, 0.5), ids[1]: ("", scores[ids[1]], 1, 1)})
+    response = client.post(reverse("results_verification_rows", args=[ri.pk]), {"file": SimpleUploadedFile("s.xlsx", typed)})
+    assert response.status_code == 302
+    rates = error_rates(verification=verification)
+    assert (rates.compared, rates.disagreeing) == (8, 1)  # 2 rows × (status, score, 题1, 题2)
+    d = RowDisagreement.objects.get()
+    assert (d.field, d.first_value, d.second_value) == ("item:题2", 0.5, 1.0)
+    client.force_login(results_world.staff)
+    assert "<td>题2</td><td>0.5</td><td>1</td>" in client.get(reverse("results_verification_compare", args=[ri.pk])).content.decode()
+    disagreement_decide(disagreement=d, choice="other", other="0", user=results_world.staff)
+    assert ri.scores.get(student__monitoring_id=ids[1]).items == {"题1": 1.0, "题2": 0.0}
