@@ -423,7 +423,7 @@ class RowDisagreement(models.Model):
     class Choice(models.TextChoices):
         FIRST = "first", _("The first entry")
         SECOND = "second", _("The second entry")
-        OTHER = "other", _("Neither: the value on the paper")
+        OTHER = "other", _("Neither: the value on the paper sheet")
 
     row = models.ForeignKey(VerificationRow, on_delete=models.CASCADE, related_name="disagreements")
     field = models.CharField(_("field"), max_length=60)  # "attendance", "score", "item:题1", "height_cm", …

@@ -341,7 +341,7 @@ def disagreement_decide(*, disagreement: RowDisagreement, choice: str, other: st
     elif choice == RowDisagreement.Choice.OTHER:
         value = _parse_other(ri, disagreement.field, other, row.student.sampled_school.grade)
     else:
-        raise EntryRefused(_("Choose which value the paper form holds."))
+        raise EntryRefused(_("Choose which value the paper sheet holds."))
     disagreement.choice, disagreement.decided_value = choice, value
     disagreement.decided_by, disagreement.decided_at = user, timezone.now()
     history_user(disagreement, user)

@@ -46,7 +46,7 @@ def test_a_row_entered_twice_with_one_disagreement_is_decided_and_the_rate_shown
     screenshot(page, "results-double-entry-01-quick-entry")
     page.keyboard.press("Enter")  # Enter on the last field saves
     page.wait_for_url(f"**/results/imports/{ri.pk}/verification/")
-    assert "1 个字段与首次录入不一致" in page.inner_text("main")
+    assert "与首次录入不一致的字段有 1 个" in page.inner_text("main")
     row.refresh_from_db()
     assert row.second_values == {"attendance": "present", "score": first + 10} and row.fields_compared == 2
     log_out(page)
