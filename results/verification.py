@@ -414,6 +414,11 @@ class ImportCheck:
     rates: ErrorRates | None
 
     @property
+    def label(self) -> str:
+        ri = self.result_import
+        return str(ri.get_domain_display() if ri.domain else ri.get_kind_display())
+
+    @property
     def status(self) -> str:
         """ "unchecked", "open", "flagged", "full" or "meets" (see ``questionnaires.verification.BatchCheck``)."""
         if self.verification is None or self.rates is None:

@@ -47,6 +47,14 @@ def _refused(request: AuthenticatedHttpRequest, message: str) -> HttpResponse:
     return render(request, "questionnaires/entry_refused.html", {"message": message}, status=403)
 
 
+def _first_enterer_refusal(request: AuthenticatedHttpRequest, verification: ResultVerification) -> HttpResponse | None:
+    try:
+        may_enter(verification, request.user)
+    except EntryRefused as exc:
+        return _refused(request, exc.message)
+    return None
+
+
 def _verification(request: AuthenticatedHttpRequest, pk: int) -> ResultVerification:
     verifications = ResultVerification.objects.select_related("result_import__batch", "result_import__round")
     return get_visible_or_404(verifications.filter(result_import__in=imports_visible_to(request.user)), result_import=pk)
@@ -83,10 +91,8 @@ def results_verification_extend(request: AuthenticatedHttpRequest, pk: int) -> H
 def results_verification_rows(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The drawn rows (monitoring IDs only), the blank workbook and its upload."""
     verification = _verification(request, pk)
-    try:
-        may_enter(verification, request.user)
-    except EntryRefused as exc:
-        return _refused(request, exc.message)
+    if refusal := _first_enterer_refusal(request, verification):
+        return refusal
     form = SecondWorkbookForm(request.POST or None, request.FILES or None)
     errors: list = []
     if request.method == "POST" and form.is_valid():
@@ -114,10 +120,8 @@ def results_verification_rows(request: AuthenticatedHttpRequest, pk: int) -> Htt
 @require_perm("results.manage_results")
 def results_verification_workbook(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     verification = _verification(request, pk)
-    try:
-        may_enter(verification, request.user)
-    except EntryRefused as exc:
-        return _refused(request, exc.message)
+    if refusal := _first_enterer_refusal(request, verification):
+        return refusal
     response = HttpResponse(
         workbook(verification=verification), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -132,10 +136,8 @@ def results_second_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     row = get_visible_or_404(rows.filter(verification__result_import__in=imports_visible_to(request.user)), pk=pk)
     verification = row.verification
     ri = verification.result_import
-    try:
-        may_enter(verification, request.user)
-    except EntryRefused as exc:
-        return _refused(request, exc.message)
+    if refusal := _first_enterer_refusal(request, verification):
+        return refusal
     if row.entered_at is not None:
         messages.info(request, _("This row has already been entered a second time."))
         return redirect("results_verification_rows", pk=ri.pk)
