@@ -55,6 +55,17 @@ class ResultImportForm(_Crispy, forms.Form):
         return data
 
 
+class SecondWorkbookForm(_Crispy, forms.Form):
+    file = forms.FileField(
+        label=_("The filled-in second-entry workbook (.xlsx)"),
+        help_text=_("Downloaded below and typed from the paper sheets; nothing is kept unless every row is correct."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
 class _SmallWidgets:
     """Compact Bootstrap widgets for the rows of an editable table."""
 

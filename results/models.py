@@ -363,3 +363,85 @@ class DiagnosisRule(models.Model):
     def clean(self):
         if self.level > 0.05 and not self.level_reason.strip():
             raise ValidationError({"level_reason": _("Say why findings may rest on weaker evidence than the 0.05 level.")})
+
+
+class ResultVerification(models.Model):
+    """The rows of one ACTIVE score or PE-health import drawn for a second, independent entry
+    from the paper sheets (≥ 5 % of each school's rows, at least one; see
+    ``results.verification``). Replayable: ``seed`` and the import's rows give the same rows."""
+
+    GOAL = 0.01  # disagreeing fields ÷ fields compared; above it every row is entered twice
+
+    result_import = models.OneToOneField(
+        ResultImport, on_delete=models.PROTECT, related_name="verification", verbose_name=_("result import")
+    )
+    seed = models.BigIntegerField(_("seed"))
+    share = models.FloatField(_("share drawn"), default=0.05)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    # Set when every drawn row has its second entry and the rate is above GOAL: the import is
+    # then left out of every result (results.selectors.active_import) until every row of it is
+    # entered twice and every disagreement decided.
+    needs_full_entry = models.BooleanField(_("needs full double entry"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("verification sample of a result import")
+        verbose_name_plural = _("verification samples of result imports")
+
+    def __str__(self) -> str:
+        return str(self.result_import)
+
+
+class VerificationRow(models.Model):
+    """One drawn row (one student's line of the paper sheet): the first entry is the import's
+    row; the second entry is kept here, apart, and never written over the first."""
+
+    verification = models.ForeignKey(ResultVerification, on_delete=models.CASCADE, related_name="rows")
+    student = models.ForeignKey(SampledStudent, on_delete=models.PROTECT, related_name="+")
+    second_values = models.JSONField(_("second entry"), default=dict, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("second enterer")
+    )
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
+    fields_compared = models.PositiveIntegerField(_("fields compared"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("row drawn for double entry")
+        verbose_name_plural = _("rows drawn for double entry")
+        ordering = ["verification", "student__monitoring_id"]
+        constraints = [models.UniqueConstraint(fields=["verification", "student"], name="verification_row_once")]
+
+    def __str__(self) -> str:
+        return self.student.monitoring_id
+
+
+class RowDisagreement(models.Model):
+    """A field of a drawn row the two entries disagree on, and the third person's decision."""
+
+    class Choice(models.TextChoices):
+        FIRST = "first", _("The first entry")
+        SECOND = "second", _("The second entry")
+        OTHER = "other", _("Neither: the value on the paper sheet")
+
+    row = models.ForeignKey(VerificationRow, on_delete=models.CASCADE, related_name="disagreements")
+    field = models.CharField(_("field"), max_length=60)  # "attendance", "score", "item:题1", "height_cm", …
+    first_value = models.JSONField(_("first entry"), null=True, blank=True)
+    second_value = models.JSONField(_("second entry"), null=True, blank=True)
+    choice = models.CharField(_("decision"), max_length=10, choices=Choice.choices, blank=True)
+    decided_value = models.JSONField(_("value decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disagreement")
+        verbose_name_plural = _("disagreements")
+        ordering = ["row", "pk"]
+        constraints = [models.UniqueConstraint(fields=["row", "field"], name="row_disagreement_once_per_field")]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.field}"

@@ -30,6 +30,7 @@ from .models import Attendance, Finding, PeMeasurement, ReferenceValue, ResultIm
 from .pe import BMI_LABELS, ITEM_LABELS, pe_result
 from .reference import bmi_table_of, scored_domains
 from .selectors import LEVEL_LABELS, active_import, domain_result, score_sample
+from .verification import result_entry_summary
 
 BMI_COLOURS = ("#f0ad4e", "#2e7d32", "#fd7e14", "#d9534f")
 PERM = "results.view_results"
@@ -193,6 +194,7 @@ def _county_report(*, rnd: Round, subject: str, progress) -> tuple[str, dict]:
         "item_labels": ITEM_LABELS,
         "factors": factors,
         "entry_checks": paper_entry_checks(rnd=rnd),
+        "result_entry_checks": result_entry_summary(rnd=rnd),
         "findings": findings,
         "schools_total": sum(p["schools"] for p in participation),
         "domain_labels": dict(Domain.choices),

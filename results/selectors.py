@@ -31,7 +31,7 @@ from .estimation import (
     school_table,
     variance_components,
 )
-from .models import Attendance, CutScores, Finding, Indicator, ReferenceValue, ResultImport, StudentScore
+from .models import Attendance, CutScores, Finding, Indicator, ReferenceValue, ResultImport, StudentScore, VerificationRow
 from .reference import cut_scores_of, score_bands, scored_domains
 from .weights import Design, SchoolAdjustment, design_of, sampled_of_rounds
 
@@ -56,7 +56,18 @@ def findings_visible_to(user) -> QuerySet[Finding]:
 
 
 def active_import(*, rnd: Round, kind: str, domain: str = "") -> ResultImport | None:
-    return ResultImport.objects.filter(round=rnd, kind=kind, domain=domain, state=ResultImport.State.ACTIVE).first()
+    """The import in use, unless its double entry flagged it for full double entry (its rows
+    are then not usable until every row is entered twice and decided: ``held_imports``)."""
+    return usable_imports().filter(round=rnd, kind=kind, domain=domain).first()
+
+
+def usable_imports() -> QuerySet[ResultImport]:
+    return ResultImport.objects.filter(state=ResultImport.State.ACTIVE).exclude(verification__needs_full_entry=True)
+
+
+def held_imports(*, rnd: Round) -> QuerySet[ResultImport]:
+    """The round's imports in use that are held back for full double entry."""
+    return ResultImport.objects.filter(round=rnd, state=ResultImport.State.ACTIVE, verification__needs_full_entry=True)
 
 
 @dataclass(frozen=True)
@@ -104,9 +115,9 @@ def score_samples_of(*, rounds: list[Round], domain: str | None = None) -> dict[
     """``score_samples`` of many rounds (a region's counties) in the same two queries:
     round pk → (domain, grade) → sample."""
     rows = StudentScore.objects.filter(
+        result_import__in=usable_imports(),
         result_import__round__in=rounds,
         result_import__kind=ResultImport.Kind.SCORES,
-        result_import__state=ResultImport.State.ACTIVE,
     )
     if domain is not None:
         rows = rows.filter(result_import__domain=domain)
@@ -407,8 +418,12 @@ def student_levels(*, rnd: Round, domain: str, grade: int):
     if ri is None:
         return []
     cut = cut_scores_of(rnd=rnd, domain=domain, grade=grade)
+    # A row drawn for the second entry is left out until it is entered: the second enterer
+    # must not read the first entry here.
+    drawn = VerificationRow.objects.filter(verification__result_import=ri, entered_at=None).values("student_id")
     rows = (
         StudentScore.objects.filter(result_import=ri, student__sampled_school__grade=grade)
+        .exclude(student__in=drawn)
         .order_by("student__monitoring_id")
         .values_list("student__monitoring_id", "attendance", "score")
     )

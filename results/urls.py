@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import findings, imports, pages, reference
+from .views import findings, imports, pages, reference, verification
 
 urlpatterns = [
     path("", pages.results_home, name="results_home"),
@@ -25,6 +25,17 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", imports.results_import_detail, name="results_import_detail"),
     path("imports/<int:pk>/confirm/", imports.results_import_confirm, name="results_import_confirm"),
+    path("imports/<int:pk>/verification/draw/", verification.results_verification_draw, name="results_verification_draw"),
+    path("imports/<int:pk>/verification/extend/", verification.results_verification_extend, name="results_verification_extend"),
+    path("imports/<int:pk>/verification/", verification.results_verification_rows, name="results_verification_rows"),
+    path(
+        "imports/<int:pk>/verification/second-entry.xlsx",
+        verification.results_verification_workbook,
+        name="results_verification_workbook",
+    ),
+    path("imports/<int:pk>/verification/compare/", verification.results_verification_compare, name="results_verification_compare"),
+    path("verification-rows/<int:pk>/", verification.results_second_entry, name="results_second_entry"),
+    path("row-disagreements/<int:pk>/decide/", verification.results_disagreement_decide, name="results_disagreement_decide"),
     path("rounds/<int:pk>/cut-scores/", reference.results_cut_scores, name="results_cut_scores"),
     path("rounds/<int:pk>/references/", reference.results_references, name="results_references"),
     path(

@@ -4,7 +4,7 @@ from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404
 from rounds.models import GRADES, Domain, Round, Stage
 
-from ..selectors import rounds_for_results
+from ..selectors import held_imports, rounds_for_results
 
 
 def round_for(request: AuthenticatedHttpRequest, pk: int) -> Round:
@@ -12,7 +12,7 @@ def round_for(request: AuthenticatedHttpRequest, pk: int) -> Round:
 
 
 def base_context(rnd, **extra) -> dict:
-    return {"round": rnd, "stages": Stage.choices, **extra}
+    return {"round": rnd, "stages": Stage.choices, "held_imports": list(held_imports(rnd=rnd)), **extra}
 
 
 def check_domain_grade(rnd, domain: str, grade: int) -> None:

@@ -21,6 +21,7 @@ from ..reference import scored_domains
 from ..selectors import imports_visible_to
 from ..services import StageRefused, result_import_confirm, result_import_start
 from .common import base_context, round_for
+from .verification import verification_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -102,6 +103,9 @@ def results_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         done_note=done_note,
         done_link=(reverse("results_overview", args=[ri.round_id]), _("See the county's results")),
         tabs="results/_tabs.html",
+        below="results/_verification.html" if ri.state in (ResultImport.State.ACTIVE, ResultImport.State.REPLACED) else "",
+        ri=ri,
+        **verification_panel(ri=ri),
         **base_context(ri.round),
     )
 

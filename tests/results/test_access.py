@@ -6,11 +6,16 @@ monitors and department users get nothing here (403)."""
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
+from monitoring_site.roles import Role
 from results import urls as results_urls
-from results.models import Finding, ReferenceValue, ResultImport
+from results.models import Finding, ReferenceValue, ResultImport, ResultVerification, RowDisagreement, StudentScore, VerificationRow
 from rounds.models import ImportBatch
 from tests.access import READERS, ROLES, STAFF, Row, check_anonymous, check_foreign, check_role, undone
+
+from ..factories import PersonFactory
+from .factories import make_sample
 
 
 def _import(world, rnd):
@@ -22,6 +27,37 @@ def _import(world, rnd):
         uploaded_by=world.staff,
     )
     return ResultImport.objects.create(round=rnd, kind="scores", domain="math", batch=batch).pk
+
+
+def _verified(w, rnd, school, prefix=""):
+    """An import typed by its own uploader, with its sample: one row entered a second time (one
+    disagreement), one not yet; the world's staff is the third person."""
+    key = f"verified_{rnd.pk}"
+    if not hasattr(w, key):
+        one, two = make_sample(rnd, schools=[school], per_school=2)
+        uploader = PersonFactory(county=rnd.county, role=Role.COUNTY_STAFF, user__username=f"{prefix}uploader").user
+        second = PersonFactory(county=rnd.county, role=Role.COUNTY_STAFF, user__username=f"{prefix}second").user
+        batch = ImportBatch.objects.create(
+            kind="results_scores", county=rnd.county, file=ContentFile(b"x", name="v.xlsx"), original_name="v.xlsx", uploaded_by=uploader
+        )
+        ri = ResultImport.objects.create(round=rnd, kind="scores", domain="math", batch=batch, state="active")
+        StudentScore.objects.bulk_create([StudentScore(result_import=ri, student=s, score=500) for s in (one, two)])
+        verification = ResultVerification.objects.create(result_import=ri, seed=1, drawn_by=uploader)
+        entered = VerificationRow.objects.create(
+            verification=verification, student=one, entered_by=second, entered_at=timezone.now(), fields_compared=2
+        )
+        waiting = VerificationRow.objects.create(verification=verification, student=two)
+        disagreement = RowDisagreement.objects.create(row=entered, field="score", first_value=500, second_value=501)
+        setattr(w, key, {"import": ri.pk, "waiting": waiting.pk, "disagreement": disagreement.pk})
+    return getattr(w, key)
+
+
+def _own_verified(w, what="import"):
+    return {"pk": _verified(w, w.round, w.school_a)[what]}
+
+
+def _foreign_verified(w, what="import"):
+    return {"pk": _verified(w, w.foreign_round, w.foreign_school, "f_")[what]}
 
 
 def _finding(rnd):
@@ -91,6 +127,24 @@ MATRIX = {
             STAFF,
             lambda w: {"pk": _import(w, w.round)},
             lambda w: {"pk": _import(w, w.foreign_round)},
+        ),
+        *(
+            Row(name, method, STAFF, _own_verified, _foreign_verified)
+            for name, method in [
+                ("results_verification_draw", "post"),
+                ("results_verification_extend", "post"),
+                ("results_verification_rows", "get"),
+                ("results_verification_workbook", "get"),
+                ("results_verification_compare", "get"),
+            ]
+        ),
+        Row("results_second_entry", "get", STAFF, lambda w: _own_verified(w, "waiting"), lambda w: _foreign_verified(w, "waiting")),
+        Row(
+            "results_disagreement_decide",
+            "post",
+            STAFF,
+            lambda w: _own_verified(w, "disagreement"),
+            lambda w: _foreign_verified(w, "disagreement"),
         ),
         Row("results_cut_scores", "get", STAFF, _rnd, _foreign),
         Row("results_references", "get", STAFF, _rnd, _foreign),
