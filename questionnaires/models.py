@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from monitoring_site import double_entry
 from rounds.models import ImportBatch, Round
 from sampling.models import SampledSchool, SampledStudent
 
@@ -242,7 +243,7 @@ class VerificationSample(models.Model):
     The draw is replayable: ``seed`` and the batch's responses give the same forms again
     (``questionnaires.verification.sample_draw``)."""
 
-    GOAL = 0.01  # disagreeing fields ÷ fields compared; above it the whole batch is entered again
+    GOAL = double_entry.GOAL  # disagreeing fields ÷ fields compared; above it the whole batch is entered twice
 
     batch = models.OneToOneField(ImportBatch, on_delete=models.PROTECT, related_name="verification", verbose_name=_("paper import"))
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")

@@ -11,10 +11,9 @@ neither.
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
+from monitoring_site.double_entry import SHARE, ErrorRates, error_rates_of, needs_full_entry, sample_draw
 from monitoring_site.errors import Refused
 from monitoring_site.spreadsheets import RowError, SpreadsheetError, read_table
 from rounds.models import ImportBatch
-from sampling.design import srs_students
 
 from .answers import AnswerInvalid, clean_value, visible_codes
 from .exports import PAPER_CODE_HEADER
@@ -37,25 +36,12 @@ from .imports import paper_columns, paper_form_check
 from .models import Answer, Disagreement, Instrument, Item, Response, VerificationForm, VerificationSample
 from .services import normalise_code
 
-SHARE = 0.05
-
 
 class EntryRefused(Refused):
     """The user may not do this step of the double entry (the message says why)."""
 
 
 # --- the draw (pure) ---------------------------------------------------------------------
-
-
-def sample_draw[H: Hashable](*, forms_by_school: Mapping[Hashable, Sequence[H]], seed: int, share: float = SHARE) -> list[H]:
-    """The forms drawn: in each school ⌈share × its forms⌉, at least one, by the seeded simple
-    random sample of the sampling slice (the same seed and forms give the same draw)."""
-    drawn: list[H] = []
-    for school in sorted(forms_by_school, key=str):
-        forms = forms_by_school[school]
-        if forms:
-            drawn += srs_students(student_ids=forms, n=max(1, math.ceil(share * len(forms))), seed=seed)
-    return drawn
 
 
 def _batch_forms(batch: ImportBatch) -> dict[Hashable, list[int]]:
@@ -232,12 +218,7 @@ def _covers_all(sample: VerificationSample) -> bool:
 
 
 def _flag(sample: VerificationSample, user: User) -> None:
-    """Above the goal once the drawn forms are entered, the batch is flagged; the flag stays
-    until every form of the batch is entered twice and every disagreement decided."""
-    rates = error_rates(sample=sample)
-    settled = rates.complete and not any(r.undecided for r in rates.by_enterer) and _covers_all(sample)
-    above = rates.complete and rates.overall is not None and rates.overall > VerificationSample.GOAL
-    flagged = not settled if sample.needs_full_entry else above and not settled
+    flagged = needs_full_entry(flagged=sample.needs_full_entry, rates=error_rates(sample=sample), covers_all=_covers_all(sample))
     if flagged != sample.needs_full_entry:
         sample.needs_full_entry = flagged
         history_user(sample, user)
@@ -309,82 +290,15 @@ def entered_by(*, sample: VerificationSample) -> set[int]:
     return set(sample.forms.exclude(entered_by=None).values_list("entered_by_id", flat=True))
 
 
-@dataclass(frozen=True)
-class EntererRate:
-    user: User
-    role: str  # "first" or "second"
-    compared: int
-    errors: int  # disagreements decided against this enterer's value
-    undecided: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.errors / self.compared if self.compared else None
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.rate is None else 100 * self.rate
-
-
-@dataclass(frozen=True)
-class ErrorRates:
-    forms: int
-    entered: int
-    compared: int
-    disagreeing: int
-    by_enterer: list[EntererRate]
-
-    @property
-    def complete(self) -> bool:
-        return self.forms > 0 and self.entered == self.forms
-
-    @property
-    def overall(self) -> float | None:
-        return self.disagreeing / self.compared if self.compared else None
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.overall is None else 100 * self.overall
-
-    @property
-    def meets_goal(self) -> bool | None:
-        return None if self.overall is None else self.overall <= VerificationSample.GOAL
-
-
 def error_rates(*, sample: VerificationSample) -> ErrorRates:
-    """Disagreeing fields ÷ fields compared, overall and by enterer. A decision tells whose
-    value was wrong: the first's, the second's, or both (the paper holds neither)."""
-    forms = list(sample.forms.select_related("entered_by"))
-    first = sample.batch.uploaded_by
-    tallies: dict[int, list] = {}
-
-    def tally(user: User, role: str) -> list:
-        return tallies.setdefault(user.pk, [user, role, 0, 0, 0])
-
-    second_of: dict[int, User] = {}  # form → its second enterer, for the forms entered twice
-    for form in forms:
-        if form.entered_at is not None and form.entered_by is not None:
-            second_of[form.pk] = form.entered_by
-            tally(first, "first")[2] += form.fields_compared
-            tally(form.entered_by, "second")[2] += form.fields_compared
-    entered = [f for f in forms if f.pk in second_of]
-    disagreements = list(Disagreement.objects.filter(form__sample=sample))
-    for d in disagreements:
-        second = second_of[d.form_id]
-        if d.decided_at is None:
-            tally(first, "first")[4] += 1
-            tally(second, "second")[4] += 1
-            continue
-        if d.choice != Disagreement.Choice.FIRST:
-            tally(first, "first")[3] += 1
-        if d.choice != Disagreement.Choice.SECOND:
-            tally(second, "second")[3] += 1
-    return ErrorRates(
-        forms=len(forms),
-        entered=len(entered),
-        compared=sum(f.fields_compared for f in entered),
-        disagreeing=len(disagreements),
-        by_enterer=[EntererRate(*t) for t in tallies.values()],
+    """Disagreeing fields ÷ fields compared, overall and by enterer (``error_rates_of``)."""
+    forms = [f for f in sample.forms.select_related("entered_by") if f.entered_at is not None]
+    decisions = Disagreement.objects.filter(form__sample=sample).values_list("form_id", "choice", "decided_at")
+    return error_rates_of(
+        first=sample.batch.uploaded_by,
+        forms=sample.forms.count(),
+        entered=[(f.pk, f.entered_by, f.fields_compared) for f in forms if f.entered_by is not None],
+        disagreements=[(form, choice if at else None) for form, choice, at in decisions],
     )
 
 
@@ -419,7 +333,7 @@ class BatchCheck:
             return "unchecked"
         if self.sample.needs_full_entry:
             return "flagged"
-        if not self.rates.complete or any(r.undecided for r in self.rates.by_enterer):
+        if not self.rates.complete or self.rates.undecided:
             return "open"
         return "meets" if self.rates.meets_goal else "full"
 

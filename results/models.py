@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from monitoring_site import double_entry
 from rounds.models import GRADE_CHOICES, County, Domain, ImportBatch, Region, Round
 from sampling.models import SampledStudent
 
@@ -370,7 +371,7 @@ class ResultVerification(models.Model):
     from the paper sheets (≥ 5 % of each school's rows, at least one; see
     ``results.verification``). Replayable: ``seed`` and the import's rows give the same rows."""
 
-    GOAL = 0.01  # disagreeing fields ÷ fields compared; above it every row is entered twice
+    GOAL = double_entry.GOAL  # disagreeing fields ÷ fields compared; above it the whole batch is entered twice
 
     result_import = models.OneToOneField(
         ResultImport, on_delete=models.PROTECT, related_name="verification", verbose_name=_("result import")

@@ -30,15 +30,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
+from monitoring_site.double_entry import SHARE, ErrorRates, error_rates_of, needs_full_entry, sample_draw
 from monitoring_site.errors import Refused
 from monitoring_site.spreadsheets import Column, RowError, SpreadsheetError, Table, new_workbook, read_table, workbook_bytes, write_sheet
-from questionnaires.verification import EntererRate, ErrorRates, sample_draw
 from rounds.models import Domain
 
 from .imports import PE_ITEMS, _check_rows, _item_columns, _students_of, pe_columns, score_columns
 from .models import Attendance, PeMeasurement, ResultImport, ResultVerification, RowDisagreement, StudentScore, VerificationRow
 
-SHARE = 0.05
 PE_FIELDS = [field for _h, field, _lo, _hi in PE_ITEMS]
 
 
@@ -282,12 +281,8 @@ def _covers_all(verification: ResultVerification) -> bool:
 
 
 def _flag(verification: ResultVerification, user: User) -> None:
-    """Above the goal once the drawn rows are entered, the import is flagged; the flag stays
-    until every row of it is entered twice and every disagreement decided."""
     rates = error_rates(verification=verification)
-    settled = rates.complete and not any(r.undecided for r in rates.by_enterer) and _covers_all(verification)
-    above = rates.complete and rates.overall is not None and rates.overall > ResultVerification.GOAL
-    flagged = not settled if verification.needs_full_entry else above and not settled
+    flagged = needs_full_entry(flagged=verification.needs_full_entry, rates=rates, covers_all=_covers_all(verification))
     if flagged != verification.needs_full_entry:
         verification.needs_full_entry = flagged
         history_user(verification, user)
@@ -359,37 +354,15 @@ def entered_by(*, verification: ResultVerification) -> set[int]:
 
 
 def error_rates(*, verification: ResultVerification) -> ErrorRates:
-    """Disagreeing fields ÷ fields compared, overall and by enterer (as for the questionnaires:
-    an enterer's errors are the values the decision did not keep)."""
-    rows = list(verification.rows.select_related("entered_by"))
-    first = verification.result_import.batch.uploaded_by
-    tallies: dict[tuple[int, str], list] = {}
-
-    def tally(user: User, role: str) -> list:
-        return tallies.setdefault((user.pk, role), [user, role, 0, 0, 0])
-
-    second_of = {r.pk: r.entered_by for r in rows if r.entered_at is not None and r.entered_by is not None}
-    entered = [r for r in rows if r.pk in second_of]
-    for r in entered:
-        tally(first, "first")[2] += r.fields_compared
-        tally(second_of[r.pk], "second")[2] += r.fields_compared
-    disagreements = list(RowDisagreement.objects.filter(row__verification=verification))
-    for d in disagreements:
-        second = second_of[d.row_id]
-        if d.decided_at is None:
-            tally(first, "first")[4] += 1
-            tally(second, "second")[4] += 1
-            continue
-        if d.choice != RowDisagreement.Choice.FIRST:
-            tally(first, "first")[3] += 1
-        if d.choice != RowDisagreement.Choice.SECOND:
-            tally(second, "second")[3] += 1
-    return ErrorRates(
-        forms=len(rows),
-        entered=len(entered),
-        compared=sum(r.fields_compared for r in entered),
-        disagreeing=len(disagreements),
-        by_enterer=[EntererRate(*t) for t in tallies.values()],
+    """Disagreeing fields ÷ fields compared, overall and by enterer (``error_rates_of``, as for
+    the questionnaires)."""
+    rows = [r for r in verification.rows.select_related("entered_by") if r.entered_at is not None]
+    decisions = RowDisagreement.objects.filter(row__verification=verification).values_list("row_id", "choice", "decided_at")
+    return error_rates_of(
+        first=verification.result_import.batch.uploaded_by,
+        forms=verification.rows.count(),
+        entered=[(r.pk, r.entered_by, r.fields_compared) for r in rows if r.entered_by is not None],
+        disagreements=[(row, choice if at else None) for row, choice, at in decisions],
     )
 
 
@@ -425,7 +398,7 @@ class ImportCheck:
             return "unchecked"
         if self.verification.needs_full_entry:
             return "flagged"
-        if not self.rates.complete or any(r.undecided for r in self.rates.by_enterer):
+        if not self.rates.complete or self.rates.undecided:
             return "open"
         return "meets" if self.rates.meets_goal else "full"
 

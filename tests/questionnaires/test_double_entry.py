@@ -3,6 +3,7 @@ third person, the error rate against hand-worked counts, and what results may us
 
 import pytest
 
+from monitoring_site.double_entry import sample_draw
 from monitoring_site.roles import Role
 from questionnaires.models import Answer, Disagreement, IndicatorValue, Response, VerificationForm
 from questionnaires.selectors import indicator_values
@@ -11,7 +12,6 @@ from questionnaires.verification import (
     disagreement_decide,
     double_entry_summary,
     error_rates,
-    sample_draw,
     sample_replay,
     second_entry_save,
     verification_sample_draw,
