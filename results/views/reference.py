@@ -1,6 +1,7 @@
 """Cut scores, reference values, norms, the BMI table and rule thresholds (county staff)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -96,14 +97,22 @@ def results_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     published = {kind: published_for(model, rnd.county) for kind, model in PUBLISHED.items()}
     formsets = _formsets(request, rnd.county, published)
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
-        with transaction.atomic():
-            for fs in formsets.values():
-                for form in fs.forms:
-                    if form.has_changed():
-                        obj = form.save(commit=False)
-                        obj.county = rnd.county
-                        reference_row_save(obj=obj, user=request.user)
-        messages.success(request, _("Norms, BMI table and rule thresholds saved."))
-        return redirect("results_settings", pk=rnd.pk)
+        try:
+            with transaction.atomic():
+                for fs in formsets.values():
+                    for form in fs.forms:
+                        if form.has_changed():
+                            obj = form.save(commit=False)
+                            obj.county = rnd.county
+                            try:
+                                reference_row_save(obj=obj, user=request.user)
+                            except ValidationError as exc:  # e.g. a second row for a grade and sex (one published)
+                                form.add_error(None, exc.messages)
+                                raise
+        except ValidationError:
+            pass  # nothing saved; the page again with the row's error
+        else:
+            messages.success(request, _("Norms, BMI table and rule thresholds saved."))
+            return redirect("results_settings", pk=rnd.pk)
     rule_text = {code: rule.description for code, rule in RULES.items()}
     return render(request, "results/settings.html", base_context(rnd, rule_text=rule_text, published=published, **formsets))

@@ -111,18 +111,36 @@ def test_the_countys_page_shows_the_published_norm_read_only_in_chinese(client, 
     response = client.get(url)
     assert own not in [f.instance for f in response.context["norms"].forms]  # not the county's to change
     # The county still edits the norms nobody published.
+    sleep = next(f for f in response.context["norms"].forms if f.instance.key == "sleep_primary")
+    assert client.post(url, _sent_back(response, {sleep.add_prefix("value"): "9.5"})).status_code == 302
+    assert norms_of(county=county.county)["sleep_primary"] == 9.5
+    assert norms_of(county=county.county)["homework_primary"] == 45.0 and own.value == 60.0
+
+
+def test_a_county_row_for_a_published_bmi_row_is_refused_in_chinese(client, county):
+    _publish(client, county.city_office, "bmi", grade=4, sex="M", low_max="13.0", overweight_min="19.5", obese_min="21.0")
+    client.force_login(county.staff)
+    url = reverse("results_settings", kwargs={"pk": county.round.pk})
+    response = client.get(url)
+    added = response.context["bmi"].forms[-1]  # the empty row that adds one
+    row = {"grade": "4", "sex": "M", "low_max": "14.0", "overweight_min": "20.0", "obese_min": "22.0"}
+    page = client.post(url, _sent_back(response, {added.add_prefix(k): v for k, v in row.items()}))
+    assert page.status_code == 200
+    text = " ".join(shown(page.content.decode()).parts)
+    assert "已经存在" in text and not offences(text)
+    assert bmi_table_of(county=county.county).norm(grade=4, sex="M").overweight_min == Decimal("19.5")
+
+
+def _sent_back(response, changes: dict) -> dict:
+    """The settings page's forms as shown, with ``changes``."""
     data = {}
-    for name in ("norms", "lessons", "bmi", "rules"):  # the page as shown, sent back
+    for name in ("norms", "lessons", "bmi", "rules"):
         formset = response.context[name]
         for field in [*formset.management_form, *(field for form in formset.forms for field in form)]:
             value = field.value()
             if value is not None and value is not False:
                 data[field.html_name] = "on" if value is True else value
-    sleep = next(f for f in response.context["norms"].forms if f.instance.key == "sleep_primary")
-    data[sleep.add_prefix("value")] = "9.5"
-    assert client.post(url, data).status_code == 302
-    assert norms_of(county=county.county)["sleep_primary"] == 9.5
-    assert norms_of(county=county.county)["homework_primary"] == 45.0 and own.value == 60.0
+    return data | changes
 
 
 def test_county_staff_cannot_publish(client, world):
