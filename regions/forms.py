@@ -2,9 +2,11 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from results.forms import ReferenceValueForm, reference_clashes
+from results.forms import BmiRowForm, ReferenceValueForm, reference_clashes
 from results.models import ReferenceValue
 from rounds.models import Region
+
+from .models import RegionBmiRow, RegionLessonNorm, RegionNorm
 
 # What each office publishes: a city its own means, a province its own and the nation's.
 SOURCES = {
@@ -31,3 +33,33 @@ class RegionReferenceForm(forms.ModelForm):
         if reference_clashes(ReferenceValue.objects.filter(region=self.instance.region), data, self.instance.pk):
             raise forms.ValidationError(_("This value is already published for the year: withdraw it first to change it."))
         return data
+
+
+class _PublishedNormForm(forms.ModelForm):
+    def __init__(self, *args, region: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.region = region
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RegionNormForm(_PublishedNormForm):
+    class Meta:
+        model = RegionNorm
+        fields = ["key", "value"]
+
+
+class RegionLessonNormForm(_PublishedNormForm):
+    class Meta:
+        model = RegionLessonNorm
+        fields = ["subject", "grade", "lessons"]
+
+
+class RegionBmiRowForm(_PublishedNormForm, BmiRowForm):  # the county's row form: same fields, same checks
+    class Meta:
+        model = RegionBmiRow
+        fields = BmiRowForm.Meta.fields
+
+
+# Each by the key of regions.norms.PUBLISHED, which is also its prefix on the page.
+NORM_FORMS: dict[str, type[_PublishedNormForm]] = {"norm": RegionNormForm, "lesson": RegionLessonNormForm, "bmi": RegionBmiRowForm}

@@ -1,5 +1,5 @@
-"""Writes of a region's office: the reference values it publishes for its counties, and a batch
-of every county's diagnostic report."""
+"""Writes of a region's office: the reference values and norms it publishes for its counties,
+and a batch of every county's diagnostic report."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from results.models import ReferenceValue
-from results.services import reference_value_save
+from results.services import reference_row_save, reference_value_save
 from rounds.models import Document, Region, Round
 
-from .models import ReportBatch
+from .models import PublishedNorm, ReportBatch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -27,6 +28,23 @@ def region_reference_publish(*, ref: ReferenceValue, user: User) -> ReferenceVal
     database refuses a second value for the same year and indicator."""
     assert ref.region_id is not None and ref.county_id is None and ref.round_id is None
     return reference_value_save(ref=ref, user=user)
+
+
+@transaction.atomic
+def region_norm_publish[P: PublishedNorm](*, norm: P, user: User) -> P:
+    """A norm every county of the region uses in place of its own; publishing a key again
+    changes the value published (the history keeps the earlier one)."""
+    earlier = type(norm)._default_manager.filter(region=norm.region, **{f: getattr(norm, f) for f in norm.KEY}).first()
+    if earlier is not None:
+        norm.pk, norm._state = earlier.pk, earlier._state
+    return reference_row_save(obj=norm, user=user)
+
+
+@transaction.atomic
+def region_norm_withdraw(*, norm: PublishedNorm, user: User) -> None:
+    """The counties use their own value again (never changed meanwhile); kept in the history."""
+    history_user(norm, user)
+    norm.delete()
 
 
 COUNTY_REPORT = "county_report"

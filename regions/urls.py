@@ -11,4 +11,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.region_reports, name="region_reports"),
     path("reports/<int:pk>/<int:document>/pdf/", views.region_report_pdf, name="region_report_pdf"),
     path("references/<int:pk>/withdraw/", views.region_reference_withdraw_view, name="region_reference_withdraw"),
+    path("norms/", views.region_norms, name="region_norms"),
+    path("norms/<slug:kind>/<int:pk>/withdraw/", views.region_norm_withdraw_view, name="region_norm_withdraw"),
 ]

@@ -1,13 +1,13 @@
 """A city's or province's supervision office: its counties side by side (the roll-up, with the
 region's pooled estimates, and its Excel export), one county's round read-only, and the
-reference values it publishes. Monitoring ids at most: never a pupil's name."""
+reference values and norms it publishes. Monitoring ids at most: never a pupil's name."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -26,10 +26,11 @@ from rounds.forms import today
 from rounds.models import Document, Region, Round
 
 from .alerts import previous_means, region_alerts
-from .forms import RegionReferenceForm
+from .forms import NORM_FORMS, RegionReferenceForm
 from .models import ReportBatch
+from .norms import PUBLISHED
 from .selectors import Rollup, rollup, sorted_rows
-from .services import region_reference_publish, report_batch_start
+from .services import region_norm_publish, region_norm_withdraw, region_reference_publish, report_batch_start
 
 
 def _region(request) -> Region:
@@ -171,6 +172,38 @@ def region_reference_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -
     reference_value_delete(ref=ref, user=request.user)  # withdrawn: kept in the history
     messages.success(request, _("Reference value withdrawn."))
     return redirect("region_references")
+
+
+@require_perm("regions.view_region")
+def region_norms(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The norms this office published (norms, weekly lessons, BMI rows); publishing one
+    (publish_references) puts it in place of every county's own value for the same key."""
+    region = _region(request)
+    posted = None
+    if request.method == "POST":
+        posted = request.POST["publish"] if request.POST.get("publish") in NORM_FORMS else "norm"
+    forms = {kind: form(request.POST if kind == posted else None, region=region, prefix=kind) for kind, form in NORM_FORMS.items()}
+    if posted is not None:
+        if not request.user.has_perm("regions.publish_references"):
+            raise PermissionDenied
+        form = forms[posted]
+        if form.is_valid():
+            region_norm_publish(norm=form.instance, user=request.user)
+            messages.success(request, _("Norm published: your counties now use it in place of their own."))
+            return redirect("region_norms")
+    published = {kind: model._default_manager.filter(region=region) for kind, model in PUBLISHED.items()}
+    return render(request, "regions/norms.html", {"region": region, "forms": forms, "published": published})
+
+
+@require_POST
+@require_perm("regions.publish_references")
+def region_norm_withdraw_view(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind not in PUBLISHED:
+        raise Http404
+    norm = get_visible_or_404(PUBLISHED[kind]._default_manager.filter(region=_region(request)), pk=pk)
+    region_norm_withdraw(norm=norm, user=request.user)
+    messages.success(request, _("Norm withdrawn: your counties use their own value again."))
+    return redirect("region_norms")
 
 
 @require_POST

@@ -309,15 +309,26 @@ class WeeklyLessonNorm(models.Model):
         return f"{self.get_subject_display()} {self.grade}: {self.lessons}"
 
 
-class BmiNormRow(models.Model):
-    """A row of the National Student Physical Health Standard's BMI table (kg/m², one decimal)."""
+class BmiBounds(models.Model):
+    """A row of the National Student Physical Health Standard's BMI table (kg/m², one decimal):
+    a county's own, or one its city or province published (``regions.RegionBmiRow``)."""
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    INCREASING = models.Q(low_max__lt=models.F("overweight_min"), overweight_min__lt=models.F("obese_min"))
     grade = models.PositiveSmallIntegerField(_("grade"))
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
     low_max = models.DecimalField(_("low weight up to"), max_digits=4, decimal_places=1)
     overweight_min = models.DecimalField(_("overweight from"), max_digits=4, decimal_places=1)
     obese_min = models.DecimalField(_("obese from"), max_digits=4, decimal_places=1)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grade} {self.sex}"
+
+
+class BmiNormRow(BmiBounds):
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     history = HistoricalRecords()
 
     class Meta:
@@ -326,14 +337,8 @@ class BmiNormRow(models.Model):
         ordering = ["county", "grade", "sex"]
         constraints = [
             models.UniqueConstraint(fields=["county", "grade", "sex"], name="bmi_norm_once"),
-            models.CheckConstraint(
-                condition=models.Q(low_max__lt=models.F("overweight_min"), overweight_min__lt=models.F("obese_min")),
-                name="bmi_norm_increase",
-            ),
+            models.CheckConstraint(condition=BmiBounds.INCREASING, name="bmi_norm_increase"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.grade} {self.sex}"
 
 
 class DiagnosisRule(models.Model):

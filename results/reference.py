@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from regions.models import RegionBmiRow, RegionLessonNorm, RegionNorm
+from regions.norms import published_for
 from rounds.models import County, Domain, Round
 
 from .health import DEFAULT_BMI_ROWS, BmiTable
@@ -70,15 +72,28 @@ def county_defaults_ensure(*, county: County) -> None:
         DiagnosisRule.objects.get_or_create(county=county, code=code, defaults={"threshold": rule.default})
 
 
+# Each norm below is the county's own but where its city or province office published one.
+
+
 def norms_of(*, county: County) -> dict[str, float]:
     county_defaults_ensure(county=county)
-    return dict(Norm.objects.filter(county=county).values_list("key", "value"))
+    own = dict(Norm.objects.filter(county=county).values_list("key", "value"))
+    return own | {norm.key: norm.value for norm in published_for(RegionNorm, county).values()}
+
+
+def lesson_norms_of(*, county: County) -> dict[tuple[str, int], float]:
+    county_defaults_ensure(county=county)
+    own = {(n.subject, n.grade): n.lessons for n in WeeklyLessonNorm.objects.filter(county=county)}
+    return own | {key: n.lessons for key, n in published_for(RegionLessonNorm, county).items()}
+
+
+BMI_FIELDS = ("grade", "sex", "low_max", "overweight_min", "obese_min")
 
 
 def bmi_table_of(*, county: County) -> BmiTable:
     county_defaults_ensure(county=county)
-    rows = BmiNormRow.objects.filter(county=county).values("grade", "sex", "low_max", "overweight_min", "obese_min")
-    return BmiTable.from_rows(rows)
+    own = BmiTable.from_rows(BmiNormRow.objects.filter(county=county).values(*BMI_FIELDS))
+    return own.extended({f: getattr(row, f) for f in BMI_FIELDS} for row in published_for(RegionBmiRow, county).values())
 
 
 def cut_scores_of(*, rnd: Round, domain: str, grade: int) -> CutScores:

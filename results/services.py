@@ -13,7 +13,7 @@ from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from rounds.models import ImportBatch, Round, Stage
 
-from .models import CutScores, Finding, ReferenceValue, ResultImport, WeeklyLessonNorm
+from .models import CutScores, Finding, ReferenceValue, ResultImport
 
 IMPORT_STAGES = {Stage.TESTING, Stage.RESULTS}
 FINDING_STAGES = {Stage.RESULTS, Stage.RECTIFICATION}
@@ -140,18 +140,17 @@ def diagnose(*, rnd: Round, user: User | None = None) -> list[Finding]:
     from .diagnosis import RULES, Context
     from .models import DiagnosisRule
     from .pe import pe_result
-    from .reference import county_defaults_ensure, norms_of
+    from .reference import county_defaults_ensure, lesson_norms_of, norms_of
     from .selectors import results_of
 
     county_defaults_ensure(county=rnd.county)
     results = results_of(rnd=rnd)
-    lessons = {(n.subject, n.grade): n.lessons for n in WeeklyLessonNorm.objects.filter(county=rnd.county)}
     ctx = Context(
         rnd=rnd,
         results=results,
         pe=pe_result(rnd=rnd),
         norms=norms_of(county=rnd.county),
-        lesson_norms=lessons,
+        lesson_norms=lesson_norms_of(county=rnd.county),
     )
     thresholds = {r.code: r for r in DiagnosisRule.objects.filter(county=rnd.county)}
     existing = {(f.rule, f.domain, f.grade): f for f in Finding.objects.filter(round=rnd).exclude(rule="")}

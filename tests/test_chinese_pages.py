@@ -131,6 +131,7 @@ DONE_IN_THE_DEMO = {
     "region_report_pdf",  # a file
     "region_reports",  # no batch of reports has been asked for in the demo
     "region_reference_withdraw",  # the region has published no reference value in the demo
+    "region_norm_withdraw",  # nor a norm
     "verification_draw",  # the demo's questionnaires were answered online: no paper batch to verify
     "verification_extend",
     "verification_forms",

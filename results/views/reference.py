@@ -1,6 +1,7 @@
 """Cut scores, reference values, norms, the BMI table and rule thresholds (county staff)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring_site.http import AuthenticatedHttpRequest
 from monitoring_site.permissions import get_visible_or_404, require_perm
+from regions.norms import PUBLISHED, published_for, unpublished
 
 from ..diagnosis import RULES
 from ..forms import (
@@ -75,12 +77,15 @@ def results_reference_delete(request: AuthenticatedHttpRequest, pk: int, ref: in
     return redirect("results_references", pk=rnd.pk)
 
 
-def _formsets(request: AuthenticatedHttpRequest, county) -> dict:
+def _formsets(request: AuthenticatedHttpRequest, county, published: dict) -> dict:
+    """The county's own rows but those its city or province published (shown read-only)."""
     data = request.POST if request.method == "POST" else None
     return {
-        "norms": NormFormSet(data, prefix="norm", queryset=Norm.objects.filter(county=county)),
-        "lessons": LessonFormSet(data, prefix="lesson", queryset=WeeklyLessonNorm.objects.filter(county=county)),
-        "bmi": BmiFormSet(data, prefix="bmi", queryset=BmiNormRow.objects.filter(county=county)),
+        "norms": NormFormSet(data, prefix="norm", queryset=unpublished(Norm.objects.filter(county=county), published["norm"])),
+        "lessons": LessonFormSet(
+            data, prefix="lesson", queryset=unpublished(WeeklyLessonNorm.objects.filter(county=county), published["lesson"])
+        ),
+        "bmi": BmiFormSet(data, prefix="bmi", queryset=unpublished(BmiNormRow.objects.filter(county=county), published["bmi"])),
         "rules": RuleFormSet(data, prefix="rule", queryset=DiagnosisRule.objects.filter(county=county)),
     }
 
@@ -89,16 +94,25 @@ def _formsets(request: AuthenticatedHttpRequest, county) -> dict:
 def results_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rnd = round_for(request, pk)
     county_defaults_ensure(county=rnd.county)
-    formsets = _formsets(request, rnd.county)
+    published = {kind: published_for(model, rnd.county) for kind, model in PUBLISHED.items()}
+    formsets = _formsets(request, rnd.county, published)
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
-        with transaction.atomic():
-            for fs in formsets.values():
-                for form in fs.forms:
-                    if form.has_changed():
-                        obj = form.save(commit=False)
-                        obj.county = rnd.county
-                        reference_row_save(obj=obj, user=request.user)
-        messages.success(request, _("Norms, BMI table and rule thresholds saved."))
-        return redirect("results_settings", pk=rnd.pk)
+        try:
+            with transaction.atomic():
+                for fs in formsets.values():
+                    for form in fs.forms:
+                        if form.has_changed():
+                            obj = form.save(commit=False)
+                            obj.county = rnd.county
+                            try:
+                                reference_row_save(obj=obj, user=request.user)
+                            except ValidationError as exc:  # e.g. a second row for a grade and sex (one published)
+                                form.add_error(None, exc.messages)
+                                raise
+        except ValidationError:
+            pass  # nothing saved; the page again with the row's error
+        else:
+            messages.success(request, _("Norms, BMI table and rule thresholds saved."))
+            return redirect("results_settings", pk=rnd.pk)
     rule_text = {code: rule.description for code, rule in RULES.items()}
-    return render(request, "results/settings.html", base_context(rnd, rule_text=rule_text, **formsets))
+    return render(request, "results/settings.html", base_context(rnd, rule_text=rule_text, published=published, **formsets))

@@ -36,6 +36,12 @@ def _published(region) -> int:
     ).pk
 
 
+def _norm(region) -> dict:
+    from regions.models import RegionNorm
+
+    return {"kind": "norm", "pk": RegionNorm.objects.create(region=region, key="sleep_primary", value=9.5).pk}
+
+
 MATRIX = {
     row.name: row
     for row in [
@@ -52,6 +58,16 @@ MATRIX = {
             foreign_as="city",
         ),
         Row("region_reports_start", "post", REGION),
+        Row("region_norms", "get", REGION),
+        Row("region_norms", "post", REGION),
+        Row(
+            "region_norm_withdraw",
+            "post",
+            frozenset({"city"}),  # like a reference value: the province withdraws its own norms only
+            lambda w: _norm(w.city),
+            lambda w: _norm(w.foreign_city),
+            foreign_as="city",
+        ),
         Row(
             "region_reports",
             "get",
@@ -89,7 +105,9 @@ def test_anonymous_is_sent_to_login(client, world, name):
     check_anonymous(client, world, MATRIX[name])
 
 
-CASES = [(name, role) for name in sorted(MATRIX) for role in ROLES if (name, role) != ("region_reference_withdraw", "province")]
+# The province meets the city's own value as not found (tested below), not as forbidden.
+OTHERS_VALUES = {("region_reference_withdraw", "province"), ("region_norm_withdraw", "province")}
+CASES = [(name, role) for name in sorted(MATRIX) for role in ROLES if (name, role) not in OTHERS_VALUES]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES)
@@ -103,6 +121,16 @@ def test_the_province_cannot_withdraw_its_citys_value(client, world):
     client.force_login(world.province_office)
     assert client.post(reverse("region_reference_withdraw", kwargs={"pk": pk})).status_code == 404
     assert ReferenceValue.objects.filter(pk=pk).exists()
+
+
+def test_the_province_cannot_withdraw_its_citys_norm(client, world):
+    from regions.models import RegionNorm
+
+    kwargs = _norm(world.city)
+    client.force_login(world.province_office)
+    assert client.post(reverse("region_norm_withdraw", kwargs=kwargs)).status_code == 404
+    assert client.post(reverse("region_norm_withdraw", kwargs={**kwargs, "kind": "nothing"})).status_code == 404
+    assert RegionNorm.objects.filter(pk=kwargs["pk"]).exists()
 
 
 @pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.foreign))
