@@ -18,7 +18,7 @@ from tests.factories import SchoolFactory
 from tests.logistics.factories import sampled_school
 from tests.questionnaires.conftest import Setup
 from tests.questionnaires.double_entry import PaperBatch
-from tests.rectification.helpers import build_county
+from tests.rectification.helpers import build
 
 TODAY = dt.date(2027, 9, 1)
 
@@ -75,14 +75,7 @@ def _full_round(world):
         action_taken="",
         user=world.staff,
     )
-    build_county(
-        rnd=world.round,
-        staff=world.staff,
-        dept_user=world.dept_user,
-        department=world.department,
-        other_department=world.other_department,
-        deadline=dt.date(2027, 9, 5),
-    )
+    build(world, deadline=dt.date(2027, 9, 5))
     return q, names
 
 
@@ -190,14 +183,7 @@ def _queries(client, world, django_assert_max_num_queries, n: int) -> int:
 
 
 def test_the_number_of_queries_does_not_grow_with_the_schools(client, world, django_assert_max_num_queries):
-    build_county(
-        rnd=world.round,
-        staff=world.staff,
-        dept_user=world.dept_user,
-        department=world.department,
-        other_department=world.other_department,
-        deadline=dt.date(2027, 12, 1),
-    )
+    build(world, deadline=dt.date(2027, 12, 1))
     two = _queries(client, world, django_assert_max_num_queries, 2)
     six = _queries(client, world, django_assert_max_num_queries, 4)  # six schools now
     assert six == two
