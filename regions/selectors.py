@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from logistics.models import Checklist, ChecklistStatus
+from logistics.models import Checklist, ChecklistStatus, Incident, MockDrill
+from logistics.selectors import STATUS_CHOICES, ReadinessRow, readiness, session_rates, session_records_of, sessions_for
 from questionnaires.models import AccessCode
-from rectification.models import PlanItem
+from questionnaires.selectors import SCHOOL_KINDS, KindProgress, tracking
+from questionnaires.verification import BatchCheck, double_entry_summary
+from rectification.models import DeadlineWarning, Plan, PlanItem
+from rectification.selectors import item_rows, plan_of, with_states
 from results.estimation import Estimate, Level, VarianceComponents, level_shares, variance_components
 from results.models import CutScores
 from results.reference import DEFAULT_SCALE
-from results.selectors import safe, score_samples_of
-from rounds.models import DOMAIN_GRADES, County, Domain, MilestoneKind, Region, Round, Stage, grade_label
+from results.selectors import DomainResult, results_of, safe, score_samples_of
+from rounds.documents import latest_builds
+from rounds.models import DOMAIN_GRADES, County, Document, Domain, MilestoneKind, Region, Round, Stage, grade_label
 from sampling.models import SampledSchool
+from sampling.selectors import sampled_schools
 
 from .pooling import Pooled, Stratum, pooled
 
@@ -190,3 +196,115 @@ def sorted_rows(rollup: Rollup, sort: str) -> list[CountyRow]:
 
         return sorted(rollup.rows, key=by_mean, reverse=descending)
     return sorted(rollup.rows, key=SORTS.get(key, SORTS["code"]), reverse=descending)
+
+
+# --- one county's round, read-only ----------------------------------------------------------
+
+# The county's documents an office downloads: built from estimates and school names, no pupil named.
+OFFICE_DOCUMENTS = ("county_report", "rectification_plan", "rectification_progress")
+
+
+@dataclass
+class SchoolDay:
+    """A sampled school on the test days: its checklist, mock drill and attendance over its sessions."""
+
+    readiness: ReadinessRow
+    drill: MockDrill | None = None  # the latest one
+    attended: int = 0
+    expected: int = 0
+    recorded: bool = False  # some session of the school has its attendance marked
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(STATUS_CHOICES)[self.readiness.status])
+
+    @property
+    def attendance(self) -> float | None:
+        return 100 * self.attended / self.expected if self.recorded and self.expected else None
+
+
+@dataclass
+class CountyRound:
+    """What an office checking a county reads of its round: sample, readiness, test days,
+    questionnaires, results, rectification and the county's documents; no pupil's name."""
+
+    round: Round
+    sampled: list[SampledSchool]
+    replaced: list[SampledSchool]
+    schools: list[SchoolDay]
+    due: dt.date | None
+    incidents: list[Incident]
+    responses: list[KindProgress]
+    batches: list[BatchCheck]
+    results: list[DomainResult]
+    plan: Plan | None
+    items: list[PlanItem]
+    warnings: list[DeadlineWarning]
+    documents: list[Document]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for s in self.schools if s.readiness.overdue)
+
+
+def _attendance(rnd: Round, sampled: list[SampledSchool], days: dict[int, SchoolDay]) -> None:
+    """Each school's attendance over every session of its grades: five queries in all."""
+    sessions = list(sessions_for(rnd=rnd, grades=sorted({s.grade for s in sampled})))
+    pairs = [(session, ss) for ss in sampled for session in sessions if session.grade == ss.grade]
+    records = session_records_of(pairs=pairs)
+    for (_session, ss), rate in zip(pairs, session_rates(records=records), strict=True):
+        day = days.get(ss.school_id)
+        if day is None or rate.rate is None:  # nothing marked in this session yet
+            continue
+        day.recorded = True
+        day.attended += rate.attended
+        day.expected += rate.expected
+
+
+def county_round(*, rnd: Round, today: dt.date) -> CountyRound:
+    """The round's pages as the county reads them, from the county's own selectors, in a fixed
+    number of queries however many schools it samples."""
+    sampled = list(sampled_schools(rnd=rnd).order_by("grade", "serial"))
+    replaced = list(
+        SampledSchool.objects.filter(round=rnd, status=SampledSchool.Status.REPLACED)
+        .select_related("school")
+        .prefetch_related("replaced_by__school")
+        .order_by("grade", "serial")
+    )
+    _rooms, rows, due = readiness(user=None, rnd=rnd, today=today)
+    days = {row.school.pk: SchoolDay(row) for row in rows}
+    for drill in MockDrill.objects.filter(round=rnd).order_by("date", "pk"):
+        if drill.school_id in days:
+            days[drill.school_id].drill = drill
+    _attendance(rnd, sampled, days)
+
+    totals: dict[str, KindProgress] = {kind: KindProgress(kind) for kind in SCHOOL_KINDS}
+    for row in tracking(rnd=rnd):
+        for kind, progress in row.kinds.items():
+            if kind in totals:
+                totals[kind].issued += progress.issued
+                totals[kind].started += progress.started
+                totals[kind].submitted += progress.submitted
+
+    plan = plan_of(rnd)
+    items = with_states(list(item_rows(PlanItem.objects.filter(plan=plan))), plan, today) if plan else []
+    warnings = list(DeadlineWarning.objects.filter(item__plan=plan).select_related("item__problem")) if plan else []
+    built = Document.objects.filter(round=rnd, kind__in=OFFICE_DOCUMENTS)
+    newest = latest_builds(built)
+    return CountyRound(
+        round=rnd,
+        sampled=sampled,
+        replaced=replaced,
+        schools=list(days.values()),
+        due=due,
+        incidents=list(
+            Incident.objects.filter(round=rnd, corrected_by__isnull=True).select_related("school", "session").order_by("at", "pk")
+        ),
+        responses=list(totals.values()),
+        batches=double_entry_summary(rnd=rnd),
+        results=results_of(rnd=rnd),
+        plan=plan,
+        items=items,
+        warnings=warnings,
+        documents=[d for d in built.order_by("kind", "-created_at") if d.pk in newest],
+    )

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.region_rollup, name="region_rollup"),
     path("export/", views.region_rollup_export, name="region_rollup_export"),
     path("counties/<int:pk>/", views.region_county, name="region_county"),
+    path("counties/<int:pk>/documents/<int:document>/pdf/", views.region_county_document, name="region_county_document"),
     path("references/", views.region_references, name="region_references"),
     path("reports/", views.region_reports_start, name="region_reports_start"),
     path("reports/<int:pk>/", views.region_reports, name="region_reports"),

@@ -20,16 +20,15 @@ from monitoring_site.permissions import counties_visible_to, get_visible_or_404,
 from monitoring_site.spreadsheets import Column, new_workbook, workbook_bytes, write_sheet
 from results.estimation import Level
 from results.models import ReferenceValue
-from results.selectors import results_of
 from results.services import reference_value_delete
 from rounds.forms import today
-from rounds.models import Document, Region, Round
+from rounds.models import County, Document, Region, Round
 
 from .alerts import previous_means, region_alerts
 from .forms import NORM_FORMS, RegionReferenceForm
 from .models import ReportBatch
 from .norms import PUBLISHED
-from .selectors import Rollup, rollup, sorted_rows
+from .selectors import OFFICE_DOCUMENTS, Rollup, county_round, rollup, sorted_rows
 from .services import region_norm_publish, region_norm_withdraw, region_reference_publish, report_batch_start
 
 
@@ -139,14 +138,28 @@ def region_rollup_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _county_round(request, pk: int) -> tuple[County, Round | None]:
+    county = get_visible_or_404(counties_visible_to(request.user), pk=pk)
+    return county, Round.objects.filter(county=county, year=_year(request)).select_related("county").first()
+
+
 @require_perm("regions.view_region")
 def region_county(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """One county's round of the year, read-only: stage and its results with their comparisons."""
+    """One county's round of the year, read-only: its sample, readiness, test days,
+    questionnaires, results, rectification and documents, by monitoring id and school only."""
+    county, rnd = _county_round(request, pk)
+    data = county_round(rnd=rnd, today=today()) if rnd else None
+    return render(request, "regions/county.html", {"county": county, "round": rnd, "year": _year(request), "data": data})
+
+
+@require_perm("regions.view_region")
+def region_county_document(request: AuthenticatedHttpRequest, pk: int, document: int) -> HttpResponseBase:
+    """One of the county's finished documents that an office reads (no pupil is named in them)."""
     county = get_visible_or_404(counties_visible_to(request.user), pk=pk)
-    year = _year(request)
-    rnd = Round.objects.filter(county=county, year=year).first()
-    results = results_of(rnd=rnd) if rnd else []
-    return render(request, "regions/county.html", {"county": county, "round": rnd, "year": year, "results": results})
+    built = Document.objects.filter(round__county=county, kind__in=OFFICE_DOCUMENTS, status=Document.Status.DONE)
+    doc = get_visible_or_404(built.select_related("round"), pk=document)
+    audit_record(request=request, action="export", obj_type="document", obj_id=doc.pk, summary=doc.title)
+    return FileResponse(doc.pdf.open("rb"), content_type="application/pdf", filename=f"{county.name}-{doc.title}.pdf")
 
 
 @require_perm("regions.view_region")

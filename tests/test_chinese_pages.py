@@ -129,6 +129,7 @@ DONE_IN_THE_DEMO = {
     "item_create",  # the plan is approved
     "problem_withdraw",  # every problem has its items in the approved plan
     "region_report_pdf",  # a file
+    "region_county_document",  # a file
     "region_reports",  # no batch of reports has been asked for in the demo
     "region_reference_withdraw",  # the region has published no reference value in the demo
     "region_norm_withdraw",  # nor a norm

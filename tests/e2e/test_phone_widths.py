@@ -1,4 +1,4 @@
-"""At 390 × 844 every page a school-side user, inspector, monitor, department user or
+"""At 390 × 844 every page a school-side user, inspector, monitor, department user, city office or
 respondent reaches from the menu works without sideways scrolling: no page wider than the
 screen, chart labels of at least 11 px, buttons and fields at least 44 px tall. Each page is
 screenshotted to test-artifacts/phone-<role>-<page>.png."""
@@ -15,10 +15,10 @@ from .conftest import login, screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Jiance@2027"  # the demo's
-ROLES = {"coordinator": "xuexiao1", "inspector": "ducha1", "monitor": "jianceyuan1", "department": "jiaoyan"}
+ROLES = {"coordinator": "xuexiao1", "inspector": "ducha1", "monitor": "jianceyuan1", "department": "jiaoyan", "city_office": "shiji"}
 # Files, print pages laid out for A4 (documents, letters, official papers) and leaving.
 NOT_PAGES = re.compile(
-    r"\.(xlsx|pdf|csv|zip)$|/logout/|/admin/|/media/|/static/|/html/|/print/|/report/|/download/|/inline/|/files/\d+/(full|thumb)/"
+    r"\.(xlsx|pdf|csv|zip)$|/pdf/$|/regions/export/|/logout/|/admin/|/media/|/static/|/html/|/print/|/report/|/download/|/inline/|/files/\d+/(full|thumb)/"
 )
 PRINT_VIEWS = {"notice_sheet", "seat_labels", "student_list_print", "document_html", "plan_print", "progress_report"}
 PAGES_PER_ROLE = 40

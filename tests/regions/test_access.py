@@ -30,6 +30,24 @@ def _batch_document(world, region, user) -> dict:
     return {"pk": pk, "document": ReportBatch.objects.get(pk=pk).documents.get().pk}
 
 
+def _county_document(world, county) -> dict:
+    """A finished county report of the county's round, as the county's own job leaves it."""
+    from django.core.files.base import ContentFile
+
+    from rounds.models import Document
+
+    rnd = world.round if county == world.county else world.foreign_round
+    doc = Document.objects.create(
+        round=rnd,
+        kind="county_report",
+        title="诊断报告",
+        status=Document.Status.DONE,
+        pdf=ContentFile(b"%PDF-1.4", name="r.pdf"),
+        created_by=world.staff,
+    )
+    return {"pk": county.pk, "document": doc.pk}
+
+
 def _published(region) -> int:
     return ReferenceValue.objects.create(
         region=region, source="city", year=2027, domain="math", grade=4, indicator="mean", value=500, se=2, note="x"
@@ -55,6 +73,14 @@ MATRIX = {
             REGION,
             lambda w: {"pk": w.county.pk},
             lambda w: {"pk": w.other_county.pk},
+            foreign_as="city",
+        ),
+        Row(
+            "region_county_document",
+            "get",
+            REGION,
+            lambda w: _county_document(w, w.county),
+            lambda w: _county_document(w, w.other_county),
             foreign_as="city",
         ),
         Row("region_reports_start", "post", REGION),
