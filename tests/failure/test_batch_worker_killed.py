@@ -14,16 +14,21 @@ the builds each report started (``attempts``), and the chord callback's runs in 
 
 import re
 import signal
+import threading
 import time
 
+import psycopg
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from regions.models import ReportBatch
+from rounds.documents import BUILD_LOCK, document_build_run
 from rounds.models import Document
 from rounds.services import round_create
 from tests.factories import CountyFactory, late_may
 from tests.failure.test_worker_killed import _start_worker, broker  # noqa: F401
+from tests.integration.test_celery_worker import _database_url
 
 COUNTIES = 4
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -101,3 +106,31 @@ def test_a_worker_killed_mid_batch_leaves_every_report_built_once_and_the_batch_
     assert batch.finished_at >= max(d.finished_at for d in documents)
     page = client.get(reverse("region_reports", args=[batch.pk])).content.decode()
     assert f"已完成 {COUNTIES} / {COUNTIES} 份报告" in page and "本批完成" in page
+
+
+def test_a_second_delivery_waits_for_the_live_build_and_builds_nothing(world, require_services):
+    """The rule the batch relies on, without the timing of real workers: the first delivery's
+    worker (a session of its own) holds the document's lock while it builds; the second
+    delivery waits for it, then finds the document done and writes nothing."""
+    require_services("DATABASE_URL")
+    document = Document.objects.create(round=world.round, kind="round_plan", title="日程", created_by=world.staff)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.RUNNING, attempts=1)
+
+    def second_delivery():
+        try:
+            document_build_run(document_id=document.pk)
+        finally:
+            connection.close()  # this thread's own connection
+
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = %s AND objid = %s"
+    with psycopg.connect(_database_url(), autocommit=True) as first:
+        first.execute("SELECT pg_advisory_lock(%s, %s)", [BUILD_LOCK, document.pk])
+        second = threading.Thread(target=second_delivery)
+        second.start()
+        assert _wait(lambda: first.execute(waiting, [BUILD_LOCK, document.pk]).fetchone() == (1,), 30)
+        first.execute("UPDATE rounds_document SET status = 'done', finished_at = now() WHERE id = %s", [document.pk])
+        first.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK, document.pk])
+    second.join(timeout=30)
+    assert not second.is_alive()
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE and document.attempts == 1 and not document.pdf
