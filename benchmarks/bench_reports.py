@@ -87,12 +87,13 @@ def _county_report(rnd, user) -> None:
     )
 
 
-def _start_worker(log_path: Path, concurrency: int) -> subprocess.Popen:
+def _start_worker(log_path: Path, concurrency: int, name: str = "bench", *, purge: bool = True) -> subprocess.Popen:
+    """A worker; it empties the queue first unless ``purge`` is false (one joining a batch)."""
     log = log_path.open("w+")  # noqa: SIM115 - the worker writes it until it stops
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [sys.executable, "-m", "celery", "-A", "monitoring_site", "worker", f"--concurrency={concurrency}",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "--purge",
-         "-n", f"bench-{os.getpid()}@%h"],
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", *(["--purge"] if purge else []),
+         "-n", f"{name}-{os.getpid()}@%h"],
         cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 120
@@ -106,17 +107,22 @@ def _start_worker(log_path: Path, concurrency: int) -> subprocess.Popen:
     sys.exit("worker not ready after 120 s")
 
 
-def _children_peaks(pid: int) -> list[float]:
-    """VmHWM (peak resident memory, MB) of the worker's child processes."""
-    peaks = []
+def _children(pid: int) -> dict[int, dict[str, str]]:
+    """The worker's child processes: pid → the fields of /proc/<pid>/status."""
+    children = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(pid) and "VmHWM" in fields:
-            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
-    return peaks
+        if fields.get("PPid", "").strip() == str(pid):
+            children[int(status.parent.name)] = fields
+    return children
+
+
+def _children_peaks(pid: int) -> list[float]:
+    """VmHWM (peak resident memory, MB) of the worker's child processes."""
+    return [int(fields["VmHWM"].split()[0]) / 1024 for fields in _children(pid).values() if "VmHWM" in fields]
 
 
 def _letters(rnd, user, log_path: Path, concurrency: int) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
@@ -125,12 +126,51 @@ def _progress(document_id: int) -> Progress:
     return report
 
 
+# The class of the PostgreSQL advisory locks a build holds (its second key is the document's id).
+BUILD_LOCK = 9001
+
+
+@contextmanager
+def _build_lock(document_id: int) -> Iterator[None]:
+    """Wait for and hold the document's build lock: a PostgreSQL advisory lock of the database
+    session, so it is free again the moment its holder stops building, or dies (the server
+    ends the session of a killed process and its locks with it). Nothing to hold on SQLite,
+    where the one process of the embedded default runs each job inline."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [BUILD_LOCK, document_id])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK, document_id])
+        except DatabaseError:
+            connection.close()  # the lock goes with the session (the connection is kept otherwise)
+
+
 def document_build_run(*, document_id: int) -> Document:
-    """Build one document. Safe to run twice: a finished document is left as it is, and a
-    rebuild after a worker died writes into the same row, so there is never a duplicate."""
-    document = Document.objects.select_related("round", "round__county", "created_by").get(pk=document_id)
-    if document.status == Document.Status.DONE:
-        return document
+    """Build one document, at most once however often its job is delivered.
+
+    Redis hands a job out again when its worker has not acknowledged it within the visibility
+    timeout: after the worker was killed, but also while a slow build is still running in a
+    live one. So a build first takes the document's lock (``_build_lock``) and then reads the
+    row: a finished document (DONE with its PDF and digest, or FAILED: a retry queues it again
+    first) is left as it is; a QUEUED one is built; a RUNNING one found with its lock free is
+    one whose builder died (a live builder would hold the lock), and is built again in the same
+    row. A second delivery of a job still being built waits for the lock and then finds the
+    document DONE: it writes nothing, and its result (the same status word) is the one the
+    region batch's chord already counts once per job."""
+    with _build_lock(document_id):
+        document = Document.objects.select_related("round", "round__county", "created_by").get(pk=document_id)
+        if document.is_finished:
+            return document
+        return _build(document)
+
+
+def _build(document: Document) -> Document:
     Document.objects.filter(pk=document.pk).update(status=Document.Status.RUNNING, attempts=document.attempts + 1, error="")
     report = _progress(document.pk)
     spec = document_kinds()[document.kind]

@@ -41,6 +41,8 @@ def _start_worker(settings, log_path: Path, name: str):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
+        # Every job of the workers on the test's queue, a chord's callback (which they send) too.
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
     }
     log = open(log_path, "w+")  # noqa: SIM115 - closed by the caller
     command = [sys.executable, "-m", "celery", "-A", "monitoring_site", "worker", "--pool=solo", "--loglevel=INFO"]

@@ -65,6 +65,17 @@ def test_building_twice_gives_the_same_data_version_and_no_duplicate(client, wor
     assert Document.objects.filter(kind="round_plan").count() == 3  # old versions stay
 
 
+def test_a_build_left_running_by_a_dead_worker_is_built_again_and_a_failed_one_left_as_it_is(client, world):
+    document = Document.objects.create(round=world.round, kind="round_plan", title="日程", created_by=world.staff)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.RUNNING, attempts=1, progress=60)  # no lock held
+    built = document_build_run(document_id=document.pk)
+    assert built.status == Document.Status.DONE and built.attempts == 2 and built.pdf
+    failed = Document.objects.create(round=world.round, kind="round_plan", title="日程", created_by=world.staff)
+    Document.objects.filter(pk=failed.pk).update(status=Document.Status.FAILED, error="数据不完整", attempts=1)
+    again = document_build_run(document_id=failed.pk)  # its job delivered a second time: a retry re-queues it first
+    assert again.status == Document.Status.FAILED and again.attempts == 1 and not again.pdf
+
+
 def test_a_failed_build_says_why_and_can_be_retried(client, world, monkeypatch):
     calls = {"n": 0}
 
