@@ -61,6 +61,7 @@ class ResultImport(models.Model):
         ACTIVE = "active", _("In use")
         REPLACED = "replaced", _("Replaced")
         REFUSED = "refused", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="result_imports", verbose_name=_("round"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

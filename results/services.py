@@ -67,6 +67,22 @@ def result_import_confirm(*, result_import: ResultImport, user: User, language: 
 
 
 @transaction.atomic
+def result_import_cancel(*, result_import: ResultImport, user: User) -> ResultImport:
+    """Drop a checked import that waits on its difference: the data in use stays as it is. Any
+    stage: nothing changes. A confirmed one already being written is no longer cancelled."""
+    from rounds.services import import_batch_cancel
+
+    ri = ResultImport.objects.select_for_update().get(pk=result_import.pk)
+    if ri.state != ResultImport.State.AWAITING or ri.confirmed_by_id:
+        return ri
+    ri.state = ResultImport.State.CANCELLED
+    history_user(ri, user)
+    ri.save(update_fields=["state"])
+    import_batch_cancel(batch=ri.batch, user=user)
+    return ri
+
+
+@transaction.atomic
 def cut_scores_save(*, cut: CutScores, user: User) -> CutScores:
     _require_stage(cut.round, IMPORT_STAGES | FINDING_STAGES)
     history_user(cut, user)

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", imports.results_import_detail, name="results_import_detail"),
     path("imports/<int:pk>/confirm/", imports.results_import_confirm, name="results_import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.results_import_cancel, name="results_import_cancel"),
     path("imports/<int:pk>/verification/draw/", verification.results_verification_draw, name="results_verification_draw"),
     path("imports/<int:pk>/verification/extend/", verification.results_verification_extend, name="results_verification_extend"),
     path("imports/<int:pk>/verification/", verification.results_verification_rows, name="results_verification_rows"),

@@ -19,7 +19,7 @@ from ..imports import template_bytes
 from ..models import ResultImport
 from ..reference import scored_domains
 from ..selectors import imports_visible_to
-from ..services import StageRefused, result_import_confirm, result_import_start
+from ..services import StageRefused, result_import_cancel, result_import_confirm, result_import_start
 from .common import base_context, round_for
 from .verification import verification_panel
 
@@ -98,6 +98,7 @@ def results_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         busy=ri.is_busy,
         caption=caption,
         confirm_url=reverse("results_import_confirm", args=[ri.pk]),
+        cancel_url=reverse("results_import_cancel", args=[ri.pk]),
         difference=ri.difference,
         replaces_name=ri.replaces.batch.original_name if ri.replaces else "",
         done_note=done_note,
@@ -118,4 +119,13 @@ def results_import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         result_import_confirm(result_import=ri, user=request.user, language=get_language())
     except StageRefused as exc:
         messages.error(request, exc.message)
+    return redirect("results_import_detail", pk=ri.pk)
+
+
+@require_POST
+@require_perm("results.manage_results")
+def results_import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    ri = get_visible_or_404(imports_visible_to(request.user), pk=pk)
+    if result_import_cancel(result_import=ri, user=request.user).state == ResultImport.State.CANCELLED:
+        messages.info(request, _("The import was cancelled; the data in use is as it was."))
     return redirect("results_import_detail", pk=ri.pk)

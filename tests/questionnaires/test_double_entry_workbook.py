@@ -69,6 +69,17 @@ def test_the_workbook_lists_the_drawn_forms_codes_and_none_of_the_first_entry(cl
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
+def test_the_workbook_neutralises_formula_text(client, paper):
+    """A question's label typed as a formula reaches the second workbook as text."""
+    from questionnaires.models import Item
+    from tests.security.test_exports import LABEL, formula_cells
+
+    Item.objects.filter(pk=paper.instrument.items.order_by("pk").first().pk).update(label=LABEL)
+    client.force_login(paper.second)
+    dangerous, texts = formula_cells(client.get(reverse("verification_workbook", args=[paper.batch.pk])).content)
+    assert not dangerous and "'" + LABEL in texts
+
+
 def test_a_filled_workbook_lands_whole_with_the_disagreements_worked_by_hand(client, paper):
     one, two = paper.sample.forms.all()
     workbook = download(client, paper)

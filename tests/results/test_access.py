@@ -121,12 +121,9 @@ MATRIX = {
             lambda w: {"pk": _import(w, w.round)},
             lambda w: {"pk": _import(w, w.foreign_round)},
         ),
-        Row(
-            "results_import_confirm",
-            "post",
-            STAFF,
-            lambda w: {"pk": _import(w, w.round)},
-            lambda w: {"pk": _import(w, w.foreign_round)},
+        *(
+            Row(name, "post", STAFF, lambda w: {"pk": _import(w, w.round)}, lambda w: {"pk": _import(w, w.foreign_round)})
+            for name in ["results_import_confirm", "results_import_cancel"]
         ),
         *(
             Row(name, method, STAFF, _own_verified, _foreign_verified)

@@ -210,6 +210,14 @@ def test_the_second_workbook_lists_drawn_rows_blank_and_is_taken_whole(e, result
     assert row.entered_by == e.second and row.second_values == {"attendance": "present", "score": first}
 
 
+def test_the_second_workbook_has_no_formula_cells(e, client):
+    from tests.security.test_exports import formula_cells
+
+    client.force_login(e.second)
+    dangerous, texts = formula_cells(client.get(reverse("results_verification_workbook", args=[e.ri.pk])).content)
+    assert not dangerous and e.waiting.student.monitoring_id in texts
+
+
 def test_a_workbook_row_not_drawn_refuses_the_whole_workbook(e, results_world, client):
     client.force_login(e.second)
     other = next(s for s in results_world.students if s.pk not in (e.entered.student_id, e.waiting.student_id))

@@ -170,6 +170,26 @@ def test_a_reimport_waits_for_confirmation_and_both_are_kept(run, results_world,
     assert min(StudentScore.objects.filter(result_import=second).values_list("score", flat=True)) == 600
 
 
+def test_a_waiting_reimport_cancelled_from_its_page_leaves_the_data_in_use(client, run, results_world):
+    first = run(xlsx_bytes(_rows(results_world, 500), header=SCORE_HEADER))
+    second = run(xlsx_bytes(_rows(results_world, 600), header=SCORE_HEADER))
+    client.force_login(results_world.staff)
+    page = client.get(f"/results/imports/{second.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'formaction="/results/imports/{second.pk}/cancel/"' in page and "取消导入" in page
+    response = client.post(f"/results/imports/{second.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == (ResultImport.State.ACTIVE, ResultImport.State.CANCELLED)
+    assert second.batch.status == ImportBatch.Status.CANCELLED and second.batch.decided_by == results_world.staff
+    assert set(StudentScore.objects.filter(result_import__state="active").values_list("result_import", flat=True)) == {first.pk}
+    page = client.get(f"/results/imports/{second.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "导入已取消" in page and "取消导入" not in page
+    client.post(f"/results/imports/{second.pk}/confirm/")  # too late to confirm: nothing happens
+    second.refresh_from_db()
+    assert second.state == ResultImport.State.CANCELLED
+
+
 def test_running_the_same_job_twice_gives_the_same_result(run, results_world):
     from results.imports import result_import_run
 

@@ -3,7 +3,7 @@
 Text starting with =, +, -, @ typed by anyone (a school's name, a student's name, a question's
 label, a goal) must reach the file as text, never as a formula. Each export below is
 downloaded after such text was put into the data it shows, and every cell of every sheet is
-read back with openpyxl. Three exports are checked in their app's tests with data of their
+read back with openpyxl. Some exports are checked in their app's tests with data of their
 own (named in ELSEWHERE); the first test keeps the list of exports complete.
 """
 
@@ -29,6 +29,8 @@ ELSEWHERE = {
     "rectification_export": "tests/rectification/test_views.py::test_the_export_neutralises_formulas",
     "instrument_export": "tests/questionnaires/test_paper_and_export.py::test_the_export_has_a_codebook_and_neutralised_data",
     "region_rollup_export": "tests/regions/test_rollup.py::test_the_export_neutralises_formula_text",
+    "verification_workbook": "tests/questionnaires/test_double_entry_workbook.py::test_the_workbook_neutralises_formula_text",
+    "results_verification_workbook": "tests/results/test_double_entry.py::test_the_second_workbook_has_no_formula_cells",
 }
 
 # URL name → (kwargs from the fixture, payloads that must be found neutralised in the file)
