@@ -13,7 +13,7 @@ def _entries():
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     for block in text.split("\n\n")[1:]:
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
-        msgstr = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
+        msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)  # a plural's one form
         context = re.search(r'^msgctxt "(.*)"', block, re.M)
         if msgid:
             join = lambda m: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))  # noqa: E731
@@ -25,11 +25,14 @@ def test_no_string_is_untranslated_or_fuzzy():
     assert bad == []
 
 
+def _compiled(catalogue, block, ctx, msgid):
+    plural = re.search(r'^msgid_plural "(.*)"', block, re.M)
+    if plural:
+        return catalogue.ngettext(msgid, plural.group(1), 1)
+    return catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
+
+
 def test_the_compiled_catalogue_matches_the_po_file():
     catalogue = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))
-    stale = [
-        msgid
-        for _block, ctx, msgid, msgstr in _entries()
-        if "\\" not in msgid and (catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)) != msgstr
-    ]
+    stale = [msgid for block, ctx, msgid, msgstr in _entries() if "\\" not in msgid and _compiled(catalogue, block, ctx, msgid) != msgstr]
     assert stale == []
