@@ -111,6 +111,25 @@ def import_fields(ri: ResultImport) -> list[str]:
     return [c.field for c in value_columns(entry_columns(ri))]
 
 
+def stage_refusal(ri: ResultImport) -> str:
+    """Why the double entry of ``ri`` cannot change anything now, or "": it may exactly while
+    the import itself may (``results.services.IMPORT_STAGES``); later, the results and the
+    report built on them stand, and the check is read-only."""
+    from .services import IMPORT_STAGES
+
+    rnd = ri.round
+    if rnd.stage in IMPORT_STAGES:
+        return ""
+    return _("In the stage “%(stage)s” the double entry can no longer change the data; it is shown read-only.") % {
+        "stage": rnd.get_stage_display()
+    }
+
+
+def _require_stage(ri: ResultImport) -> None:
+    if refusal := stage_refusal(ri):
+        raise EntryRefused(refusal)
+
+
 # --- the draw ------------------------------------------------------------------------------
 
 
@@ -135,7 +154,8 @@ def _add_row(verification: ResultVerification, student_id: int, user: User) -> N
 @transaction.atomic
 def verification_draw(*, result_import: ResultImport, user: User, seed: int | None = None) -> ResultVerification:
     """Draw and record the rows of an import in use that are entered a second time."""
-    ri = ResultImport.objects.select_for_update().get(pk=result_import.pk)
+    ri = ResultImport.objects.select_for_update().select_related("round").get(pk=result_import.pk)
+    _require_stage(ri)
     if ri.state != ResultImport.State.ACTIVE:
         raise EntryRefused(_("Only an import in use can be checked by double entry."))
     if ResultVerification.objects.filter(result_import=ri).exists():
@@ -156,6 +176,7 @@ def verification_draw(*, result_import: ResultImport, user: User, seed: int | No
 def verification_extend(*, verification: ResultVerification, user: User) -> int:
     """Full double entry of a flagged import: every row not yet drawn joins the sample."""
     verification = ResultVerification.objects.select_for_update().get(pk=verification.pk)
+    _require_stage(verification.result_import)
     if not verification.needs_full_entry:
         raise EntryRefused(_("Only an import flagged for full double entry is entered twice in full."))
     drawn = set(verification.rows.values_list("student_id", flat=True))
@@ -226,6 +247,7 @@ def second_entry_save(*, row: VerificationRow, second: dict[str, Any], user: Use
     """Keep one row's checked second entry apart from the first and record every field the two
     disagree on; returns the number of disagreements."""
     row = VerificationRow.objects.select_for_update().select_related("verification__result_import__batch").get(pk=row.pk)
+    _require_stage(row.verification.result_import)
     may_enter(row.verification, user)
     if row.entered_at is not None:
         raise EntryRefused(_("This row has already been entered a second time."))
@@ -239,6 +261,7 @@ def second_workbook_save(*, verification: ResultVerification, data: bytes, name:
     """A filled-in second-entry workbook, whole or not at all (``WorkbookRefused`` names every
     fault's row and column); returns (rows entered, disagreements)."""
     verification = ResultVerification.objects.select_for_update().select_related("result_import__batch").get(pk=verification.pk)
+    _require_stage(verification.result_import)
     may_enter(verification, user)
     ri = verification.result_import
     pe = ri.kind == ResultImport.Kind.PE
@@ -327,6 +350,7 @@ def disagreement_decide(*, disagreement: RowDisagreement, choice: str, other: st
     verification = row.verification
     may_compare(verification, user)
     ri = verification.result_import
+    _require_stage(ri)
     if ri.state != ResultImport.State.ACTIVE:
         raise EntryRefused(_("A later import has since replaced it."))
     if choice == RowDisagreement.Choice.FIRST:

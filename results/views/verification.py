@@ -36,6 +36,7 @@ from ..verification import (
     second_entry_save,
     second_workbook_save,
     shown,
+    stage_refusal,
     value_columns,
     verification_draw,
     verification_extend,
@@ -113,7 +114,14 @@ def results_verification_rows(request: AuthenticatedHttpRequest, pk: int) -> Htt
     return render(
         request,
         "results/verification_rows.html",
-        {"verification": verification, "ri": verification.result_import, "rows": rows, "form": form, "errors": errors},
+        {
+            "verification": verification,
+            "ri": verification.result_import,
+            "rows": rows,
+            "form": form,
+            "errors": errors,
+            "entry_stage_refusal": stage_refusal(verification.result_import),
+        },
     )
 
 
@@ -140,6 +148,9 @@ def results_second_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return refusal
     if row.entered_at is not None:
         messages.info(request, _("This row has already been entered a second time."))
+        return redirect("results_verification_rows", pk=ri.pk)
+    if refusal_text := stage_refusal(ri):
+        messages.error(request, refusal_text)
         return redirect("results_verification_rows", pk=ri.pk)
     columns = value_columns(entry_columns(ri))
     typed: dict[str, str] = {}
@@ -210,6 +221,7 @@ def results_verification_compare(request: AuthenticatedHttpRequest, pk: int) -> 
             "rates": error_rates(verification=verification),
             "choices": RowDisagreement.Choice.choices,
             "first_open": first_open,
+            "entry_stage_refusal": stage_refusal(ri),
         },
     )
 
@@ -234,4 +246,10 @@ def verification_panel(*, ri: ResultImport) -> dict[str, Any]:
     check = import_check(ri)
     replaced_verified = ri.replaces_id is not None and ResultVerification.objects.filter(result_import=ri.replaces_id).exists()
     whole = check.rates is not None and check.rates.forms == (ri.batch.created or 0)
-    return {"check": check, "goal_percent": 1, "replaced_verified": replaced_verified, "whole_import_drawn": whole}
+    return {
+        "check": check,
+        "goal_percent": 1,
+        "replaced_verified": replaced_verified,
+        "whole_import_drawn": whole,
+        "entry_stage_refusal": stage_refusal(ri),
+    }

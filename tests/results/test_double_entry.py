@@ -351,3 +351,34 @@ def test_item_scores_are_fields_of_their_own(results_world, capture, client):
     assert "<td>题2</td><td>0.5</td><td>1</td>" in client.get(reverse("results_verification_compare", args=[ri.pk])).content.decode()
     disagreement_decide(disagreement=d, choice="other", other="0", user=results_world.staff)
     assert ri.scores.get(student__monitoring_id=ids[1]).items == {"题1": 1.0, "题2": 0.0}
+
+
+def test_after_the_results_stages_the_double_entry_is_shown_read_only_and_changes_nothing(e, results_world, client):
+    """Once the round has moved past the results stages, the check can change no data: its
+    pages say so and offer no entry or decision, and a POST is refused with the same words."""
+    from rounds.models import Stage
+
+    Round = type(e.ri.round)
+    Round.objects.filter(pk=e.ri.round_id).update(stage=Stage.RECTIFICATION)
+    disagreement = RowDisagreement.objects.get(row=e.entered)
+    client.force_login(results_world.staff)  # neither enterer: may decide in the results stages
+    page = client.get(reverse("results_verification_compare", args=[e.ri.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "仅供查看" in page and "decide-form" not in page
+    client.post(reverse("results_disagreement_decide", args=[disagreement.pk]), {"choice": "first"})
+    disagreement.refresh_from_db()
+    assert disagreement.decided_at is None
+    page = client.get(reverse("results_import_detail", args=[e.ri.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "仅供查看" in page
+
+    client.force_login(e.second)
+    page = client.get(reverse("results_verification_rows", args=[e.ri.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "仅供查看" in page and reverse("results_second_entry", args=[e.waiting.pk]) not in page
+    assert 'type="file"' not in page
+    response = client.get(reverse("results_second_entry", args=[e.waiting.pk]))
+    assert response.status_code == 302
+    with pytest.raises(EntryRefused, match="阶段"):
+        from django.utils import translation
+
+        with translation.override("zh-hans"):
+            second_entry_save(row=e.waiting, second={"attendance": "present", "score": 500.0}, user=e.second)
+    assert VerificationRow.objects.get(pk=e.waiting.pk).entered_at is None
