@@ -9,7 +9,7 @@ from monitoring_site.roles import Role
 from rounds.models import Stage
 from rounds.selectors import Todo
 
-from .models import Finding, ResultImport
+from .models import Finding, ResultImport, ResultVerification, RowDisagreement, VerificationRow
 from .reference import scored_domains
 
 
@@ -39,6 +39,7 @@ def todos_for(*, user, person, rnd, today) -> list[Todo]:
                 reverse("results_import_detail", args=[awaiting.pk]),
             )
         )
+    todos += _double_entry_todos(user, rnd)
     if imported and rnd.stage == Stage.RESULTS:
         open_findings = Finding.objects.filter(round=rnd, status=Finding.Status.OPEN).count()
         todos.append(
@@ -49,6 +50,37 @@ def todos_for(*, user, person, rnd, today) -> list[Todo]:
                 detail=_("%(n)s open findings") % {"n": open_findings},
             )
         )
+    return todos
+
+
+def _double_entry_todos(user, rnd) -> list[Todo]:
+    """What the double entry of the round's imports waits for from this person: rows to enter
+    a second time (never the first enterer's), disagreements to decide (never an enterer's)."""
+    todos = []
+    checks = ResultVerification.objects.filter(result_import__round=rnd, result_import__state=ResultImport.State.ACTIVE)
+    for v in checks.select_related("result_import__batch"):
+        name = v.result_import.batch.original_name
+        if user.pk == v.result_import.batch.uploaded_by_id:
+            continue
+        waiting = VerificationRow.objects.filter(verification=v, entered_at=None).count()
+        if waiting:
+            todos.append(
+                Todo(
+                    _("Enter %(n)s drawn rows of %(file)s a second time") % {"n": waiting, "file": name},
+                    None,
+                    reverse("results_verification_rows", args=[v.result_import_id]),
+                )
+            )
+        entered = set(VerificationRow.objects.filter(verification=v).exclude(entered_by=None).values_list("entered_by_id", flat=True))
+        undecided = RowDisagreement.objects.filter(row__verification=v, decided_at=None).count()
+        if undecided and user.pk not in entered:
+            todos.append(
+                Todo(
+                    _("Decide %(n)s disagreements of the double entry of %(file)s from the paper") % {"n": undecided, "file": name},
+                    None,
+                    reverse("results_verification_compare", args=[v.result_import_id]),
+                )
+            )
     return todos
 
 

@@ -382,3 +382,29 @@ def test_after_the_results_stages_the_double_entry_is_shown_read_only_and_change
         with translation.override("zh-hans"):
             second_entry_save(row=e.waiting, second={"attendance": "present", "score": 500.0}, user=e.second)
     assert VerificationRow.objects.get(pk=e.waiting.pk).entered_at is None
+
+
+def test_the_double_entry_is_on_the_to_do_list_of_whoever_must_act(e, results_world):
+    """The second enterer finds the drawn rows still to enter; a third person the
+    disagreements to decide; the first enterer neither; once done, the lines are gone."""
+    from django.utils import translation
+
+    from rounds.forms import today
+    from rounds.selectors import todo_for
+
+    def lines(user):
+        with translation.override("zh-hans"):
+            return [(t.title, t.url) for t in todo_for(user, today=today(), rnd=e.ri.round) if "二次录入" in t.title]
+
+    name = e.ri.batch.original_name
+    rows_url = reverse("results_verification_rows", args=[e.ri.pk])
+    compare_url = reverse("results_verification_compare", args=[e.ri.pk])
+    assert lines(e.second) == [(f"二次录入 {name} 中抽中的 1 行", rows_url)]
+    assert lines(results_world.staff) == [
+        (f"二次录入 {name} 中抽中的 1 行", rows_url),
+        (f"对照纸质表裁定 {name} 二次录入的 1 处不一致", compare_url),
+    ]
+    assert lines(e.uploader) == []
+    _enter_rest_correctly(e.verification, e.second)
+    disagreement_decide(disagreement=RowDisagreement.objects.get(row=e.entered), choice="second", user=results_world.staff)
+    assert lines(e.second) == [] and lines(results_world.staff) == []
