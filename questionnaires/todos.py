@@ -11,7 +11,7 @@ from monitoring_site.roles import Role
 from rounds.models import Stage
 from rounds.selectors import Todo
 
-from .models import AccessCode, Instrument
+from .models import AccessCode, Disagreement, Instrument, VerificationForm, VerificationSample
 from .selectors import sampled_schools_visible_to, tracking
 
 ACTIVE_STAGES = {Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING}
@@ -20,11 +20,12 @@ ACTIVE_STAGES = {Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING}
 def todos_for(*, user, person, rnd, today: dt.date) -> list[Todo]:
     if person.role == Role.LEADER:
         return _leader_line(rnd)
+    entry = _double_entry_todos(user, rnd) if person.role == Role.COUNTY_STAFF and rnd.stage != Stage.CLOSED else []
     if rnd.stage not in ACTIVE_STAGES:
-        return []
+        return entry
     due = rnd.closes_at.date() if rnd.closes_at else None
     if person.role == Role.COUNTY_STAFF:
-        todos = []
+        todos = entry
         if not Instrument.objects.filter(round=rnd).exists():
             todos.append(Todo(_("Install the questionnaires"), None, reverse("instrument_list", args=[rnd.pk])))
         elif rnd.sampled_schools.exists() and not AccessCode.objects.filter(round=rnd).exists():
@@ -74,3 +75,33 @@ def _leader_line(rnd) -> list[Todo]:
             reverse("questionnaire_tracking", args=[rnd.pk]),
         )
     ]
+
+
+def _double_entry_todos(user, rnd) -> list[Todo]:
+    """What the double entry of the round's paper batches waits for from this person: forms to
+    enter a second time (never the first enterer's), disagreements to decide (never an enterer's)."""
+    todos = []
+    for sample in VerificationSample.objects.filter(instrument__round=rnd).select_related("batch"):
+        if user.pk == sample.batch.uploaded_by_id:
+            continue
+        name = sample.batch.original_name
+        waiting = VerificationForm.objects.filter(sample=sample, entered_at=None).count()
+        if waiting:
+            todos.append(
+                Todo(
+                    _("Enter %(n)s drawn paper forms of %(file)s a second time") % {"n": waiting, "file": name},
+                    None,
+                    reverse("verification_forms", args=[sample.batch_id]),
+                )
+            )
+        entered = set(VerificationForm.objects.filter(sample=sample).exclude(entered_by=None).values_list("entered_by_id", flat=True))
+        undecided = Disagreement.objects.filter(form__sample=sample, decided_at=None).count()
+        if undecided and user.pk not in entered:
+            todos.append(
+                Todo(
+                    _("Decide %(n)s disagreements of the paper forms %(file)s from the paper") % {"n": undecided, "file": name},
+                    None,
+                    reverse("verification_compare", args=[sample.batch_id]),
+                )
+            )
+    return todos

@@ -109,3 +109,34 @@ def test_the_data_export_leaves_out_a_drawn_form_until_its_second_entry(client, 
     assert respondent not in others and others  # the forms not drawn are there
     second_entry_save(form=form, values=checked(paper), user=paper.second)
     assert respondent in exported_respondents()
+
+
+def test_the_double_entry_is_on_the_to_do_list_of_whoever_must_act(qworld):
+    """The second enterer finds the forms still to enter; a third person the disagreements
+    to decide; the first enterer neither; once done, the lines are gone."""
+    from django.utils import translation
+
+    from questionnaires.verification import disagreement_decide
+    from rounds.forms import today
+    from rounds.selectors import todo_for
+
+    uploader = PersonFactory(county=qworld.world.county, role=Role.COUNTY_STAFF, user__username="uploader").user
+    paper = entered_sample(rnd=qworld.rnd, uploader=uploader)
+    third = qworld.world.staff
+
+    def lines(user):
+        with translation.override("zh-hans"):
+            return [(t.title, t.url) for t in todo_for(user, today=today(), rnd=qworld.rnd) if "二次录入" in t.title]
+
+    waiting = paper.sample.forms.filter(entered_at=None).count()
+    forms_url = reverse("verification_forms", args=[paper.batch.pk])
+    assert lines(paper.second) == [(f"二次录入 paper.xlsx 中抽中的 {waiting} 份纸质问卷", forms_url)]
+    assert lines(third) == [
+        (f"二次录入 paper.xlsx 中抽中的 {waiting} 份纸质问卷", forms_url),
+        ("对照纸质问卷裁定 paper.xlsx 二次录入的 1 处不一致", reverse("verification_compare", args=[paper.batch.pk])),
+    ]
+    assert lines(uploader) == []
+    for form in paper.sample.forms.filter(entered_at=None):
+        second_entry_save(form=form, values=checked(paper), user=paper.second)
+    disagreement_decide(disagreement=Disagreement.objects.get(), choice="first", user=third)
+    assert lines(paper.second) == [] and lines(third) == []
