@@ -94,7 +94,7 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
             name=f"{domain}-scores.csv",
             data=_csv(["监测编号", "学科领域", "状态", "成绩"], rows),
         )
-    _import(
+    pe = _import(
         rnd,
         user,
         kind=ResultImport.Kind.PE,
@@ -105,10 +105,44 @@ def load_demo(*, rnd: Round, rng: random.Random) -> None:
             [_pe_row(s, rng) for s in students],
         ),
     )
+    _double_entry(rnd, pe, uploader=user)
     _references(rnd)
     from .services import diagnose
 
     diagnose(rnd=rnd, user=user)
+
+
+def _double_entry(rnd: Round, pe: ResultImport, *, uploader) -> None:
+    """The PE sheets came back on paper: a recorded 5 % of them was typed again by the office's
+    clerk (the second county-staff account), one height with two digits swapped, and the
+    monitoring office (the first account, who typed neither) decided it from the sheet: the
+    first entry was right. Done through the real double entry, in the results stage."""
+    from rounds.models import Stage
+
+    from .models import RowDisagreement
+    from .verification import _first_values, disagreement_decide, second_entry_save, verification_draw
+
+    staff = [p.user for p in rnd.county.people.filter(role="county_staff").select_related("user").order_by("pk")]
+    if len(staff) < 2 or pe.state != ResultImport.State.ACTIVE or uploader in staff[:2]:
+        return
+    decider, clerk = staff[0], staff[1]
+    stage = rnd.stage
+    Round.objects.filter(pk=rnd.pk).update(stage=Stage.RESULTS)
+    rnd.refresh_from_db()
+    verification = verification_draw(result_import=pe, user=decider, seed=2026)
+    mistyped = False
+    for row in verification.rows.order_by("student__monitoring_id"):
+        second = _first_values(pe, row.student_id)
+        height = second.get("height_cm")
+        if not mistyped and height and int(height) % 100 // 10 != int(height) % 10:
+            tens, units = int(height) % 100 // 10, int(height) % 10  # 135.2 typed as 153.2
+            second["height_cm"] = round(height + 9 * (units - tens), 1)
+            mistyped = True
+        second_entry_save(row=row, second=second, user=clerk)
+    for disagreement in RowDisagreement.objects.filter(row__verification=verification):
+        disagreement_decide(disagreement=disagreement, choice=RowDisagreement.Choice.FIRST, user=decider)
+    Round.objects.filter(pk=rnd.pk).update(stage=stage)
+    rnd.refresh_from_db()
 
 
 def _zh_label(domain: str) -> str:

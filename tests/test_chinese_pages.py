@@ -108,6 +108,7 @@ DONE_IN_THE_DEMO = {
     "instrument_install",
     "paper_import_detail",
     "results_import_confirm",
+    "results_import_cancel",
     "handover_add",
     "incident_attach",
     "incident_countersign",

@@ -81,6 +81,8 @@ DEPARTMENTS = [
 ]
 ACCOUNTS = [
     ("jiance", "王监测", Role.COUNTY_STAFF),
+    # The office's data-entry clerk: the second entry of the paper PE sheets (二次录入).
+    ("luru", "吴录入", Role.COUNTY_STAFF),
     ("lingdao", "李局长", Role.LEADER),
     ("ducha1", "陈督学", Role.INSPECTOR),
     ("xuexiao1", "刘联络", Role.COORDINATOR),
