@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from monitoring_site.roles import Role
 from rounds.models import Stage
 from rounds.selectors import Todo
 
-from .models import AccessCode, Disagreement, Instrument, VerificationForm, VerificationSample
+from .models import AccessCode, Instrument, VerificationSample
 from .selectors import sampled_schools_visible_to, tracking
 
 ACTIVE_STAGES = {Stage.SAMPLING, Stage.PREPARATION, Stage.TESTING}
@@ -81,25 +82,30 @@ def _double_entry_todos(user, rnd) -> list[Todo]:
     """What the double entry of the round's paper batches waits for from this person: forms to
     enter a second time (never the first enterer's), disagreements to decide (never an enterer's)."""
     todos = []
-    for sample in VerificationSample.objects.filter(instrument__round=rnd).select_related("batch"):
-        if user.pk == sample.batch.uploaded_by_id:
-            continue
+    samples = (
+        VerificationSample.objects.filter(instrument__round=rnd)
+        .exclude(batch__uploaded_by=user)
+        .annotate(
+            waiting=Count("forms", filter=Q(forms__entered_at=None), distinct=True),
+            undecided=Count("forms__disagreements", filter=Q(forms__disagreements__decided_at=None), distinct=True),
+            mine=Count("forms", filter=Q(forms__entered_by=user), distinct=True),
+        )
+        .select_related("batch")
+    )
+    for sample in samples:
         name = sample.batch.original_name
-        waiting = VerificationForm.objects.filter(sample=sample, entered_at=None).count()
-        if waiting:
+        if sample.waiting:
             todos.append(
                 Todo(
-                    _("Enter %(n)s drawn paper forms of %(file)s a second time") % {"n": waiting, "file": name},
+                    _("Enter %(n)s drawn paper forms of %(file)s a second time") % {"n": sample.waiting, "file": name},
                     None,
                     reverse("verification_forms", args=[sample.batch_id]),
                 )
             )
-        entered = set(VerificationForm.objects.filter(sample=sample).exclude(entered_by=None).values_list("entered_by_id", flat=True))
-        undecided = Disagreement.objects.filter(form__sample=sample, decided_at=None).count()
-        if undecided and user.pk not in entered:
+        if sample.undecided and not sample.mine:
             todos.append(
                 Todo(
-                    _("Decide %(n)s disagreements of the paper forms %(file)s from the paper") % {"n": undecided, "file": name},
+                    _("Decide %(n)s disagreements of the paper forms %(file)s from the paper") % {"n": sample.undecided, "file": name},
                     None,
                     reverse("verification_compare", args=[sample.batch_id]),
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,7 @@ from monitoring_site.roles import Role
 from rounds.models import Stage
 from rounds.selectors import Todo
 
-from .models import Finding, ResultImport, ResultVerification, RowDisagreement, VerificationRow
+from .models import Finding, ResultImport, ResultVerification
 from .reference import scored_domains
 
 
@@ -57,26 +58,30 @@ def _double_entry_todos(user, rnd) -> list[Todo]:
     """What the double entry of the round's imports waits for from this person: rows to enter
     a second time (never the first enterer's), disagreements to decide (never an enterer's)."""
     todos = []
-    checks = ResultVerification.objects.filter(result_import__round=rnd, result_import__state=ResultImport.State.ACTIVE)
-    for v in checks.select_related("result_import__batch"):
+    checks = (
+        ResultVerification.objects.filter(result_import__round=rnd, result_import__state=ResultImport.State.ACTIVE)
+        .exclude(result_import__batch__uploaded_by=user)
+        .annotate(
+            waiting=Count("rows", filter=Q(rows__entered_at=None), distinct=True),
+            undecided=Count("rows__disagreements", filter=Q(rows__disagreements__decided_at=None), distinct=True),
+            mine=Count("rows", filter=Q(rows__entered_by=user), distinct=True),
+        )
+        .select_related("result_import__batch")
+    )
+    for v in checks:
         name = v.result_import.batch.original_name
-        if user.pk == v.result_import.batch.uploaded_by_id:
-            continue
-        waiting = VerificationRow.objects.filter(verification=v, entered_at=None).count()
-        if waiting:
+        if v.waiting:
             todos.append(
                 Todo(
-                    _("Enter %(n)s drawn rows of %(file)s a second time") % {"n": waiting, "file": name},
+                    _("Enter %(n)s drawn rows of %(file)s a second time") % {"n": v.waiting, "file": name},
                     None,
                     reverse("results_verification_rows", args=[v.result_import_id]),
                 )
             )
-        entered = set(VerificationRow.objects.filter(verification=v).exclude(entered_by=None).values_list("entered_by_id", flat=True))
-        undecided = RowDisagreement.objects.filter(row__verification=v, decided_at=None).count()
-        if undecided and user.pk not in entered:
+        if v.undecided and not v.mine:
             todos.append(
                 Todo(
-                    _("Decide %(n)s disagreements of the double entry of %(file)s from the paper") % {"n": undecided, "file": name},
+                    _("Decide %(n)s disagreements of the double entry of %(file)s from the paper") % {"n": v.undecided, "file": name},
                     None,
                     reverse("results_verification_compare", args=[v.result_import_id]),
                 )
