@@ -163,3 +163,22 @@ def latin_fonts_only(latin_fonts_conf, monkeypatch):
     cjk_font_families.cache_clear()
     yield latin_fonts_conf
     cjk_font_families.cache_clear()
+
+
+def pytest_collection_modifyitems(items):
+    """The order the two test processes take the files in (make test: --dist loadfile
+    --no-loadscope-reorder): the benchmark command first, as it is the longest, while the other
+    process goes through the quick files; the browser tests last, so none runs beside the
+    benchmarks' load test, which takes both cores (the whole-round walk, waiting on a phone
+    beside it on a slow machine, once ran out of time). The walk opens the browser files: the
+    longest of them, it must not be the one left running at the end."""
+
+    def place(item) -> tuple[int, int]:
+        path = item.path.as_posix()
+        if "/tests/benchmarks/" in path:
+            return (0, 0)
+        if "/tests/e2e/" in path:
+            return (2, 0 if path.endswith("test_whole_round_browser.py") else 1)
+        return (1, 0)
+
+    items.sort(key=place)  # stable: within a group, the files keep their order

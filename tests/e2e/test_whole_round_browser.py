@@ -218,6 +218,8 @@ def test_a_whole_round_from_an_empty_database(worker, page, browser, live_server
         _walk(worker, page, browser, live_server, django_user_model, tmp_path)
     except Exception:
         screenshot(page, "walk-failed-here")
+        for n, other in enumerate(p for context in browser.contexts for p in context.pages if p is not page):
+            screenshot(other, f"walk-failed-here-{n + 1}")  # the teacher's phone, the coordinator's window
         raise
 
 
