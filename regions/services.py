@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
 from results.models import ReferenceValue
+from results.forms import reference_clashes
 from results.services import reference_row_save, reference_value_save
 from rounds.models import Document, Region, Round
 
@@ -21,12 +22,27 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+class PublishRefused(Refused):
+    pass
+
+
+def _lock(region_id: int) -> None:
+    """One publication of a region at a time: two of its staff publishing the same value at
+    once are taken one after the other, so the second finds the first's (and is told, or
+    changes it) instead of meeting the database's unique constraint as an error page."""
+    Region.objects.select_for_update().filter(pk=region_id).first()
+
+
 @transaction.atomic
 def region_reference_publish(*, ref: ReferenceValue, user: User) -> ReferenceValue:
     """A city's or province's value for a year: every county of the region is compared with it
-    (in place of a value the county typed for the same indicator). Checked by its form; the
-    database refuses a second value for the same year and indicator."""
+    (in place of a value the county typed for the same indicator). Its form checks it is not
+    published yet; checked again here, under the region's lock, for one published meanwhile."""
     assert ref.region_id is not None and ref.county_id is None and ref.round_id is None
+    _lock(ref.region_id)
+    fields = {f: getattr(ref, f) for f in ("source", "year", "domain", "grade", "indicator")}
+    if reference_clashes(ReferenceValue.objects.filter(region_id=ref.region_id), fields, ref.pk):
+        raise PublishRefused(_("This value is already published for the year: withdraw it first to change it."))
     return reference_value_save(ref=ref, user=user)
 
 
@@ -34,6 +50,7 @@ def region_reference_publish(*, ref: ReferenceValue, user: User) -> ReferenceVal
 def region_norm_publish[P: PublishedNorm](*, norm: P, user: User) -> P:
     """A norm every county of the region uses in place of its own; publishing a key again
     changes the value published (the history keeps the earlier one)."""
+    _lock(norm.region_id)
     earlier = type(norm)._default_manager.filter(region=norm.region, **{f: getattr(norm, f) for f in norm.KEY}).first()
     if earlier is not None:
         norm.pk, norm._state = earlier.pk, earlier._state

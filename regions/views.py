@@ -29,7 +29,7 @@ from .forms import NORM_FORMS, RegionReferenceForm
 from .models import ReportBatch
 from .norms import PUBLISHED
 from .selectors import OFFICE_DOCUMENTS, Rollup, county_round, rollup, sorted_rows
-from .services import region_norm_publish, region_norm_withdraw, region_reference_publish, report_batch_start
+from .services import PublishRefused, region_norm_publish, region_norm_withdraw, region_reference_publish, report_batch_start
 
 
 def _region(request) -> Region:
@@ -171,9 +171,13 @@ def region_references(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not request.user.has_perm("regions.publish_references"):
             raise PermissionDenied
         if form.is_valid():
-            region_reference_publish(ref=form.instance, user=request.user)
-            messages.success(request, _("Reference value published: your counties are now compared with it."))
-            return redirect("region_references")
+            try:
+                region_reference_publish(ref=form.instance, user=request.user)
+            except PublishRefused as refused:
+                form.add_error(None, refused.message)  # published by a colleague meanwhile
+            else:
+                messages.success(request, _("Reference value published: your counties are now compared with it."))
+                return redirect("region_references")
     published = ReferenceValue.objects.filter(region=region).order_by("-year", "source", "grade", "domain", "indicator")
     return render(request, "regions/references.html", {"region": region, "form": form, "published": published})
 

@@ -187,3 +187,50 @@ def test_a_bad_value_is_refused_in_chinese_and_kept(client, world):
     page = client.post(reverse("region_norms"), data).content.decode()
     assert not RegionBmiRow.objects.exists()
     assert 'value="19.0"' in page and not offences(" ".join(shown(page).parts))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offices_staff_publishing_one_key_at_once_end_with_the_second_value(world):
+    """Two publications of the same key in two transactions at once (PostgreSQL: SQLite writes
+    one at a time anyway): the second waits for the first, finds it and changes its value,
+    where without the region's lock both would insert and the second meet the unique
+    constraint as an error page."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from regions.services import region_norm_publish
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and concurrent transactions")
+    first_written, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                region_norm_publish(norm=RegionNorm(region=world.city, key="pe_activity", value=2), user=world.city_office)
+                first_written.set()
+                threading.Event().wait(0.5)  # the second starts while this one is not committed
+        except Exception as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+        finally:
+            first_written.set()
+            connections.close_all()
+
+    def second():
+        try:
+            first_written.wait(10)
+            region_norm_publish(norm=RegionNorm(region=world.city, key="pe_activity", value=3), user=world.city_office)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert list(RegionNorm.objects.values_list("key", "value")) == [("pe_activity", 3.0)]
+    assert RegionNorm.objects.get().history.count() == 2

@@ -54,3 +54,15 @@ def test_withdrawing_takes_it_out_of_the_comparisons(client, world):
     pk = ReferenceValue.objects.get().pk
     assert client.post(reverse("region_reference_withdraw", kwargs={"pk": pk})).status_code == 302
     assert not [r for r in round_references(world.round) if r.region_id]
+
+
+def test_a_value_a_colleague_published_meanwhile_is_refused_in_chinese_not_an_error_page(client, world, monkeypatch):
+    # The second office worker's form was checked before the first's value was committed: the
+    # publication itself checks again (under the region's lock) and the form says why.
+    client.force_login(world.city_office)
+    assert client.post(reverse("region_references"), FORM).status_code == 302
+    monkeypatch.setattr("regions.forms.reference_clashes", lambda *args: False)
+    response = client.post(reverse("region_references"), {**FORM, "value": 510})
+    assert response.status_code == 200
+    assert "该年度已发布此参照值" in response.content.decode()
+    assert list(ReferenceValue.objects.values_list("value", flat=True)) == [505]
