@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
+from monitoring_site.errors import Refused
 from rounds.models import ImportBatch, Round, Stage
 from sampling.selectors import sampled_schools
 
@@ -403,12 +404,32 @@ def instrument_import(*, rnd: Round, kind: str, title: str, upload, user) -> tup
     return instrument, batch
 
 
+# Paper forms are entered, and entered a second time, until the results stage ends: from the
+# rectification stage on, the county report built on the questionnaires stands.
+PAPER_CLOSED_STAGES = {Stage.RECTIFICATION, Stage.CLOSED}
+
+
+class PaperRefused(Refused):
+    """A write of paper forms the round's stage no longer allows."""
+
+
+def paper_stage_refusal(rnd: Round) -> str:
+    """Why no paper form of ``rnd`` may be imported, entered a second time or decided now, or ""."""
+    if rnd.stage not in PAPER_CLOSED_STAGES:
+        return ""
+    return _("In the stage “%(stage)s” paper forms can no longer be imported or entered again: the report built on them stands.") % {
+        "stage": rnd.get_stage_display()
+    }
+
+
 @transaction.atomic
 def paper_import_start(*, instrument: Instrument, upload, user, language: str) -> ImportBatch:
     """Keep the file of paper forms; it is checked and stored by a task queued on commit."""
     from .imports import PAPER_KIND
     from .tasks import paper_import
 
+    if refusal := paper_stage_refusal(instrument.round):
+        raise PaperRefused(refusal)
     batch = ImportBatch.objects.create(
         kind=f"{PAPER_KIND}:{instrument.pk}",
         county=instrument.round.county,

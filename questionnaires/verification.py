@@ -34,7 +34,7 @@ from .answers import AnswerInvalid, clean_value, visible_codes
 from .exports import PAPER_CODE_HEADER
 from .imports import paper_columns, paper_form_check
 from .models import Answer, Disagreement, Instrument, Item, Response, VerificationForm, VerificationSample
-from .services import normalise_code
+from .services import normalise_code, paper_stage_refusal
 
 
 class EntryRefused(Refused):
@@ -66,6 +66,7 @@ def verification_sample_draw(*, batch: ImportBatch, user: User, seed: int | None
         raise EntryRefused(_("Only an imported batch of paper forms can be checked by double entry."))
     if VerificationSample.objects.filter(batch=batch).exists():
         raise EntryRefused(_("This batch already has its verification sample."))
+    _require_stage(Instrument.objects.select_related("round").get(pk=int(batch.kind.rsplit(":", 1)[1])))
     forms = _batch_forms(batch)
     if not forms:
         raise EntryRefused(_("This batch holds no forms."))
@@ -80,7 +81,13 @@ def verification_sample_draw(*, batch: ImportBatch, user: User, seed: int | None
     return sample
 
 
+def _require_stage(instrument: Instrument) -> None:
+    if refusal := paper_stage_refusal(instrument.round):
+        raise EntryRefused(refusal)
+
+
 def _may_enter(sample: VerificationSample, user: User) -> None:
+    _require_stage(sample.instrument)
     if user.pk == sample.batch.uploaded_by_id:
         raise EntryRefused(_("You entered this batch the first time; the second entry must be made by someone else."))
 
@@ -230,6 +237,7 @@ def verification_sample_extend(*, sample: VerificationSample, user: User) -> int
     """Full double entry of a flagged batch: every form not yet drawn joins the sample; returns
     how many. The batch stays out of the results until they are all entered and decided."""
     sample = VerificationSample.objects.select_for_update().get(pk=sample.pk)
+    _require_stage(sample.instrument)
     if not sample.needs_full_entry:
         raise EntryRefused(_("Only a batch flagged for full double entry is entered twice in full."))
     drawn = set(sample.forms.values_list("response_id", flat=True))
@@ -244,6 +252,7 @@ def verification_sample_extend(*, sample: VerificationSample, user: User) -> int
 
 def _may_decide(disagreement: Disagreement, user: User) -> None:
     form = disagreement.form
+    _require_stage(form.sample.instrument)
     if user.pk in (form.sample.batch.uploaded_by_id, *entered_by(sample=form.sample)):
         raise EntryRefused(_("Disagreements are decided by a third person, who entered none of this batch's forms."))
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from monitoring_site.audit import history_user
 from monitoring_site.errors import Refused
-from results.models import ReferenceValue
 from results.forms import reference_clashes
+from results.models import ReferenceValue
 from results.services import reference_row_save, reference_value_save
 from rounds.models import Document, Region, Round
 

@@ -35,7 +35,14 @@ from ..selectors import (
     school_code_statuses,
     tracking,
 )
-from ..services import access_codes_generate, instrument_import, instrument_install_defaults, paper_import_start
+from ..services import (
+    PaperRefused,
+    access_codes_generate,
+    instrument_import,
+    instrument_install_defaults,
+    paper_import_start,
+    paper_stage_refusal,
+)
 from . import xlsx_response
 from .public import _sections
 from .verification import verification_panel
@@ -175,13 +182,23 @@ def paper_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     instrument = get_visible_or_404(instruments_visible_to(request.user), pk=pk)
     form = PaperImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = paper_import_start(instrument=instrument, upload=form.cleaned_data["file"], user=request.user, language=get_language())
-        return redirect("paper_import_detail", pk=batch.pk)
+        try:
+            batch = paper_import_start(instrument=instrument, upload=form.cleaned_data["file"], user=request.user, language=get_language())
+        except PaperRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("paper_import_detail", pk=batch.pk)
     batches = county_filtered(request.user, ImportBatch.objects.filter(kind=f"{PAPER_KIND}:{instrument.pk}"))[:10]
     return render(
         request,
         "questionnaires/paper_import.html",
-        {"instrument": instrument, "form": form, "batches": batches, "round": instrument.round},
+        {
+            "instrument": instrument,
+            "form": form,
+            "batches": batches,
+            "round": instrument.round,
+            "stage_refusal": paper_stage_refusal(instrument.round),
+        },
     )
 
 

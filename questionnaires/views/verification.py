@@ -22,7 +22,8 @@ from rounds.models import ImportBatch
 from ..exports import paper_template_bytes
 from ..forms import PaperImportForm
 from ..imports import PAPER_KIND, paper_form_check
-from ..models import Disagreement, Item, VerificationForm, VerificationSample
+from ..models import Disagreement, Instrument, Item, VerificationForm, VerificationSample
+from ..services import paper_stage_refusal
 from ..verification import (
     EntryRefused,
     disagreement_decide,
@@ -100,7 +101,13 @@ def _forms_page(
     return render(
         request,
         "questionnaires/verification_forms.html",
-        {"sample": sample, "forms": forms_of(sample=sample), "form": form or PaperImportForm(), "upload": upload},
+        {
+            "sample": sample,
+            "forms": forms_of(sample=sample),
+            "form": form or PaperImportForm(),
+            "upload": upload,
+            "entry_stage_refusal": paper_stage_refusal(sample.instrument.round),
+        },
     )
 
 
@@ -158,6 +165,9 @@ def second_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.entered_at is not None:
         messages.info(request, _("This form has already been entered a second time."))
         return redirect("verification_forms", pk=form.sample.batch_id)
+    if stage_refusal := paper_stage_refusal(form.sample.instrument.round):
+        messages.error(request, stage_refusal)
+        return redirect("verification_forms", pk=form.sample.batch_id)
     items = entry_items(instrument=form.sample.instrument)
     typed: dict[str, str] = {}
     problems: dict[str, str] = {}
@@ -195,6 +205,7 @@ def verification_compare(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             "rates": error_rates(sample=sample),
             "choices": Disagreement.Choice.choices,
             "first_open": first_open,
+            "entry_stage_refusal": paper_stage_refusal(sample.instrument.round),
         },
     )
 
@@ -218,4 +229,11 @@ def verification_panel(*, batch: ImportBatch) -> dict[str, Any]:
     sample = VerificationSample.objects.filter(batch=batch).first()
     rates = error_rates(sample=sample) if sample else None
     whole = sample is not None and rates is not None and rates.forms == batch.created
-    return {"sample": sample, "rates": rates, "goal": VerificationSample.GOAL, "whole_batch_drawn": whole}
+    instrument = Instrument.objects.select_related("round").filter(pk=int(batch.kind.rsplit(":", 1)[1])).first()
+    return {
+        "sample": sample,
+        "rates": rates,
+        "goal": VerificationSample.GOAL,
+        "whole_batch_drawn": whole,
+        "entry_stage_refusal": paper_stage_refusal(instrument.round) if instrument else "",
+    }

@@ -363,7 +363,7 @@ def test_after_the_results_stages_the_double_entry_is_shown_read_only_and_change
     disagreement = RowDisagreement.objects.get(row=e.entered)
     client.force_login(results_world.staff)  # neither enterer: may decide in the results stages
     page = client.get(reverse("results_verification_compare", args=[e.ri.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "仅供查看" in page and "decide-form" not in page
+    assert "仅供查看" in page and "decide-form" not in page and "未裁定" in page and "undecided" not in page
     client.post(reverse("results_disagreement_decide", args=[disagreement.pk]), {"choice": "first"})
     disagreement.refresh_from_db()
     assert disagreement.decided_at is None
