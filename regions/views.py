@@ -208,8 +208,27 @@ def region_norms(request: AuthenticatedHttpRequest) -> HttpResponse:
             region_norm_publish(norm=form.instance, user=request.user)
             messages.success(request, _("Norm published: your counties now use it in place of their own."))
             return redirect("region_norms")
-    published = {kind: model._default_manager.filter(region=region) for kind, model in PUBLISHED.items()}
-    return render(request, "regions/norms.html", {"region": region, "forms": forms, "published": published})
+    return render(request, "regions/norms.html", {"region": region, "forms": forms, "published": _norms_in_force(region)})
+
+
+def _norms_in_force(region: Region) -> dict[str, list]:
+    """The office's own rows of each kind, and for a city its province's for the keys the city
+    published none of (its counties use those too; marked ``inherited``, not withdrawn here)."""
+    shown = {}
+    for kind, model in PUBLISHED.items():
+        own = list(model._default_manager.filter(region=region))
+        keys = {row.lookup() for row in own}
+        inherited = []
+        if region.kind == Region.Kind.CITY and region.parent_id:
+            inherited = [
+                row
+                for row in model._default_manager.filter(region_id=region.parent_id).select_related("region")
+                if row.lookup() not in keys
+            ]
+        for row in inherited:
+            row.inherited = True
+        shown[kind] = own + inherited
+    return shown
 
 
 @require_POST

@@ -234,3 +234,31 @@ def test_two_offices_staff_publishing_one_key_at_once_end_with_the_second_value(
     assert errors == []
     assert list(RegionNorm.objects.values_list("key", "value")) == [("pe_activity", 3.0)]
     assert RegionNorm.objects.get().history.count() == 2
+
+
+def test_the_citys_page_lists_the_provinces_norms_its_counties_use_and_leaves_them_to_the_province(client, world):
+    _publish(client, world.province_office, "norm", key="pe_activity", value="1.5")
+    _publish(client, world.province_office, "norm", key="sleep_primary", value="9.5")
+    _publish(client, world.city_office, "norm", key="pe_activity", value="2")
+    province_sleep = RegionNorm.objects.get(region=world.city.parent, key="sleep_primary")
+    province_pe = RegionNorm.objects.get(region=world.city.parent, key="pe_activity")
+    city_pe = RegionNorm.objects.get(region=world.city)
+
+    client.force_login(world.city_office)
+    page = client.get(reverse("region_norms")).content.decode()
+    text = " ".join(shown(page).parts)
+    assert f"{world.city.parent.name}发布" in text and "9.5" in text and not offences(text)
+    assert reverse("region_norm_withdraw", kwargs={"kind": "norm", "pk": city_pe.pk}) in page
+    assert reverse("region_norm_withdraw", kwargs={"kind": "norm", "pk": province_sleep.pk}) not in page
+    assert "1.5" not in text  # the province's PE norm: the city's own replaces it for its counties
+    assert _withdraw(client, world.city_office, province_sleep) == 404  # the province's to withdraw
+    assert RegionNorm.objects.filter(pk__in=[province_sleep.pk, province_pe.pk]).count() == 2
+
+    client.force_login(world.province_office)  # its own two, both its to withdraw
+    page = client.get(reverse("region_norms")).content.decode()
+    assert "1.5" in page and "9.5" in page and "inherited-norm" not in page
+    for norm in (province_sleep, province_pe):
+        assert reverse("region_norm_withdraw", kwargs={"kind": "norm", "pk": norm.pk}) in page
+    client.force_login(world.foreign_city_office)
+    text = " ".join(shown(client.get(reverse("region_norms")).content.decode()).parts)
+    assert "9.5" not in text and "1.5" not in text
