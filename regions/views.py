@@ -213,7 +213,7 @@ def region_norms(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _norms_in_force(region: Region) -> dict[str, list]:
     """The office's own rows of each kind, and for a city its province's for the keys the city
-    published none of (its counties use those too; marked ``inherited``, not withdrawn here)."""
+    published none of (its counties use those too; the page marks them, and offers no withdrawal)."""
     shown = {}
     for kind, model in PUBLISHED.items():
         own = list(model._default_manager.filter(region=region))
@@ -225,8 +225,6 @@ def _norms_in_force(region: Region) -> dict[str, list]:
                 for row in model._default_manager.filter(region_id=region.parent_id).select_related("region")
                 if row.lookup() not in keys
             ]
-        for row in inherited:
-            row.inherited = True
         shown[kind] = own + inherited
     return shown
 
