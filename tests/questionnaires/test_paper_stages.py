@@ -86,7 +86,7 @@ def test_from_the_rectification_stage_no_second_entry_nor_decision_changes_the_d
     client.force_login(paper.third)
     compare = client.get(reverse("verification_compare", args=[paper.batch.pk])).content.decode()
     assert REFUSAL in compare and reverse("disagreement_decide", args=[disagreement.pk]) not in compare
-    assert "未裁定" in compare and "undecided" not in compare
+    assert "未裁定" in compare and "undecided" not in compare and "请对照纸质" not in compare
     before = Answer.objects.get(response=disagreement.form.response, item=disagreement.item).value
     client.post(reverse("disagreement_decide", args=[disagreement.pk]), {"choice": "second"})
     with pytest.raises(EntryRefused, match="不能再导入或再次录入"):

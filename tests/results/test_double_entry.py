@@ -364,6 +364,7 @@ def test_after_the_results_stages_the_double_entry_is_shown_read_only_and_change
     client.force_login(results_world.staff)  # neither enterer: may decide in the results stages
     page = client.get(reverse("results_verification_compare", args=[e.ri.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "仅供查看" in page and "decide-form" not in page and "未裁定" in page and "undecided" not in page
+    assert "行录入两次" in page and "请对照纸质表" not in page  # no call to decide what cannot be
     client.post(reverse("results_disagreement_decide", args=[disagreement.pk]), {"choice": "first"})
     disagreement.refresh_from_db()
     assert disagreement.decided_at is None
