@@ -98,6 +98,17 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def follow(locator) -> None:
+    """Click a link to another page and wait until that page (or where it redirects) has loaded.
+    A click does not wait for the navigation it starts, nor does ``wait_for_load_state`` (the
+    page being left is loaded already), so a count or a text read right after either may still
+    be of the page left."""
+    page = locator.page
+    left = page.url
+    locator.click()
+    page.wait_for_url(lambda url: url != left)
+
+
 def log_out(page) -> None:
     """Log out with the page's own button: the session ends on the server, so a response
     still arriving for the old page (a photo, a poll, each renewing the session cookie) cannot

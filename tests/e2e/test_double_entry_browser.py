@@ -4,6 +4,7 @@ enterer reads the error rate on the import page (screenshots in test-artifacts/)
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from monitoring_site.roles import Role
 from questionnaires.models import Disagreement, VerificationForm
@@ -136,7 +137,7 @@ def test_the_second_workbook_is_downloaded_filled_in_and_uploaded(page, paper, t
     form.refresh_from_db()
     assert form.entered_at is None
     upload(dict(TYPED))
-    assert "不一致的字段有 1 个" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("不一致的字段有 1 个")  # the page the upload led to
     form.refresh_from_db()
     assert form.entered_by == paper.second and form.fields_compared == 14
     assert Disagreement.objects.get().second_value == 21

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from .conftest import log_out, login, screenshot
+from .conftest import follow, log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +28,7 @@ def _main(page) -> str:
 
 
 def _nav(page, label: str) -> None:
-    page.locator("nav a.nav-link", has_text=label).first.click()
-    page.wait_for_load_state()
+    follow(page.locator("nav a.nav-link", has_text=label).first)
 
 
 def _as(page, username: str) -> None:
@@ -42,14 +41,12 @@ def step_1_round_and_documents(page) -> None:
     assert "核验进展报告" in _main(page)  # 我的待办: progress reports to verify, with their due dates
     assert re.search(r"截止 \d{4}年\d{1,2}月\d{1,2}日", _main(page))
     _nav(page, "监测轮次")
-    page.locator("main a", has_text="青山县2026年监测").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="青山县2026年监测").first)
     assert page.locator(".stage-steps li.current").inner_text().strip() == "整改"
     text = _main(page)
     for shown in ("数学、体育与健康、心理健康", "测试日程", "时间节点", "本阶段工作"):
         assert shown in text, shown
-    page.locator("main a", has_text="文件").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="文件").first)
     rows = page.locator("tr[id^=document-]")
     letters = rows.filter(has_text="质量分析反馈")
     assert letters.count() == 20
@@ -72,14 +69,12 @@ def step_2_sample(page) -> None:
     _nav(page, "样本")
     text = _main(page)
     assert "四年级样本校" in text and "八年级样本校" in text and "20 所学校中已有 20 所报送名册" in text
-    page.locator("main a", has_text="查看抽样结果").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="查看抽样结果").first)
     text = _main(page)
     for shown in ("π", "权重", "替补校", "种子"):
         assert shown in text, shown
     page.go_back()
-    page.locator("main a", has_text=TOUR_SCHOOL).first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text=TOUR_SCHOOL).first)
     assert re.search(r"369901-\d{5}-\d{2}", _main(page))  # monitoring IDs
     assert page.locator("form[action*='/documents/']").count() == 3  # check-in list, seat labels, notice board
     screenshot(page, "tour-2-sample-school")
@@ -92,11 +87,9 @@ def step_3_readiness(page) -> None:
         assert status in text, status
     assert page.locator("main a", has_text="导出Excel").count() == 1
     assert page.locator("main form button", has_text="准备情况汇总（PDF）").count() == 1
-    page.locator("main a", has_text=DRILL_SCHOOL).first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text=DRILL_SCHOOL).first)
     assert "五室准备清单" in _main(page)
-    page.locator("main a", has_text=DRILL_SCHOOL).first.click()  # the school's page
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text=DRILL_SCHOOL).first)  # the school's page
     text = _main(page)
     for shown in ("模拟演练", "测试场次", "试卷袋保管交接", "异常事件", "%"):
         assert shown in text, shown
@@ -107,15 +100,12 @@ def step_3_readiness(page) -> None:
 def step_4_questionnaires(page) -> None:
     _nav(page, "问卷填答进度")
     assert re.search(r"\d+/\d+ \(\d+%\)", _main(page))
-    page.locator("main a", has_text="问卷工具").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="问卷工具").first)
     assert page.locator("main tr", has_text="使用中").count() == 4  # the four default questionnaires
-    page.locator("main a", has_text="学生问卷").first.click()  # its preview
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="学生问卷").first)  # its preview
     assert "学生问卷" in page.locator("h1").first.inner_text()
     page.go_back()
-    page.locator("main a", has_text="访问码").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="访问码").first)
     assert page.locator("main a", has_text="访问码条").count() >= 20  # code slips to print, one set per school
 
 
@@ -138,8 +128,7 @@ def step_6_rectification(page) -> None:
         assert shown in text, shown
     assert page.locator("main svg").count() >= 1
     assert page.locator("main form button", has_text="进展报告（PDF）").count() == 1
-    page.locator("main a", has_text="整改方案").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="整改方案").first)
     assert re.search(r"第 ?\d+ ?版", _main(page))
     assert page.locator("main form button", has_text="方案（PDF）").count() == 1
     screenshot(page, "tour-6-plan")
@@ -148,8 +137,7 @@ def step_6_rectification(page) -> None:
 def department_reports_progress(page) -> None:
     _nav(page, "整改总览")
     lead = page.locator("main table tr", has_text="教师发展中心（教研室）").filter(has_text="数学教师培训").first
-    lead.locator("a").first.click()
-    page.wait_for_load_state()
+    follow(lead.locator("a").first)
     assert page.locator("form[action$='/progress/']").count() == 1
 
 
@@ -157,8 +145,7 @@ def leader_reads_everything(page) -> None:
     for label in ("全县监测结果", "五室准备情况", "整改总览"):
         _nav(page, label)
         assert page.locator("main table").count() >= 1, label
-    page.locator("main a", has_text="整改方案").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="整改方案").first)
     assert page.locator("form[action$='/plan/revise/'], form[action$='/plan/approve/']").count() == 0
 
 
@@ -167,8 +154,7 @@ def step_7_school_side(page) -> None:
     text = _main(page)
     assert TOUR_SCHOOL in text and "北塘" not in text
     _nav(page, "五室准备情况")
-    page.locator("main a", has_text="打开").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="打开").first)
     text = _main(page)
     assert "已退回修改" in text and "请补充保密室位置的门牌号" in text
     assert "测试准备、正式测试" in text  # why it can no longer be changed
@@ -177,9 +163,8 @@ def step_7_school_side(page) -> None:
     rows = page.locator("main table tbody tr")
     assert rows.count() == 1 and TOUR_SCHOOL in rows.first.inner_text()
     page.goto("/rounds/")
-    page.locator("main a", has_text="青山县2026年监测").first.click()
-    page.locator("main a", has_text="文件").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="青山县2026年监测").first)
+    follow(page.locator("main a", has_text="文件").first)
     documents = page.locator("tr[id^=document-]")
     assert documents.count() == 1 and f"{TOUR_SCHOOL}（四年级）质量分析反馈" in documents.first.inner_text()
 
@@ -188,8 +173,7 @@ def inspector_sees_the_submitted_checklist(page) -> None:
     _nav(page, "五室准备情况")
     row = page.locator("main table tr", has_text="白沙镇北塘小学")
     assert "已提交" in row.inner_text() and "已提交，未审核" in row.inner_text()
-    row.locator("a", has_text="白沙镇北塘小学").click()
-    page.wait_for_load_state()
+    follow(row.locator("a", has_text="白沙镇北塘小学"))
     assert page.locator("#review-waits").count() == 1
     assert page.locator("main a", has_text="审核").count() == 0
     screenshot(page, "tour-7-inspector-checklist")
@@ -197,8 +181,7 @@ def inspector_sees_the_submitted_checklist(page) -> None:
 
 def step_8_school_import(page, tmp_path) -> None:
     _nav(page, "学校")
-    page.locator("main a", has_text="从 Excel 导入").first.click()
-    page.wait_for_load_state()
+    follow(page.locator("main a", has_text="从 Excel 导入").first)
     with page.expect_download() as download:
         page.locator("main a", has_text="学校模板").click()
     template = tmp_path / "template.xlsx"

@@ -34,7 +34,7 @@ from sampling.models import SampledSchool, SampledStudent
 from tests.integration.test_celery_worker import worker  # noqa: F401
 from tests.reports.helpers import pdf_text
 
-from .conftest import log_out, login, screenshot
+from .conftest import follow, log_out, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -62,8 +62,7 @@ def _shot(page, number: int, stage: str) -> None:
 
 
 def _menu(page, label: str) -> None:
-    page.click(f"#sidebar a.nav-link:has-text('{label}')")
-    page.wait_for_load_state()
+    follow(page.locator(f"#sidebar a.nav-link:has-text('{label}')").first)
 
 
 def _switch(page, username: str, password: str = NEW_PASSWORD) -> None:
@@ -81,6 +80,18 @@ def _first_login(page, username: str, issued: str) -> None:
     page.fill("#id_new_password2", NEW_PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/password/" not in url)
+
+
+def _arrive(page, pattern: str) -> None:
+    """Wait for ``pattern``; when it does not come, say what the page shows instead (a refusal,
+    an error on the form) rather than a bare timeout."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_url(pattern)
+    except PlaywrightTimeout:
+        shows = page.inner_text("body") if page.url != "about:blank" else ""
+        raise AssertionError(f"expected {pattern}, still at {page.url}, which shows: {' '.join(shows.split())[:600]}") from None
 
 
 def _download(page, selector: str) -> bytes:
@@ -126,7 +137,8 @@ def _open_round(page, rnd: Round) -> None:
 
 def _advance(page, rnd: Round, to: str) -> None:
     _open_round(page, rnd)
-    page.click("form[action$='/advance/'] button[type=submit]")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/advance/")):
+        page.click("form[action$='/advance/'] button[type=submit]")
     page.wait_for_load_state()
     rnd.refresh_from_db()
     assert rnd.stage == to, page.inner_text("main")
@@ -170,8 +182,7 @@ def _fill_checklist(page, photo: Path) -> None:
     The one-field answers of a room go out together; a location (three fields) and each
     photo are waited for before the next."""
     for index in range(page.locator(".room-tabs a.room-tab").count()):
-        page.locator(".room-tabs a.room-tab").nth(index).click()
-        page.wait_for_load_state()
+        follow(page.locator(".room-tabs a.room-tab").nth(index))
         items = [card.get_attribute("id").removeprefix("item-") for card in page.locator(".checklist-item").all()]
         for pk in items:
             card = page.locator(f"#item-{pk}")
@@ -373,7 +384,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     _first_login(page, "monitor", issued["monitor"])
     _menu(page, "本校监测实施")
     page.wait_for_url(f"**/logistics/rounds/{rnd.pk}/schools/{first.school.pk}/")
-    page.click("main a[href*='/sessions/']")
+    follow(page.locator("main a[href*='/sessions/']").first)
     assert page.locator(".attendance-row").count() == 30
     for n in range(30):
         status = "absent" if n == 0 else "present"
@@ -419,7 +430,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     phone.goto("/questionnaires/q/")
     phone.fill("#id_code", code)
     phone.click("button[type=submit]")
-    phone.wait_for_url("**/questionnaires/q/answer/")
+    _arrive(phone, "**/questionnaires/q/answer/")
     answers = [
         ("subject", "math"),
         ("title_rank", "3"),
@@ -443,7 +454,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     screenshot(phone, "walk-15-teacher-questionnaire")
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.click("#q-submit")
-    phone.wait_for_url("**/questionnaires/q/done/")
+    _arrive(phone, "**/questionnaires/q/done/")
     teacher.close()
     response = Response.objects.get(access_code__round=rnd, submitted_at__isnull=False)
     assert response.access_code.sampled_school == first and response.answers.count() == 13
@@ -521,7 +532,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     # 15. The department reports progress with a file; staff verify it and the item is closed.
     _first_login(page, "jiaoyan", issued["jiaoyan"])
     _menu(page, "整改总览")
-    page.click(f"main a:has-text('{goal}')")
+    follow(page.locator(f"main a:has-text('{goal}')").first)
     evidence = tmp_path / "教研活动纪要.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     page.fill("#id_text", "已开展数学教研专项指导 3 次，建立帮扶名单 24 人。")
@@ -534,7 +545,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     _switch(page, "wang")
     _menu(page, "整改总览")
     page.click(".tile-verify")
-    page.click(f"main a:has-text('{goal}')")
+    follow(page.locator(f"main a:has-text('{goal}')").first)
     assert "水平Ⅰ学生比例高于阈值" in page.inner_text("main") and "level1_share_high" not in page.inner_text("main")
     page.click(".verify-forms button:has-text('通过')")
     page.wait_for_selector(".item-state:has-text('已销号')")
