@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from logistics.models import Checklist, Handover
@@ -85,12 +86,10 @@ def _first_login(page, username: str, issued: str) -> None:
 def _arrive(page, pattern: str) -> None:
     """Wait for ``pattern``; when it does not come, say what the page shows instead (a refusal,
     an error on the form) rather than a bare timeout."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     try:
         page.wait_for_url(pattern)
     except PlaywrightTimeout:
-        shows = page.inner_text("body") if page.url != "about:blank" else ""
+        shows = page.inner_text("body")
         raise AssertionError(f"expected {pattern}, still at {page.url}, which shows: {' '.join(shows.split())[:600]}") from None
 
 
@@ -544,7 +543,7 @@ def _walk(worker, page, browser, live_server, django_user_model, tmp_path):  # n
     _shot(page, 21, "progress-posted")
     _switch(page, "wang")
     _menu(page, "整改总览")
-    page.click(".tile-verify")
+    follow(page.locator(".tile-verify"))
     follow(page.locator(f"main a:has-text('{goal}')").first)
     assert "水平Ⅰ学生比例高于阈值" in page.inner_text("main") and "level1_share_high" not in page.inner_text("main")
     page.click(".verify-forms button:has-text('通过')")
